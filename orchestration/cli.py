@@ -1,0 +1,52 @@
+"""The ``leadhouse`` command.
+
+Each sub-command lives in the module of its area and exposes two functions:
+``configure(parser)`` adds its arguments, ``run(args) -> int`` does the work.
+Modules are imported lazily so ``leadhouse --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: sub-command -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("orchestration.sample_data.command", "write a realistic synthetic landing folder"),
+    "ingest": ("orchestration.ingestion.command", "load new landing files into raw.*"),
+    "run": ("orchestration.run_command", "materialize every asset through Dagster and summarise"),
+    "summary": ("orchestration.summary", "print rows per layer, quarantine, stages, tiers, checks"),
+    "sync": ("orchestration.activation.command", "run (or dry-run) a reverse-ETL sync"),
+    "calibrate": ("orchestration.scoring.calibrate_command", "learn rule points from outcomes"),
+    "what-if": ("orchestration.scoring.what_if_command", "replay recent days under proposed rules"),
+    "score": ("orchestration.scoring.score_command", "score a CSV lead list with the fit rules"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadhouse", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text)
+        if only is None or only == name:
+            try:
+                importlib.import_module(module_name).configure(sub)
+            except ModuleNotFoundError as exc:  # an area not installed in this build
+                if only == name:
+                    raise
+                sub.description = f"unavailable: {exc}"
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=chosen if chosen in COMMANDS else None)
+    args = parser.parse_args(argv)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    return int(module.run(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Every setting Leadhouse reads from the environment, in one place.
+
+Paths default to folders under the repository's ``data/`` directory so that
+``make run`` works on a fresh clone with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT  # dbt_project.yml lives at the repository root
+DBT_PROFILES_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = REPO_ROOT / "seeds"
+
+#: The source folders of the landing area, one per raw table.
+SOURCES = ("web_events", "email_events", "form_submissions", "lead_lists", "crm_deals")
+
+
+class Settings(BaseModel):
+    """Runtime settings. Build with :func:`settings` (reads the environment)."""
+
+    landing_dir: Path = Field(description="LEADHOUSE_LANDING: folder the sources land in")
+    warehouse_path: Path = Field(description="LEADHOUSE_WAREHOUSE: the DuckDB file")
+    output_dir: Path = Field(description="LEADHOUSE_OUTPUT: reports, data docs, sync files")
+    dbt_target: str = Field(description="LEADHOUSE_DBT_TARGET: dbt profile target")
+    dbt_threads: int = Field(description="LEADHOUSE_DBT_THREADS: dbt threads")
+    handoff_webhook_url: str | None = Field(
+        default=None, description="LEADHOUSE_HANDOFF_WEBHOOK_URL: Slack-compatible webhook"
+    )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt subprocess so that it sees the same warehouse."""
+        return {
+            "LEADHOUSE_WAREHOUSE": str(self.warehouse_path),
+            "LEADHOUSE_DBT_TARGET": self.dbt_target,
+            "LEADHOUSE_DBT_THREADS": str(self.dbt_threads),
+            "DBT_PROFILES_DIR": str(DBT_PROFILES_DIR),
+        }
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def settings() -> Settings:
+    """Read the settings from the environment (cheap; call it where you need it)."""
+    data = REPO_ROOT / "data"
+    return Settings(
+        landing_dir=_path("LEADHOUSE_LANDING", data / "landing"),
+        warehouse_path=_path("LEADHOUSE_WAREHOUSE", data / "warehouse" / "leadhouse.duckdb"),
+        output_dir=_path("LEADHOUSE_OUTPUT", data / "output"),
+        dbt_target=os.environ.get("LEADHOUSE_DBT_TARGET", "duckdb"),
+        dbt_threads=int(os.environ.get("LEADHOUSE_DBT_THREADS", "1")),
+        handoff_webhook_url=os.environ.get("LEADHOUSE_HANDOFF_WEBHOOK_URL") or None,
+    )
+
+
+@lru_cache(maxsize=1)
+def repo_root() -> Path:
+    return REPO_ROOT
