@@ -1,0 +1,42 @@
+"""``leadhouse run``: materialize every asset through Dagster on the configured warehouse,
+then print the run summary. This is what ``make run`` calls."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import dagster as dg
+
+from orchestration.config import settings
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--job", default="leadhouse_main", help="Dagster job to execute")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
+
+
+def execute(job_name: str = "leadhouse_main", full_refresh: bool = False) -> dg.ExecuteInProcessResult:
+    """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set."""
+    from orchestration.definitions import defs
+
+    cfg = settings()
+    cfg.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    cfg.output_dir.mkdir(parents=True, exist_ok=True)
+    run_config = {}
+    if full_refresh:
+        run_config = {"ops": {"leadhouse_dbt": {"config": {"full_refresh": True}}}}
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def(job_name)
+    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    from orchestration.summary import run_summary
+
+    started = time.perf_counter()
+    result = execute(args.job, full_refresh=args.full_refresh)
+    elapsed = time.perf_counter() - started
+    print(run_summary(result, elapsed_seconds=elapsed))
+    return 0 if result.success else 1

@@ -1,0 +1,116 @@
+"""The short summary ``make run`` prints: rows per layer, quarantine by reason, checks,
+and (through each area's report function) stages, tiers, explanations and syncs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections import Counter
+
+import dagster as dg
+import duckdb
+
+from orchestration.config import settings
+
+#: area report functions: (module, function); each takes a read-only DuckDB connection
+AREA_REPORTS = (
+    ("orchestration.scoring.report", "scoring_summary"),
+    ("orchestration.quality.report", "quality_summary"),
+    ("orchestration.activation.report", "sync_summary"),
+)
+LAYERS = ("raw", "staging", "intermediate", "marts", "snapshots", "retl")
+
+
+def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
+    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*(str(v) for v in row)) for row in rows]
+    return "\n".join("  " + line for line in lines)
+
+
+def rows_per_layer(con: duckdb.DuckDBPyConnection) -> str:
+    tables = con.execute(
+        "select table_schema, table_name, table_type from information_schema.tables "
+        "where table_schema in ({}) order by 1, 2".format(",".join(f"'{s}'" for s in LAYERS))
+    ).fetchall()
+    rows = []
+    for schema, name, kind in tables:
+        count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+        rows.append((schema, name, "view" if kind == "VIEW" else "table", f"{count:,}"))
+    return _table(rows, ("layer", "relation", "kind", "rows")) if rows else "  (no tables yet)"
+
+
+def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        rows = con.execute(
+            "select source, reason, count(*) from raw.quarantine group by all order by 1, 3 desc"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return "  (no quarantine table)"
+    return _table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows")) if rows else "  (none)"
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> str:
+    evaluations = result.get_asset_check_evaluations()
+    outcome = Counter()
+    failed = []
+    for ev in evaluations:
+        severity = ev.severity.value if ev.severity else "ERROR"
+        outcome["passed" if ev.passed else f"failed ({severity})"] += 1
+        if not ev.passed:
+            failed.append(f"    - {ev.asset_key.to_user_string()} :: {ev.check_name} [{severity}]")
+    head = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.items())) or "no checks ran"
+    return "  " + head + ("\n" + "\n".join(failed) if failed else "")
+
+
+def area_reports(con: duckdb.DuckDBPyConnection) -> str:
+    parts = []
+    for module_name, function in AREA_REPORTS:
+        try:
+            report = getattr(importlib.import_module(module_name), function)
+        except (ImportError, AttributeError):
+            continue
+        try:
+            parts.append(report(con))
+        except duckdb.Error as exc:  # a layer that was not built in this run
+            parts.append(f"({module_name}: {exc.__class__.__name__}: {exc})")
+    return "\n\n".join(parts)
+
+
+def warehouse_summary() -> str:
+    path = settings().warehouse_path
+    if not path.exists():
+        return f"no warehouse at {path}"
+    with duckdb.connect(str(path), read_only=True) as con:
+        return "\n\n".join(
+            [
+                f"Warehouse: {path}",
+                "Rows per layer:\n" + rows_per_layer(con),
+                "Quarantined rows by reason:\n" + quarantine_by_reason(con),
+                area_reports(con),
+            ]
+        )
+
+
+def run_summary(result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> str:
+    status = "SUCCESS" if result.success else "FAILURE"
+    lines = [f"Run {result.run_id}: {status} in {elapsed_seconds:.1f} s"]
+    failed_steps = [e.step_key for e in result.all_events if e.is_step_failure]
+    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    if failed_steps:
+        lines.append("Failed steps: " + ", ".join(failed_steps))
+    if skipped:
+        lines.append("Skipped (blocked upstream): " + ", ".join(skipped))
+    lines.append("Checks:\n" + check_results(result))
+    lines.append(warehouse_summary())
+    return "\n\n".join(lines)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``leadhouse summary``: the warehouse part of the summary, without running anything."""
+
+
+def run(args: argparse.Namespace) -> int:
+    print(warehouse_summary())
+    return 0

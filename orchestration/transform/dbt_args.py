@@ -1,0 +1,14 @@
+"""Pure builders of the dbt command lines the assets run (unit-tested without dbt)."""
+
+from collections.abc import Mapping
+import json
+
+
+def build_args(*, full_refresh: bool = False, dbt_vars: Mapping[str, object] | None = None) -> list[str]:
+    """``dbt build`` for production: unit tests run in CI, not in production builds."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
+    return args
