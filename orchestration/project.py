@@ -6,6 +6,8 @@ orchestration.transform.prepare``), never parsed on a code-location load; only
 """
 
 import os
+import sys
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
@@ -15,6 +17,10 @@ from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
 # and target the Python side uses, even when the user set none of the variables.
 for _name, _value in settings().dbt_env().items():
     os.environ.setdefault(_name, _value)
+# dagster-dbt looks for `dbt` on PATH: make it the one installed beside this interpreter.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 leadhouse_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 #: dbt folder (first path part under models/) or resource type -> Dagster group
@@ -35,6 +36,14 @@ class LeadhouseTranslator(DagsterDbtTranslator):
                 enable_source_tests_as_checks=True,
             )
         )
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        meta = dbt_resource_props.get("config", {}).get("meta", {}) or dbt_resource_props.get("meta", {})
+        if dbt_resource_props["resource_type"] == "source" or meta.get("dagster", {}).get("asset_key"):
+            return super().get_asset_key(dbt_resource_props)
+        # Model names are unique across layers: the key is the name alone
+        # (docs/data-contracts.md §5), whatever schema the folder writes to.
+        return dg.AssetKey([dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return layer_group(dbt_resource_props)
