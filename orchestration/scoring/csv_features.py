@@ -1,0 +1,234 @@
+"""Turn any lead CSV into rule-shaped features (DuckDB does the bulk work).
+
+Every column other than the id, the outcome and the excluded ones is a candidate
+attribute. Values are trimmed; blanks and placeholders ("Select", "N/A", "-", "none", ...)
+are *missing*. A column whose non-missing values are all numbers (and that has more than
+``MAX_NUMERIC_LEVELS`` distinct values) is bucketed by quantiles; anything else is a
+category. Rare categories are grouped into one ``in`` level so every training value is
+expressible as a fit rule. Each level is exactly one fit rule in the seed format:
+``equals`` (category), ``in`` (grouped rare categories), ``range`` ('lo..hi', lo inclusive,
+hi exclusive, an empty side is open) and ``is_missing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from orchestration.scoring.errors import CalibrationInputError
+
+#: Values read as "missing" (compared lower-cased after trimming).
+PLACEHOLDERS = ("", "select", "n/a", "na", "-", "--", "none", "null", "nan", "?", "(none)")
+#: Numeric columns with at most this many distinct values are treated as categories.
+MAX_NUMERIC_LEVELS = 10
+#: Number of quantile buckets for numeric columns.
+N_BUCKETS = 5
+#: Categories seen fewer times than this are grouped into one ``in`` level.
+MIN_LEVEL_COUNT = 20
+#: Columns with more distinct categories than this (ids, free text, emails) are skipped.
+MAX_CATEGORIES = 200
+#: Outcome spellings accepted as 1 / 0.
+TRUE_VALUES = ("1", "true", "yes", "y", "t", "won", "converted")
+FALSE_VALUES = ("0", "false", "no", "n", "f", "lost", "not_converted")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One value (or bucket, or group) of one attribute = one candidate fit rule."""
+
+    attribute: str
+    operator: str  # equals | in | range | is_missing
+    value: str
+    label: str  # human-readable, for reports and rule descriptions
+
+
+@dataclass
+class CsvDesign:
+    """The one-hot design matrix of a CSV, grouped by attribute."""
+
+    ids: list[str]
+    y: np.ndarray
+    levels: list[Level]
+    X: np.ndarray  # rows x levels, 0/1
+    skipped: dict[str, str]  # attribute -> reason it was not used
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _placeholder_sql() -> str:
+    return "(" + ", ".join(_lit(p) for p in PLACEHOLDERS) + ")"
+
+
+def load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "input_rows") -> list[str]:
+    """Load ``path`` as an all-text table; return its column names. Empty → error."""
+    path = Path(path)
+    if not path.exists():
+        raise CalibrationInputError(f"input file not found: {path}")
+    if path.stat().st_size == 0:
+        raise CalibrationInputError(f"input file is empty: {path}")
+    try:
+        con.execute(
+            f"create or replace table {table} as select * from read_csv(?, header=true, "
+            "all_varchar=true, sample_size=-1)",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        raise CalibrationInputError(f"cannot read CSV {path}: {exc}") from exc
+    columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+    n = con.execute(f"select count(*) from {table}").fetchone()[0]
+    if n == 0:
+        raise CalibrationInputError(f"input file has a header but no rows: {path}")
+    return columns
+
+
+def _check_columns(columns: list[str], id_col: str, outcome_col: str | None, exclude) -> None:
+    for role, col in (("id", id_col), ("outcome", outcome_col)):
+        if col is not None and col not in columns:
+            raise CalibrationInputError(
+                f"{role} column '{col}' not found in the input (columns: {', '.join(columns)})"
+            )
+    unknown = [c for c in exclude if c not in columns]
+    if unknown:
+        raise CalibrationInputError(f"--exclude names unknown column(s): {', '.join(unknown)}")
+
+
+def _outcome(con, table: str, outcome_col: str) -> np.ndarray:
+    o = _q(outcome_col)
+    norm = f"lower(trim({o}))"
+    bad = con.execute(
+        f"select {o}, count(*) from {table} where {o} is null or {norm} not in "
+        f"({', '.join(_lit(v) for v in TRUE_VALUES + FALSE_VALUES)}) group by 1 order by 2 desc "
+        "limit 5"
+    ).fetchall()
+    if bad:
+        shown = ", ".join(f"{v!r} ({n} rows)" for v, n in bad)
+        raise CalibrationInputError(
+            f"outcome column '{outcome_col}' is not binary: unexpected values {shown}; "
+            "expected 1/0, true/false or yes/no"
+        )
+    y = np.array(
+        [r[0] for r in con.execute(
+            f"select ({norm} in ({', '.join(_lit(v) for v in TRUE_VALUES)}))::int "
+            f"from {table} order by rowid"
+        ).fetchall()],
+        dtype=int,
+    )
+    if len(set(y.tolist())) < 2:
+        raise CalibrationInputError(
+            f"outcome column '{outcome_col}' is not binary: every row has the value {int(y[0])}"
+        )
+    return y
+
+
+def _profile(con, table: str, attrs: list[str]) -> dict[str, tuple[int, int, int, int]]:
+    """attribute -> (rows, missing, distinct non-missing, numeric non-missing)."""
+    parts = []
+    for a in attrs:
+        v = f"nullif(trim({_q(a)}), '')"
+        clean = f"(case when lower({v}) in {_placeholder_sql()} then null else {v} end)"
+        parts.append(
+            f"select {_lit(a)} as attr, count(*) as n, count(*) - count({clean}) as missing, "
+            f"count(distinct {clean}) as distinct_values, "
+            f"count(try_cast({clean} as double)) as numeric_values from {table}"
+        )
+    rows = con.execute(" union all ".join(parts)).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _fmt(x: float) -> str:
+    return format(float(x), ".6g")
+
+
+def build_csv_design(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    id_col: str,
+    outcome_col: str | None,
+    exclude: tuple[str, ...] = (),
+) -> CsvDesign:
+    """Load, validate and one-hot a CSV. Raises :class:`CalibrationInputError`."""
+    table = "input_rows"
+    columns = load_csv(con, path, table)
+    _check_columns(columns, id_col, outcome_col, exclude)
+    attrs = [c for c in columns if c not in {id_col, outcome_col, *exclude}]
+    if not attrs:
+        raise CalibrationInputError("no candidate attribute columns left after --id/--outcome/--exclude")
+    y = _outcome(con, table, outcome_col) if outcome_col else np.zeros(0, dtype=int)
+    prof = _profile(con, table, attrs)
+    all_missing = [a for a in attrs if prof[a][2] == 0]
+    if all_missing:
+        raise CalibrationInputError(
+            f"column(s) with only missing values: {', '.join(all_missing)} "
+            "(drop them or pass --exclude)"
+        )
+    levels: list[Level] = []
+    case_exprs: list[str] = []  # one CASE per attribute returning the level index
+    skipped: dict[str, str] = {}
+    for a in attrs:
+        n, missing, distinct, numeric = prof[a]
+        v = f"nullif(trim({_q(a)}), '')"
+        clean = f"(case when lower({v}) in {_placeholder_sql()} then null else {v} end)"
+        branches: list[str] = []
+        if missing:
+            branches.append(f"when {clean} is null then {len(levels)}")
+            levels.append(Level(a, "is_missing", "", f"{a} is missing"))
+        non_missing = n - missing
+        if numeric == non_missing and distinct > MAX_NUMERIC_LEVELS:
+            qs = [i / N_BUCKETS for i in range(1, N_BUCKETS)]
+            edges = con.execute(
+                f"select quantile_disc(try_cast({clean} as double), {qs}) from {table}"
+            ).fetchone()[0]
+            edges = sorted(set(float(e) for e in edges))
+            bounds = [None, *edges, None]
+            num = f"try_cast({clean} as double)"
+            for lo, hi in zip(bounds[:-1], bounds[1:]):
+                conds = [f"{num} >= {lo!r}" if lo is not None else None,
+                         f"{num} < {hi!r}" if hi is not None else None]
+                cond = " and ".join(c for c in conds if c) or "true"
+                branches.append(f"when {cond} then {len(levels)}")
+                lo_s = _fmt(lo) if lo is not None else ""
+                hi_s = _fmt(hi) if hi is not None else ""
+                levels.append(Level(a, "range", f"{lo_s}..{hi_s}", f"{a} in [{lo_s or '-inf'}, {hi_s or 'inf'})"))
+        else:
+            if distinct > MAX_CATEGORIES:
+                skipped[a] = f"{distinct} distinct values (more than {MAX_CATEGORIES}: id or free text)"
+                if missing:
+                    levels.pop()  # drop the is_missing level added above
+                continue
+            counts = con.execute(
+                f"select {clean} as v, count(*) from {table} where {clean} is not null "
+                "group by 1 order by 2 desc, 1"
+            ).fetchall()
+            rare = [c for c, k in counts if k < MIN_LEVEL_COUNT]
+            common = [c for c, k in counts if k >= MIN_LEVEL_COUNT]
+            if len(rare) == 1:
+                common.append(rare.pop())
+            for c in common:
+                branches.append(f"when {clean} = {_lit(c)} then {len(levels)}")
+                levels.append(Level(a, "equals", c, f"{a} = {c}"))
+            if rare:
+                branches.append(f"when {clean} is not null then {len(levels)}")
+                levels.append(Level(a, "in", "|".join(rare), f"{a} is one of {len(rare)} rare values"))
+        case_exprs.append("case " + " ".join(branches) + " end")
+    if not case_exprs:
+        raise CalibrationInputError(f"no usable attribute columns: {skipped}")
+    ids = [r[0] for r in con.execute(f"select {_q(id_col)} from {table} order by rowid").fetchall()]
+    idx = np.array(
+        con.execute(f"select {', '.join(case_exprs)} from {table} order by rowid").fetchall(),
+        dtype=float,
+    )
+    X = np.zeros((len(ids), len(levels)), dtype=float)
+    rows = np.repeat(np.arange(len(ids)), idx.shape[1])
+    cols = idx.reshape(-1)
+    ok = ~np.isnan(cols)
+    X[rows[ok], cols[ok].astype(int)] = 1.0
+    return CsvDesign(ids=ids, y=y, levels=levels, X=X, skipped=skipped)
