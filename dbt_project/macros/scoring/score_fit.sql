@@ -1,0 +1,145 @@
+{#- Persona-fit scoring, reusable on any relation that has the dim_leads attribute columns.
+
+    fit_rule_hits(leads, rules)     one row per lead x rule that fired (lead_id, model_id, persona_id,
+                                    rule_id, attribute, operator, points, detail)
+    score_fit_personas(leads, rules) one row per lead x model x persona (fit_points, fit_score 0-100,
+                                    fit_completeness = share of the persona's attributes known)
+    score_fit(leads, rules)         one row per lead x model: best persona and its fit
+
+    `leads` needs lead_id plus every column of scoring_fit_attributes() that rules use;
+    `rules` has the columns of seeds/scoring_fit_rules.csv. Compile against any relation:
+      dbt show --inline "{{ score_fit(ref('dim_leads'), ref('scoring_fit_rules')) }}"
+-#}
+
+{#- The attributes a fit rule may test (the validation test rejects any other). -#}
+{% macro scoring_fit_attributes() -%}
+    {{ return(['industry', 'company_size_bucket', 'employee_count', 'seniority', 'job_function',
+               'job_title', 'country_iso2', 'region', 'is_free_email', 'email_domain', 'company_domain',
+               'has_phone', 'origin', 'lead_source', 'enrichment_level',
+               'stated_budget', 'stated_timeline', 'stated_need', 'stated_authority']) }}
+{%- endmacro %}
+
+{% macro scoring_fit_operators() -%}
+    {{ return(['equals', 'in', 'range', 'pattern', 'is_free_email', 'is_missing']) }}
+{%- endmacro %}
+
+{#- _fit_attribute_values(leads, attributes): the leads' attributes as (lead_id, attribute, attr_value) text rows;
+    'unknown' and empty strings count as missing (null). -#}
+{% macro _fit_attribute_values(leads, attributes) -%}
+    {%- for attribute in attributes %}
+    select lead_id, '{{ attribute }}' as attribute,
+           case when lower(trim(cast({{ attribute }} as {{ dbt.type_string() }}))) in ('', 'unknown') then null
+                else trim(cast({{ attribute }} as {{ dbt.type_string() }})) end as attr_value
+    from {{ leads }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- fit_rule_matches(op, attr, value): the boolean condition of one rule on one attribute value. -#}
+{% macro fit_rule_matches(op, attr, value) -%}
+    case {{ op }}
+        when 'equals' then lower({{ attr }}) = lower(trim({{ value }}))
+        when 'in' then {{ scoring_in_list(attr, value) }}
+        when 'range' then
+            {{ dbt.safe_cast(attr, scoring_float()) }}
+              >= coalesce({{ dbt.safe_cast("nullif(" ~ dbt.split_part(value, "'..'", 1) ~ ", '')", scoring_float()) }}, -1e18)
+            and {{ dbt.safe_cast(attr, scoring_float()) }}
+              <= coalesce({{ dbt.safe_cast("nullif(" ~ dbt.split_part(value, "'..'", 2) ~ ", '')", scoring_float()) }}, 1e18)
+        when 'pattern' then {{ scoring_regex_ci(attr, value) }}
+        when 'is_free_email' then lower({{ attr }}) = lower(trim({{ value }}))
+        when 'is_missing' then ({{ attr }} is null) = (lower(trim({{ value }})) = 'true')
+        else false
+    end
+{%- endmacro %}
+
+{% macro fit_rule_hits(leads, rules) -%}
+with fit_rules as (
+    select model_id, persona_id, rule_id, attribute, operator,
+           cast(value as {{ dbt.type_string() }}) as value,
+           {{ scoring_points('points') }} as points, description
+    from {{ rules }}
+),
+attribute_values as (
+    {{ _fit_attribute_values(leads, scoring_fit_attributes()) }}
+),
+evaluated as (
+    select v.lead_id, r.model_id, r.persona_id, r.rule_id, r.attribute, r.operator, r.value,
+           r.points, r.description, v.attr_value,
+           {{ fit_rule_matches('r.operator', 'v.attr_value', 'r.value') }} as is_hit
+    from attribute_values as v
+    inner join fit_rules as r on r.attribute = v.attribute
+    where v.attr_value is not null or r.operator = 'is_missing'
+)
+select lead_id, model_id, persona_id, rule_id, attribute, operator, points,
+       r_detail as detail
+from (
+    select evaluated.*,
+           coalesce(description, rule_id) || ' (' || attribute || ' ' || operator || ' '
+               || coalesce(value, '') || '; lead has ' || coalesce(attr_value, 'nothing') || ')' as r_detail
+    from evaluated
+    where is_hit
+) as hits
+{%- endmacro %}
+
+{% macro score_fit_personas(leads, rules) -%}
+with hits as (
+    {{ fit_rule_hits(leads, rules) }}
+),
+personas as (
+    select distinct model_id, persona_id from {{ rules }}
+),
+persona_attributes as (
+    select model_id, persona_id, count(distinct attribute) as n_attributes
+    from {{ rules }} where operator <> 'is_missing'
+    group by model_id, persona_id
+),
+known_attributes as (
+    {{ _fit_attribute_values(leads, scoring_fit_attributes()) }}
+),
+lead_persona_known as (
+    select k.lead_id, r.model_id, r.persona_id, count(distinct r.attribute) as n_known
+    from known_attributes as k
+    inner join (select distinct model_id, persona_id, attribute from {{ rules }} where operator <> 'is_missing') as r
+        on r.attribute = k.attribute
+    where k.attr_value is not null
+    group by k.lead_id, r.model_id, r.persona_id
+),
+lead_persona as (
+    select l.lead_id, p.model_id, p.persona_id
+    from (select distinct lead_id from {{ leads }}) as l
+    cross join personas as p
+),
+summed as (
+    select lp.lead_id, lp.model_id, lp.persona_id,
+           {{ scoring_points('coalesce(sum(h.points), 0)') }} as fit_points
+    from lead_persona as lp
+    left join hits as h
+        on h.lead_id = lp.lead_id and h.model_id = lp.model_id and h.persona_id = lp.persona_id
+    group by lp.lead_id, lp.model_id, lp.persona_id
+)
+select s.lead_id, s.model_id, s.persona_id, s.fit_points,
+       {{ scoring_points('case when s.fit_points < 0 then 0 when s.fit_points > 100 then 100 else s.fit_points end') }}
+           as fit_score,
+       cast(coalesce(k.n_known, 0) as {{ scoring_float() }}) / nullif(pa.n_attributes, 0) as fit_completeness
+from summed as s
+left join persona_attributes as pa on pa.model_id = s.model_id and pa.persona_id = s.persona_id
+left join lead_persona_known as k
+    on k.lead_id = s.lead_id and k.model_id = s.model_id and k.persona_id = s.persona_id
+{%- endmacro %}
+
+{% macro score_fit(leads, rules) -%}
+with personas as (
+    {{ score_fit_personas(leads, rules) }}
+),
+ranked as (
+    select personas.*,
+           row_number() over (partition by lead_id, model_id
+                              order by fit_score desc, fit_points desc, persona_id) as persona_rank
+    from personas
+)
+select lead_id, model_id, persona_id as best_persona_id, fit_points, fit_score, fit_completeness
+from ranked
+where persona_rank = 1
+{%- endmacro %}

@@ -1,0 +1,56 @@
+{#- Small cross-database helpers of the scoring area (adapter.dispatch with default__). -#}
+
+{#- scoring_as_of(): the timestamp scores are computed at: var('as_of') when set, else now (naive UTC). -#}
+{% macro scoring_as_of() -%}
+    {%- set as_of = var('as_of', none) -%}
+    {%- if as_of is none or as_of == '' or as_of == 'null' -%}
+        {{ return(adapter.dispatch('scoring_now', 'leadhouse')()) }}
+    {%- else -%}
+        cast('{{ as_of }}' as {{ dbt.type_timestamp() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__scoring_now() -%}
+    cast(current_timestamp at time zone 'UTC' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- scoring_regex_ci(expr, pattern_expr): case-insensitive regex match, the pattern from an expression. -#}
+{% macro scoring_regex_ci(expr, pattern_expr) -%}
+    {{ return(adapter.dispatch('scoring_regex_ci', 'leadhouse')(expr, pattern_expr)) }}
+{%- endmacro %}
+
+{% macro default__scoring_regex_ci(expr, pattern_expr) -%}
+    regexp_matches({{ expr }}, {{ pattern_expr }}, 'i')
+{%- endmacro %}
+
+{% macro postgres__scoring_regex_ci(expr, pattern_expr) -%}
+    ({{ expr }} ~* {{ pattern_expr }})
+{%- endmacro %}
+
+{#- scoring_age_days(ts, as_of): days (fractional) between ts and as_of. -#}
+{% macro scoring_age_days(ts, as_of) -%}
+    ({{ dbt.datediff(ts, as_of, 'second') }} / 86400.0)
+{%- endmacro %}
+
+{#- scoring_points(expr): the numeric type every score and explanation row uses (exact sums). -#}
+{% macro scoring_points(expr) -%}
+    cast({{ expr }} as {{ scoring_points_type() }})
+{%- endmacro %}
+
+{% macro scoring_points_type() -%}
+    decimal(9, 2)
+{%- endmacro %}
+
+{#- scoring_in_list(expr, list_expr): expr is one of the '|'-separated values of list_expr (case-insensitive). -#}
+{% macro scoring_in_list(expr, list_expr) -%}
+    ({{ dbt.position("'|' || lower(trim(" ~ expr ~ ")) || '|'", "'|' || lower(" ~ list_expr ~ ") || '|'") }} > 0)
+{%- endmacro %}
+
+{#- scoring_float(): an 8-byte float type name. -#}
+{% macro scoring_float() -%}
+    {{ return(adapter.dispatch('scoring_float', 'leadhouse')()) }}
+{%- endmacro %}
+
+{% macro default__scoring_float() -%}double{%- endmacro %}
+
+{% macro postgres__scoring_float() -%}double precision{%- endmacro %}
