@@ -56,7 +56,7 @@ def fit_rule_rows(design: CsvDesign, points: np.ndarray, model_id: str, persona_
     for lv, p in zip(design.levels, points):
         if int(p) == 0:
             continue
-        base = f"{slug(lv.attribute, 30)}__{slug(lv.operator if lv.operator == 'is_missing' else lv.value, 30)}"
+        base = f"{slug(lv.attribute, 30)}__{slug('missing' if lv.operator == 'is_missing' else lv.value, 30)}"
         rid, k = base, 2
         while rid in used:
             rid, k = f"{base}_{k}", k + 1

@@ -7,7 +7,8 @@ are *missing*. A column whose non-missing values are all numbers (and that has m
 category. Rare categories are grouped into one ``in`` level so every training value is
 expressible as a fit rule. Each level is exactly one fit rule in the seed format:
 ``equals`` (category), ``in`` (grouped rare categories), ``range`` ('lo..hi', lo inclusive,
-hi exclusive, an empty side is open) and ``is_missing``.
+hi inclusive like the dbt macro, an empty side is open) and ``is_missing`` (value true).
+Categories are lower-cased and "unknown" counts as missing, as in the dbt macro.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from orchestration.scoring.errors import CalibrationInputError
 
 #: Values read as "missing" (compared lower-cased after trimming).
-PLACEHOLDERS = ("", "select", "n/a", "na", "-", "--", "none", "null", "nan", "?", "(none)")
+PLACEHOLDERS = ("", "select", "n/a", "na", "-", "--", "none", "null", "nan", "?", "(none)", "unknown")
 #: Numeric columns with at most this many distinct values are treated as categories.
 MAX_NUMERIC_LEVELS = 10
 #: Number of quantile buckets for numeric columns.
@@ -145,7 +146,31 @@ def _profile(con, table: str, attrs: list[str]) -> dict[str, tuple[int, int, int
 
 
 def _fmt(x: float) -> str:
-    return format(float(x), ".6g")
+    """Exact, short text of a bucket bound (repr round-trips a double)."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(x)
+
+
+def _buckets(con, table: str, num: str) -> list[tuple[float | None, float | None]]:
+    """Quantile buckets as inclusive (lo, hi) pairs, open at both ends, never overlapping.
+
+    The dbt macro's ``range`` is inclusive on both sides, so a bucket ends just below the
+    next edge: at edge - 1 when every value is an integer, else at the previous double.
+    """
+    qs = [i / N_BUCKETS for i in range(1, N_BUCKETS)]
+    edges, all_int, low = con.execute(
+        f"select quantile_disc({num}, {qs}), bool_and({num} = round({num})), min({num}) "
+        f"from {table} where {num} is not null"
+    ).fetchone()
+    edges = sorted(set(float(e) for e in edges if float(e) > float(low)))  # no empty first bucket
+    out: list[tuple[float | None, float | None]] = []
+    lo: float | None = None
+    for e in edges:
+        hi = e - 1 if all_int else float(np.nextafter(e, -np.inf))
+        out.append((lo, hi))
+        lo = e
+    out.append((lo, None))
+    return out
 
 
 def build_csv_design(
@@ -176,28 +201,23 @@ def build_csv_design(
     for a in attrs:
         n, missing, distinct, numeric = prof[a]
         v = f"nullif(trim({_q(a)}), '')"
-        clean = f"(case when lower({v}) in {_placeholder_sql()} then null else {v} end)"
+        clean = f"(case when lower({v}) in {_placeholder_sql()} then null else lower({v}) end)"
         branches: list[str] = []
         if missing:
             branches.append(f"when {clean} is null then {len(levels)}")
-            levels.append(Level(a, "is_missing", "", f"{a} is missing"))
+            levels.append(Level(a, "is_missing", "true", f"{a} is missing"))
         non_missing = n - missing
         if numeric == non_missing and distinct > MAX_NUMERIC_LEVELS:
-            qs = [i / N_BUCKETS for i in range(1, N_BUCKETS)]
-            edges = con.execute(
-                f"select quantile_disc(try_cast({clean} as double), {qs}) from {table}"
-            ).fetchone()[0]
-            edges = sorted(set(float(e) for e in edges))
-            bounds = [None, *edges, None]
             num = f"try_cast({clean} as double)"
-            for lo, hi in zip(bounds[:-1], bounds[1:]):
+            for lo, hi in _buckets(con, table, num):
                 conds = [f"{num} >= {lo!r}" if lo is not None else None,
-                         f"{num} < {hi!r}" if hi is not None else None]
+                         f"{num} <= {hi!r}" if hi is not None else None]
                 cond = " and ".join(c for c in conds if c) or "true"
                 branches.append(f"when {cond} then {len(levels)}")
                 lo_s = _fmt(lo) if lo is not None else ""
                 hi_s = _fmt(hi) if hi is not None else ""
-                levels.append(Level(a, "range", f"{lo_s}..{hi_s}", f"{a} in [{lo_s or '-inf'}, {hi_s or 'inf'})"))
+                levels.append(Level(a, "range", f"{lo_s}..{hi_s}",
+                                    f"{a} in [{lo_s or '-inf'}, {hi_s or 'inf'}]"))
         else:
             if distinct > MAX_CATEGORIES:
                 skipped[a] = f"{distinct} distinct values (more than {MAX_CATEGORIES}: id or free text)"
@@ -208,15 +228,16 @@ def build_csv_design(
                 f"select {clean} as v, count(*) from {table} where {clean} is not null "
                 "group by 1 order by 2 desc, 1"
             ).fetchall()
-            rare = [c for c, k in counts if k < MIN_LEVEL_COUNT]
-            common = [c for c, k in counts if k >= MIN_LEVEL_COUNT]
-            if len(rare) == 1:
+            rare = [c for c, k in counts if k < MIN_LEVEL_COUNT or "|" in c]
+            common = [c for c, k in counts if c not in set(rare)]
+            if len(rare) == 1 and "|" not in rare[0]:
                 common.append(rare.pop())
+            rare = [c for c in rare if "|" not in c]  # a '|' cannot be listed in an `in` rule
             for c in common:
                 branches.append(f"when {clean} = {_lit(c)} then {len(levels)}")
                 levels.append(Level(a, "equals", c, f"{a} = {c}"))
             if rare:
-                branches.append(f"when {clean} is not null then {len(levels)}")
+                branches.append(f"when {clean} in ({', '.join(_lit(c) for c in rare)}) then {len(levels)}")
                 levels.append(Level(a, "in", "|".join(rare), f"{a} is one of {len(rare)} rare values"))
         case_exprs.append("case " + " ".join(branches) + " end")
     if not case_exprs:

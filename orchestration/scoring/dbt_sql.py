@@ -1,0 +1,95 @@
+"""Compile the project's own scoring macros to SQL with ``dbt compile --inline``.
+
+``leadhouse score`` and the warehouse calibration run the SQL of the dbt macros
+(``score_fit``, ``fit_rule_hits``) instead of re-implementing it in Python: a throw-away project
+with a copy of ``dbt_project/macros`` compiles them (see :func:`macro_only_project`). Relation
+arguments are passed as plain names (``'leads_input'``) and the compiled SQL is run
+in the caller's own DuckDB connection, where those names are tables or views.
+
+dbt writes only to a private temporary folder (target, logs and an empty scratch
+DuckDB file for its connection); the project's ``target/`` and the warehouse are never
+touched. Results are cached per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the venv's), else dbt on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(args: list[str], workdir: Path, warehouse: Path, project_dir: Path = DBT_PROJECT_DIR,
+            check: bool = True) -> subprocess.CompletedProcess:
+    """Run a dbt command with private target/log paths against `warehouse`."""
+    env = {**os.environ, **settings().dbt_env(), "LEADHOUSE_WAREHOUSE": str(warehouse),
+           "LEADHOUSE_DBT_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    cmd = [dbt_executable(), *args, "--project-dir", str(project_dir),
+           "--profiles-dir", str(DBT_PROFILES_DIR),
+           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
+    proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise RuntimeError(f"dbt {' '.join(args[:2])} failed (exit {proc.returncode}):\n{tail}")
+    return proc
+
+
+MACROS_DIR = DBT_PROJECT_DIR / "dbt_project" / "macros"
+
+
+def macro_only_project(root: Path) -> Path:
+    """A throw-away dbt project holding a copy of the project's macros and nothing else.
+
+    Compiling a macro there is faster (no models to parse) and does not depend on every
+    model of the project parsing at that moment; the macro text is the project's own.
+    """
+    shutil.copytree(MACROS_DIR, root / "macros")
+    (root / "dbt_project.yml").write_text(
+        "name: leadhouse\nversion: '0.1.0'\nconfig-version: 2\nprofile: leadhouse\n"
+        "macro-paths: ['macros']\nmodel-paths: ['models']\nseed-paths: ['seeds']\n"
+        "flags:\n  send_anonymous_usage_stats: false\n", encoding="utf-8")
+    return root
+
+
+@lru_cache(maxsize=32)
+def compile_inline(jinja_sql: str) -> str:
+    """Compiled SQL of an inline Jinja/SQL snippet using the project's macros."""
+    with tempfile.TemporaryDirectory(prefix="leadhouse-compile-") as tmp:
+        work = Path(tmp)
+        project = macro_only_project(work / "project")
+        proc = run_dbt(["compile", "--inline", jinja_sql, "--quiet", "--output", "json"],
+                       work, work / "compile.duckdb", project_dir=project)
+    text = proc.stdout.strip()
+    start = text.find("{")
+    try:
+        return json.loads(text[start:])["compiled"]
+    except (ValueError, KeyError) as exc:
+        raise RuntimeError(f"unexpected dbt compile output: {text[:500]}") from exc
+
+
+def fit_sql(leads: str, rules: str) -> dict[str, object]:
+    """SQL of score_fit and fit_rule_hits on the given relation names, and the attribute list.
+
+    One dbt invocation compiles all three, separated by marker comments.
+    """
+    marker = "-- @@leadhouse-split@@"
+    snippet = (
+        "{{ scoring_fit_attributes() | join(',') }}\n" + marker + "\n"
+        f"{{{{ score_fit('{leads}', '{rules}') }}}}\n" + marker + "\n"
+        f"{{{{ fit_rule_hits('{leads}', '{rules}') }}}}\n"
+    )
+    attributes, score, hits = compile_inline(snippet).split(marker)
+    return {"attributes": [a.strip() for a in attributes.strip().split(",") if a.strip()],
+            "score_fit": score.strip(), "fit_rule_hits": hits.strip()}
