@@ -1,0 +1,191 @@
+"""SQL building blocks shared by the format adapters.
+
+Files are read with DuckDB's ``read_text`` and split into lines in SQL, so every record
+keeps its 1-based line number (``_line``) and its original text, and a malformed line
+never stops the rest of the file from loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+#: Segment's HTTP API answers 400 above 32 KB per event (FORMATS.md §1.1).
+MAX_EVENT_BYTES = 32 * 1024
+
+#: The contract's basic ``x@y.tld`` check, applied after trimming.
+EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+def lit(value: str | Path) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def email_ok(expr: str) -> str:
+    """SQL: the email in ``expr`` passes the basic check after trimming."""
+    return f"regexp_full_match(trim({expr}), {lit(EMAIL_REGEX)})"
+
+
+def missing(expr: str) -> str:
+    """SQL: ``expr`` is null or blank."""
+    return f"coalesce(trim({expr}), '') = ''"
+
+
+def ts_from(expr: str) -> str:
+    """SQL: parse ISO-8601 text, or epoch seconds / milliseconds, into timestamptz (else null).
+
+    Numbers above 1e11 are taken as milliseconds (HubSpot ``submittedAt``).
+    """
+    num = f"try_cast({expr} as double)"
+    return (
+        f"coalesce(try_cast({expr} as timestamptz), "
+        f"case when {num} is null then null when {num} > 1e11 then to_timestamp({num} / 1000.0) "
+        f"else to_timestamp({num}) end)"
+    )
+
+
+class Sql(str):
+    """A SQL expression (not a literal) where a reason code is expected."""
+
+
+def reason_case(rules: Sequence[tuple[str, str]]) -> str:
+    """SQL CASE giving the first matching quarantine reason, null when none matches.
+
+    A reason is a literal code, or an :class:`Sql` expression computing one.
+    """
+    whens = " ".join(
+        f"when {cond} then {reason if isinstance(reason, Sql) else lit(reason)}"
+        for cond, reason in rules
+    )
+    return f"case {whens} end"
+
+
+def oversized(text_expr: str = "_text") -> str:
+    return f"strlen({text_expr}) > {MAX_EVENT_BYTES}"
+
+
+def load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Temp table ``_lines(_line, _text)``: the file's non-blank lines (CR stripped)."""
+    con.execute(
+        f"""
+        create or replace temp table _lines as
+        select _line, _text from (
+            select generate_subscripts(l, 1)::integer as _line,
+                   rtrim(unnest(l), chr(13)) as _text
+            from (select string_split(content, chr(10)) as l from read_text({lit(path)}))
+        ) where trim(_text) <> ''
+        """
+    )
+
+
+def load_json_lines(con: duckdb.DuckDBPyConnection, path: Path, *, unnest_batch: bool) -> None:
+    """Temp table ``_records(_line, _text, _ok)`` from an NDJSON file.
+
+    ``_ok`` is true for a valid JSON object. With ``unnest_batch``, a line holding a
+    ``{"batch": [...]}`` envelope yields one record per member, all with the envelope's line.
+    """
+    load_lines(con, path)
+    if unnest_batch:
+        con.execute(
+            """
+            create or replace temp table _parsed as
+            select _line, _text, _type,
+                   coalesce(case when _type = 'OBJECT'
+                                 then json_type(_text, '$.batch') = 'ARRAY' end, false)
+                       as _envelope
+            from (select _line, _text,
+                         case when json_valid(_text) then json_type(_text) end as _type
+                  from _lines)
+            """
+        )
+        con.execute(
+            """
+            create or replace temp table _records as
+            select _line, _text, coalesce(_type = 'OBJECT', false) as _ok
+            from _parsed where not _envelope
+            union all
+            select _line, m::varchar as _text, json_type(m) = 'OBJECT' as _ok
+            from (select _line, unnest(json_extract(_text, '$.batch[*]')) as m
+                  from _parsed where _envelope)
+            """
+        )
+    else:
+        con.execute(
+            """
+            create or replace temp table _records as
+            select _line, _text,
+                   coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
+                   as _ok
+            from _lines
+            """
+        )
+
+
+def load_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Temp table ``_records(_line, _text, _ok)`` from a file holding one JSON array.
+
+    ``_line`` is the element's 1-based position in the array. A file that is not a valid
+    JSON array is read line by line instead (one element a line, ``[``/``]``/``,``
+    stripped), so one corrupt element only quarantines its own line.
+    """
+    row = con.execute(
+        f"select case when json_valid(content) then json_type(content) end = 'ARRAY' "
+        f"from read_text({lit(path)})"
+    ).fetchone()
+    if row and row[0]:
+        con.execute(
+            f"""
+            create or replace temp table _records as
+            select generate_subscripts(a, 1)::integer as _line, unnest(a)::varchar as _text
+            from (select json_extract(content, '$[*]') as a from read_text({lit(path)}))
+            """
+        )
+    else:
+        load_lines(con, path)
+        con.execute(
+            r"""
+            create or replace temp table _records as
+            select _line, t as _text from (
+                select _line,
+                       regexp_replace(regexp_replace(trim(_text), '^\[\s*', ''), '\s*[,\]]*$', '')
+                           as t
+                from _lines
+            ) where t <> ''
+            """
+        )
+    con.execute(
+        """
+        create or replace temp table _records as
+        select _line, _text,
+               coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
+                   as _ok
+        from _records
+        """
+    )
+
+
+def load_python_records(
+    con: duckdb.DuckDBPyConnection,
+    lines: list[int],
+    texts: list[str],
+    payloads: list[str | None],
+) -> None:
+    """Temp table ``_records(_line, _text, _ok, _json)`` from records parsed in Python.
+
+    ``_json`` is the record as a JSON object (null when it could not be parsed).
+    """
+    con.execute(
+        """
+        create or replace temp table _records as
+        select unnest($1::integer[]) as _line, unnest($2::varchar[]) as _text,
+               unnest($3::varchar[]) as _json
+        """,
+        [lines, texts, payloads],
+    )
+    con.execute(
+        "create or replace temp table _records as "
+        "select _line, _text, _json is not null as _ok, _json from _records"
+    )

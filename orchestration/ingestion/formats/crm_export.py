@@ -1,0 +1,71 @@
+"""CRM deal exports (HubSpot-deals-like and Salesforce-opportunity-like CSVs) → crm_deals.
+
+``updated_at`` = the export's last-modified column when present
+(``hs_lastmodifieddate`` / ``LastModifiedDate``), else the later of created and close date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingestion.formats.common import (
+    email_ok,
+    lit,
+    missing,
+    reason_case,
+)
+from orchestration.ingestion.formats.csv_common import load_csv_records
+
+#: provider -> (id column, email column, created column, close column, modified column)
+COLUMNS = {
+    "hubspot": ("deal_id", "contact_email", "createdate", "closedate", "hs_lastmodifieddate"),
+    "salesforce": ("Id", "Lead_Email__c", "CreatedDate", "CloseDate", "LastModifiedDate"),
+}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, provider: str) -> None:
+    load_csv_records(con, path)
+    id_col, email_col, created_col, close_col, modified_col = COLUMNS[provider]
+    paths = ", ".join(
+        lit(f'$."{c}"') for c in (id_col, email_col, created_col, close_col, modified_col)
+    )
+
+    def ts(i: int) -> str:
+        return f"try_cast(nullif(trim(f[{i}]), '') as timestamptz)"
+
+    def bad_ts(i: int) -> str:
+        return f"(nullif(trim(f[{i}]), '') is not null and {ts(i)} is null)"
+
+    reason = reason_case(
+        [
+            ("not _ok", "malformed_csv_row"),
+            (missing("f[1]"), f"missing_required_field:{id_col}"),
+            (missing("f[2]"), "missing_required_field:email"),
+            (f"not {email_ok('f[2]')}", "invalid_email"),
+            (missing("f[3]"), f"missing_required_field:{created_col}"),
+            (f"{bad_ts(3)} or {bad_ts(4)} or {bad_ts(5)}", "invalid_timestamp"),
+        ]
+    )
+    con.execute(
+        f"""
+        create or replace temp table _stage as
+        select _line, _text, payload, {reason} as reason,
+               {lit(provider)} as provider, f[1] as deal_id, f[2] as email,
+               coalesce({ts(5)}, greatest({ts(3)}, {ts(4)})) as updated_at
+        from (select *, _json::json as payload,
+                     json_extract_string(_json, [{paths}]) as f
+              from _records)
+        """
+    )
+
+
+def stage_hubspot(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """HubSpot-deals-like export."""
+    _stage(con, path, "hubspot")
+
+
+def stage_salesforce(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Salesforce-opportunity-like export."""
+    _stage(con, path, "salesforce")

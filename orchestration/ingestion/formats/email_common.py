@@ -1,0 +1,46 @@
+"""The validation shared by the email adapters: from ``_fields`` to ``_stage``."""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.ingestion.formats.common import (
+    Sql,
+    email_ok,
+    lit,
+    missing,
+    oversized,
+    reason_case,
+    ts_from,
+)
+
+
+def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
+    """Turn ``_fields`` (one row a record) into ``_stage`` with a quarantine reason.
+
+    ``_fields`` has ``_line, _text, _ok, payload, provider_event_id, event_name, email,
+    ts_text, id_field, event_field, pre_reason``; ``pre_reason`` (set by an adapter, e.g.
+    an SNS message that is not an SES event) wins right after JSON validity.
+    """
+    reason = reason_case(
+        [
+            (oversized(), "oversized_payload"),
+            ("not _ok", "malformed_json"),
+            ("pre_reason is not null", Sql("pre_reason")),
+            (missing("provider_event_id"), Sql("'missing_required_field:' || id_field")),
+            (missing("event_name"), Sql("'missing_required_field:' || event_field")),
+            (missing("email"), "missing_required_field:email"),
+            (f"not {email_ok('email')}", "invalid_email"),
+            (missing("ts_text"), "missing_required_field:timestamp"),
+            (f"{ts_from('ts_text')} is null", "invalid_timestamp"),
+        ]
+    )
+    con.execute(
+        f"""
+        create or replace temp table _stage as
+        select _line, _text, payload, {reason} as reason,
+               {lit(provider)} as provider, provider_event_id, event_name, email,
+               {ts_from('ts_text')} as occurred_at
+        from _fields
+        """
+    )

@@ -1,0 +1,65 @@
+"""Generic HTML form posts (one x-www-form-urlencoded body a line) → form_submissions.
+
+Bodies are parsed with :mod:`urllib.parse` (forms are few, so per-record Python is fine);
+a repeated key (multi-select) becomes a list. A line starting with ``{`` is taken as a
+flat-JSON post. The timestamp is ``submitted_at`` (else ``submittedAt``/``timestamp``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import duckdb
+
+from orchestration.ingestion.formats.common import lit, load_lines, load_python_records
+from orchestration.ingestion.formats.form_common import form_id_from_name, stage_form
+
+
+def parse_body(text: str) -> dict | None:
+    """One post body → a dict, or None when a JSON-looking body does not parse."""
+    body = text.strip()
+    if body.startswith("{"):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    fields: dict[str, str | list[str]] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        if key in fields:
+            previous = fields[key]
+            fields[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[key] = value
+    return fields
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Leave ``_stage`` with the form_submissions columns for every line of ``path``."""
+    load_lines(con, path)
+    rows = con.execute("select _line, _text from _lines order by _line").fetchall()
+    parsed = [parse_body(text) for _, text in rows]
+    load_python_records(
+        con,
+        [line for line, _ in rows],
+        [text for _, text in rows],
+        [json.dumps(p, ensure_ascii=False) if p is not None else None for p in parsed],
+    )
+    form_id = form_id_from_name(path, "post")
+    con.execute(
+        f"""
+        create or replace temp table _fields as
+        select _line, _text, _ok, _json::json as payload,
+               coalesce({lit(form_id) if form_id else 'null'}, f[1]) as form_id,
+               f[2] as submission_id, f[3] as email,
+               coalesce(f[4], f[5], f[6]) as ts_text, 'submitted_at' as ts_field,
+               null::varchar as pre_reason
+        from (select *, json_extract_string(_json,
+                  ['$.form_id', '$.submission_id', '$.email', '$.submitted_at',
+                   '$.submittedAt', '$.timestamp']) as f
+              from _records)
+        """
+    )
+    stage_form(con, "post")

@@ -1,0 +1,29 @@
+"""SendGrid Event Webhook bodies (one JSON array a file) → email_events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingestion.formats.common import load_json_array
+from orchestration.ingestion.formats.email_common import stage_email
+
+_PATHS = "['$.sg_event_id', '$.event', '$.email', '$.timestamp']"
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Leave ``_stage`` with the email_events columns; ``_line`` = position in the array."""
+    load_json_array(con, path)
+    con.execute(
+        f"""
+        create or replace temp table _fields as
+        select _line, _text, _ok,
+               case when _ok then _text::json end as payload,
+               f[1] as provider_event_id, f[2] as event_name, f[3] as email, f[4] as ts_text,
+               'sg_event_id' as id_field, 'event' as event_field, null::varchar as pre_reason
+        from (select *, case when _ok then json_extract_string(_text, {_PATHS}) end as f
+              from _records)
+        """
+    )
+    stage_email(con, "sendgrid")

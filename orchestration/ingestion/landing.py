@@ -1,0 +1,59 @@
+"""The landing folder: which files each source has, their checksums and a cheap fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.config import SOURCES
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """One landed file. ``rel`` (posix, relative to the landing folder) is its identity."""
+
+    source: str
+    path: Path
+    rel: str
+    size: int
+
+
+def discover(landing_dir: Path, source: str) -> list[LandingFile]:
+    """Files under ``<landing>/<source>/dt=*/``, in day then name order (hidden files skipped)."""
+    root = landing_dir / source
+    files = []
+    for path in sorted(root.glob("dt=*/*")):
+        if path.is_file() and not path.name.startswith((".", "_")):
+            files.append(
+                LandingFile(
+                    source=source,
+                    path=path,
+                    rel=path.relative_to(landing_dir).as_posix(),
+                    size=path.stat().st_size,
+                )
+            )
+    return files
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> dict[str, str]:
+    """Per source, a digest of (path, size, mtime) of its files: changes when a file is
+    added or rewritten. Cheap (no file is read); used by the sensor's cursor."""
+    out = {}
+    for source in sources:
+        digest = hashlib.sha256()
+        for path in sorted((landing_dir / source).glob("dt=*/*")):
+            if path.is_file() and not path.name.startswith((".", "_")):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        out[source] = digest.hexdigest()[:16]
+    return out

@@ -1,0 +1,100 @@
+"""The five sources: which adapter reads which file, and how each raw table dedupes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingestion.formats import (
+    crm_export,
+    form_post,
+    hubspot_form,
+    lead_list,
+    mailgun,
+    segment,
+    sendgrid,
+    ses,
+    typeform,
+)
+
+Stager = Callable[[duckdb.DuckDBPyConnection, Path], None]
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one landing folder becomes one raw table."""
+
+    name: str
+    #: extracted columns, in table order (after the load columns)
+    columns: tuple[str, ...]
+    #: the dedupe key (docs/data-contracts.md §2)
+    key: tuple[str, ...]
+    #: which record of a key is kept inside one file ("first arrival")
+    order_by: str
+    #: (file-name pattern, adapter), first match wins
+    formats: tuple[tuple[str, Stager], ...]
+
+    def adapter_for(self, path: Path) -> Stager | None:
+        """The adapter for a landing file, or None when its name matches no format."""
+        for pattern, stager in self.formats:
+            if re.fullmatch(pattern, path.name):
+                return stager
+        return None
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "web_events",
+            ("message_id", "event_type", "anonymous_id", "user_id", "event_at", "received_at"),
+            key=("message_id",),
+            order_by="received_at nulls last, _line",
+            formats=((r"segment-.*\.jsonl", segment.stage),),
+        ),
+        Source(
+            "email_events",
+            ("provider", "provider_event_id", "event_name", "email", "occurred_at"),
+            key=("provider", "provider_event_id"),
+            order_by="_line",
+            formats=(
+                (r"sendgrid-.*\.json", sendgrid.stage),
+                (r"mailgun-.*\.jsonl", mailgun.stage),
+                (r"ses-.*\.jsonl", ses.stage),
+            ),
+        ),
+        Source(
+            "form_submissions",
+            ("provider", "form_id", "submission_id", "email", "submitted_at"),
+            key=("submission_id",),
+            order_by="_line",
+            formats=(
+                (r"hubspot__.+\.jsonl", hubspot_form.stage),
+                (r"typeform-.*\.jsonl", typeform.stage),
+                (r"post__.+\.txt", form_post.stage),
+            ),
+        ),
+        Source(
+            "lead_lists",
+            ("list_kind", "list_name", "email"),
+            key=("_file", "_line"),
+            order_by="_line",
+            formats=((r".+__.+\.csv", lead_list.stage),),
+        ),
+        Source(
+            "crm_deals",
+            ("provider", "deal_id", "email", "updated_at"),
+            # an identical re-export of a deal is a duplicate; a changed version is kept
+            key=("provider", "deal_id", "_row_hash"),
+            order_by="_line",
+            formats=(
+                (r"hubspot_deals.*\.csv", crm_export.stage_hubspot),
+                (r"salesforce_opportunities.*\.csv", crm_export.stage_salesforce),
+            ),
+        ),
+    )
+}
