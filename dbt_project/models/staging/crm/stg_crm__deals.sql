@@ -1,0 +1,105 @@
+-- CRM deals of the HubSpot-deals-like and Salesforce-opportunity-like exports in one shape,
+-- one row per (provider, deal_id): the latest exported state of the deal.
+
+with source as (
+
+    select * from {{ source('raw', 'crm_deals') }}
+
+),
+
+hubspot as (
+
+    select
+        'hubspot' as provider,
+        deal_id,
+        coalesce(email, {{ json_text('payload', '$.contact_email') }}) as raw_email,
+        nullif({{ json_text('payload', '$.hubspot_contact_id') }}, '') as crm_contact_id,
+        {{ json_text('payload', '$.dealname') }} as deal_name,
+        lower({{ json_text('payload', '$.dealstage') }}) as provider_stage,
+        case lower({{ json_text('payload', '$.dealstage') }})
+            when 'appointmentscheduled' then 'discovery'
+            when 'qualifiedtobuy' then 'qualification'
+            when 'presentationscheduled' then 'proposal'
+            when 'decisionmakerboughtin' then 'proposal'
+            when 'contractsent' then 'negotiation'
+            when 'closedwon' then 'closed_won'
+            when 'closedlost' then 'closed_lost'
+            else 'other'
+        end as stage,
+        nullif({{ json_text('payload', '$.amount') }}, '') as amount_text,
+        nullif({{ json_text('payload', '$.createdate') }}, '') as created_text,
+        nullif({{ json_text('payload', '$.closedate') }}, '') as closed_text,
+        updated_at,
+        _loaded_at
+    from source
+    where provider = 'hubspot'
+
+),
+
+salesforce as (
+
+    select
+        'salesforce' as provider,
+        deal_id,
+        coalesce(email, {{ json_text('payload', '$.Lead_Email__c') }}) as raw_email,
+        nullif({{ json_text('payload', '$.ContactId') }}, '') as crm_contact_id,
+        {{ json_text('payload', '$.Name') }} as deal_name,
+        {{ json_text('payload', '$.StageName') }} as provider_stage,
+        case {{ json_text('payload', '$.StageName') }}
+            when 'Prospecting' then 'discovery'
+            when 'Qualification' then 'qualification'
+            when 'Needs Analysis' then 'qualification'
+            when 'Proposal/Price Quote' then 'proposal'
+            when 'Negotiation/Review' then 'negotiation'
+            when 'Closed Won' then 'closed_won'
+            when 'Closed Lost' then 'closed_lost'
+            else 'other'
+        end as stage,
+        nullif({{ json_text('payload', '$.Amount') }}, '') as amount_text,
+        nullif({{ json_text('payload', '$.CreatedDate') }}, '') as created_text,
+        nullif({{ json_text('payload', '$.CloseDate') }}, '') as closed_text,
+        updated_at,
+        _loaded_at
+    from source
+    where provider = 'salesforce'
+
+),
+
+unioned as (
+
+    select * from hubspot
+    union all
+    select * from salesforce
+
+),
+
+latest as (
+
+    select
+        *,
+        row_number() over (partition by provider, deal_id order by updated_at desc, _loaded_at desc) as recency_rank
+    from unioned
+
+)
+
+select
+    -- ids
+    provider || '-' || deal_id as opportunity_id,
+    provider,
+    deal_id,
+    {{ normalize_email('raw_email') }} as email,
+    crm_contact_id,
+    -- deal
+    deal_name,
+    provider_stage,
+    stage,
+    {{ dbt.safe_cast('amount_text', dbt.type_numeric()) }} as amount,
+    stage in ('closed_won', 'closed_lost') as is_closed,
+    stage = 'closed_won' as is_won,
+    -- timestamps
+    {{ iso_to_utc('created_text') }} as created_at,
+    case when stage in ('closed_won', 'closed_lost') then {{ iso_to_utc('closed_text') }} end as closed_at,
+    {{ to_utc('updated_at') }} as updated_at,
+    {{ to_utc('_loaded_at') }} as loaded_at
+from latest
+where recency_rank = 1

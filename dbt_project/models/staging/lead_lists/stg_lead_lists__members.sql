@@ -1,0 +1,39 @@
+-- Members of imported lead lists (outbound: purchased, tradeshow, referral), one row per CSV row.
+
+with source as (
+
+    select * from {{ source('raw', 'lead_lists') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ dbt.hash("_file || ':' || cast(_line as " ~ dbt.type_string() ~ ")") }} as list_member_id,
+        lower(list_kind) as list_kind,
+        list_name,
+        -- person
+        {{ normalize_email("coalesce(email, " ~ json_text('payload', '$.email') ~ ")") }} as email,
+        nullif(trim({{ json_text('payload', '$.first_name') }}), '') as first_name,
+        nullif(trim({{ json_text('payload', '$.last_name') }}), '') as last_name,
+        nullif(trim({{ json_text('payload', '$.company') }}), '') as company_name,
+        nullif(trim({{ json_text('payload', '$.job_title') }}), '') as job_title,
+        nullif(trim({{ json_text('payload', '$.phone') }}), '') as phone,
+        nullif(trim({{ json_text('payload', '$.country') }}), '') as country,
+        nullif(trim({{ json_text('payload', '$.industry') }}), '') as industry,
+        nullif(trim({{ json_text('payload', '$.company_size') }}), '') as company_size,
+        {{ employee_count_from_text(json_text('payload', '$.company_size')) }} as employee_count,
+        -- timestamps: the list date is the landing partition (dt=YYYY-MM-DD), else the load time
+        coalesce(
+            {{ dbt.safe_cast(regex_extract('_file', 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})'), dbt.type_timestamp()) }},
+            {{ to_utc('_loaded_at') }}
+        ) as imported_at,
+        {{ to_utc('_loaded_at') }} as loaded_at,
+        _file as source_file,
+        _line as source_line
+    from source
+
+)
+
+select * from renamed
