@@ -1,0 +1,1 @@
+"""Destinations of the reverse-ETL: HubSpot, Salesforce, file, webhook."""

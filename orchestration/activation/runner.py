@@ -1,0 +1,204 @@
+"""Runs one sync end to end: plan, (dry run | send in batches), audit.
+
+State moves per confirmed batch (:func:`store.record_batch`), so a crash mid-run loses
+nothing: the next run's plan still contains every unconfirmed record. The run stops with
+:class:`SyncFailed` when the rejected share passes ``reject_abort_threshold``, when a
+batch exhausts its retries, or on an authentication/configuration error.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.activation import store
+from orchestration.activation.planner import Plan, PlannedRecord, build_plan, log_unsent
+from orchestration.activation.ratelimit import TokenBucket
+from orchestration.activation.sender import BatchSender, RetriesExhausted, Sent
+from orchestration.activation.spec import SyncSpec
+
+
+class SyncFailed(RuntimeError):
+    """The sync stopped; ``report`` holds what was done before it stopped."""
+
+    def __init__(self, message: str, report: SyncReport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class SyncReport:
+    """The outcome of one run (what ``sync_runs`` holds, plus samples)."""
+
+    sync_id: str
+    sync_run_id: str
+    dry_run: bool
+    status: str = "running"
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: list[dict] = field(default_factory=list)
+    invalid_samples: list[tuple[str | None, str]] = field(default_factory=list)
+    error: str | None = None
+    dry_run_reason: str | None = None
+
+    @property
+    def rejected_share(self) -> float:
+        sent = self.counts.get("sent_rows", 0)
+        return self.counts.get("rejected_rows", 0) / sent if sent else 0.0
+
+
+def new_sync_run_id(sync_id: str) -> str:
+    return f"{sync_id}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _outcomes(sent: list[Sent]) -> list[store.RecordOutcome]:
+    return [
+        store.RecordOutcome(
+            primary_key=s.record.primary_key, operation=s.record.operation,
+            fingerprint=s.record.fingerprint, payload=s.record.payload, status=s.result.status,
+            dest_record_id=s.result.dest_record_id, http_status=s.result.http_status,
+            error_code=s.result.error_code or ("suppressed_fields" if s.record.note else None),
+            error_message=s.result.error_message or (s.record.note.partition(":")[2]
+                                                     if s.record.note else None),
+            attempt=s.attempt,
+        )
+        for s in sent
+    ]
+
+
+def _batches(records: list[PlannedRecord], size: int):
+    for op in ("insert", "update", "delete"):
+        chosen = [r for r in records if r.operation == op]
+        for start in range(0, len(chosen), size):
+            yield op, chosen[start:start + size]
+
+
+def run_sync(
+    spec: SyncSpec,
+    *,
+    warehouse: Path,
+    destination_factory: Callable[[str], object] | None = None,
+    dry_run: bool = False,
+    retry_rejected: bool = False,
+    dagster_run_id: str | None = None,
+    dry_run_reason: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+) -> SyncReport:
+    """Plan and run ``spec``; ``destination_factory(sync_run_id)`` builds the destination."""
+    run_id = new_sync_run_id(spec.sync_id)
+    report = SyncReport(spec.sync_id, run_id, dry_run, dry_run_reason=dry_run_reason)
+    with store.connect(warehouse) as con:
+        store.start_run(con, sync_run_id=run_id, sync_id=spec.sync_id,
+                        dagster_run_id=dagster_run_id, mode=spec.mode, dry_run=dry_run)
+        try:
+            plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
+        except Exception as exc:
+            store.update_run(con, run_id, {}, status="failed", error_message=str(exc), finished=True)
+            raise
+        log_unsent(con, spec, run_id, dry_run=dry_run)
+        report.counts = {**plan.counts, "sent_rows": 0, "succeeded_rows": 0, "rejected_rows": 0,
+                         "failed_rows": 0, "api_calls": 0}
+        report.samples = [{"key": r.primary_key, "operation": r.operation,
+                           "match": r.match_value, "fields": r.payload} for r in plan.records[:3]]
+        report.invalid_samples = plan.invalid_samples
+        status = "planned" if dry_run else ("succeeded" if not plan.records else None)
+        store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
+    if dry_run or not plan.records:
+        report.status = status
+        return report
+
+    counts = report.counts
+    sender = None
+    try:
+        destination = destination_factory(run_id)
+        counts["api_calls"] += destination.prepare(_columns(warehouse, spec))
+        bucket = TokenBucket(spec.rate_limit, clock=clock, sleep=sleep)
+        sender = BatchSender(destination, spec.retry, bucket, sleep=sleep, rng=rng)
+        total = len(plan.records)
+        bulk_ops = set()
+        if hasattr(destination, "write_bulk") and spec.mode in ("upsert", "mirror"):
+            upserts = [r for r in plan.records if r.operation != "delete"]
+            if len(upserts) > spec.bulk_threshold:
+                bulk_ops = {"insert", "update"}
+                _persist(warehouse, spec, run_id, counts, _bulk(destination, upserts, counts))
+        for op, batch in _batches(plan.records, spec.effective_batch_size):
+            if op in bulk_ops:
+                continue
+            before = sender.api_calls
+            try:
+                sent = sender.send(batch, op)
+            except RetriesExhausted as exc:
+                counts["api_calls"] += sender.api_calls - before
+                _persist_failed(warehouse, spec, run_id, counts, batch, str(exc))
+                raise
+            counts["api_calls"] += sender.api_calls - before
+            _persist(warehouse, spec, run_id, counts, sent)
+            checked = counts["sent_rows"]
+            if checked >= min(total, spec.effective_batch_size) and \
+                    counts["rejected_rows"] > spec.reject_abort_threshold * checked:
+                raise _Abort(
+                    f"rejections {counts['rejected_rows']}/{checked} "
+                    f"({counts['rejected_rows'] / checked:.0%}) passed the threshold "
+                    f"{spec.reject_abort_threshold:.0%}; stopped with "
+                    f"{total - checked} records unsent"
+                )
+    except Exception as exc:
+        report.status = "failed"
+        report.error = f"{type(exc).__name__}: {exc}"
+        with store.connect(warehouse) as con:
+            store.update_run(con, run_id, counts, status="failed", error_message=report.error,
+                             finished=True)
+        raise SyncFailed(report.error, report) from exc
+    report.status = "partial" if counts["rejected_rows"] or counts["failed_rows"] else "succeeded"
+    with store.connect(warehouse) as con:
+        store.update_run(con, run_id, counts, status=report.status, finished=True)
+    return report
+
+
+class _Abort(RuntimeError):
+    """The rejected share passed the spec's threshold."""
+
+
+def _columns(warehouse: Path, spec: SyncSpec) -> dict[str, str]:
+    schema, table = spec.model.split(".")
+    with store.connect(warehouse) as con:
+        return {n: t.upper() for n, t in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ?", [schema, table]).fetchall()}
+
+
+def _bulk(destination, records: list[PlannedRecord], counts: dict[str, int]) -> list[Sent]:
+    results = destination.write_bulk(records)
+    counts["api_calls"] += 1
+    return [Sent(r, res, 1) for r, res in zip(records, results, strict=True)]
+
+
+def _persist_failed(warehouse: Path, spec: SyncSpec, run_id: str, counts: dict[str, int],
+                    batch: list[PlannedRecord], error: str) -> None:
+    """Log a batch that exhausted its retries; its state stays put (resent next run)."""
+    counts["sent_rows"] += len(batch)
+    counts["failed_rows"] += len(batch)
+    outcomes = [store.RecordOutcome(r.primary_key, r.operation, r.fingerprint, r.payload,
+                                    "failed", error_code="retries_exhausted",
+                                    error_message=error, attempt=spec.retry.max_tries)
+                for r in batch]
+    with store.connect(warehouse) as con:
+        store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=outcomes)
+        store.update_run(con, run_id, counts)
+
+
+def _persist(warehouse: Path, spec: SyncSpec, run_id: str, counts: dict[str, int],
+             sent: list[Sent]) -> None:
+    """Log the confirmed batch, move state, update the run's counters."""
+    counts["sent_rows"] += len(sent)
+    counts["succeeded_rows"] += sum(s.result.status == "success" for s in sent)
+    counts["rejected_rows"] += sum(s.result.status == "rejected" for s in sent)
+    with store.connect(warehouse) as con:
+        store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=_outcomes(sent))
+        store.update_run(con, run_id, counts)
