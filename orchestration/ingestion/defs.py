@@ -1,5 +1,140 @@
-"""Dagster definitions of the ingestion area (merged in orchestration/definitions.py)."""
+"""Dagster definitions of the ingestion area (merged in orchestration/definitions.py).
+
+One asset per source (``["raw", <source>]``, group ``ingestion``, kind ``duckdb``), a
+blocking reconciliation check on each, the ``ingest_job``, a sensor on the landing folder
+and an hourly schedule.
+"""
+
+import json
 
 import dagster as dg
 
-defs = dg.Definitions()
+from orchestration.config import SOURCES, settings
+from orchestration.ingestion.ingest import ingest_source
+from orchestration.ingestion.landing import fingerprint
+from orchestration.ingestion.reconcile import reconcile
+from orchestration.ingestion.warehouse import connect, raw_tables_exist
+
+GROUP = "ingestion"
+
+
+def raw_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source])
+
+
+def _build_asset(source: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(source),
+        group_name=GROUP,
+        kinds={"duckdb"},
+        description=(
+            f"raw.{source}: new files of landing/{source}/ loaded as they arrived, with load "
+            "metadata; bad records in raw.quarantine; each file in raw.load_manifest."
+        ),
+    )
+    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        report = ingest_source(source, batch_id=f"{context.run_id[:8]}-{source}")
+        summary = report.summary()
+        for path in report.changed_after_load:
+            context.log.error(f"{path} changed after it was loaded: not loaded again")
+        if report.failed:
+            raise dg.Failure(
+                description=f"{len(report.failed)} {source} file(s) could not be read",
+                metadata={"failed": dg.MetadataValue.json(summary["failed"])},
+            )
+        return dg.MaterializeResult(
+            metadata={
+                "batch_id": summary["batch_id"],
+                "files_loaded": summary["files_loaded"],
+                "files_skipped": summary["files_skipped"],
+                "files_changed_after_load": summary["files_changed_after_load"],
+                "files_unrecognized": summary["files_unrecognized"],
+                "rows_in": summary["rows_in"],
+                "rows_loaded": summary["rows_loaded"],
+                "rows_duplicate": summary["rows_duplicate"],
+                "rows_quarantined": summary["rows_quarantined"],
+                "quarantine_by_reason": dg.MetadataValue.json(summary["quarantine_by_reason"]),
+                "changed_after_load": dg.MetadataValue.json(summary["changed_after_load"]),
+                "unrecognized_files": dg.MetadataValue.json(summary["unrecognized"]),
+            }
+        )
+
+    return _asset
+
+
+def _build_check(source: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(source),
+        name="reconciles_with_manifest",
+        blocking=True,
+        description=(
+            "Per file: rows_in = loaded + duplicate + quarantined, and the manifest counts "
+            "equal the rows in the raw table and in raw.quarantine; no file changed after load."
+        ),
+    )
+    def _check() -> dg.AssetCheckResult:
+        path = settings().warehouse_path
+        if not path.exists():
+            return dg.AssetCheckResult(passed=False, metadata={"problem": f"no warehouse at {path}"})
+        with connect(path, read_only=True) as con:
+            if not raw_tables_exist(con):
+                return dg.AssetCheckResult(passed=False, metadata={"problem": "raw schema missing"})
+            result = reconcile(con, source)
+        return dg.AssetCheckResult(
+            passed=result.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=None if result.passed else "; ".join(result.problems[:5]),
+            metadata={
+                "files": result.files,
+                "rows_in": result.rows_in,
+                "rows_loaded": result.rows_loaded,
+                "rows_duplicate": result.rows_duplicate,
+                "rows_quarantined": result.rows_quarantined,
+                "problems": dg.MetadataValue.json(result.problems[:50]),
+            },
+        )
+
+    return _check
+
+
+raw_assets = [_build_asset(source) for source in SOURCES]
+reconciliation_checks = [_build_check(source) for source in SOURCES]
+
+ingest_job = dg.define_asset_job(
+    "ingest_job",
+    selection=dg.AssetSelection.assets(*[raw_key(s) for s in SOURCES]),
+    executor_def=dg.in_process_executor,  # one DuckDB writer
+    description="Load new landing files into raw.* and reconcile.",
+)
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=60, description="New or changed landing files")
+def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    """Fingerprint each source folder (paths, sizes, mtimes; no file is read). When a source's
+    fingerprint differs from the cursor, request an ingest run of the sources that changed."""
+    current = fingerprint(settings().landing_dir)
+    previous = json.loads(context.cursor) if context.cursor else {}
+    changed = [s for s in SOURCES if current.get(s) != previous.get(s)]
+    if not changed:
+        return dg.SkipReason("no new or changed landing files")
+    run_key = "ingest-" + "-".join(f"{s}:{current[s]}" for s in changed)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, asset_selection=[raw_key(s) for s in changed])],
+        cursor=json.dumps(current, sort_keys=True),
+    )
+
+
+ingest_hourly = dg.ScheduleDefinition(
+    name="ingest_hourly",
+    job=ingest_job,
+    cron_schedule="0 * * * *",
+    description="Hourly incremental load (files already loaded are skipped).",
+)
+
+defs = dg.Definitions(
+    assets=raw_assets,
+    asset_checks=reconciliation_checks,
+    jobs=[ingest_job],
+    sensors=[landing_sensor],
+    schedules=[ingest_hourly],
+)
