@@ -1,0 +1,80 @@
+"""GX 1.x over DuckDB: a SQL datasource whose metrics run in the warehouse, read-only.
+
+Why a datasource subclass: GX's ``SqlAlchemyExecutionEngine.execute_query`` closes its
+SQLAlchemy connection *before* the caller fetches the rows. With ``duckdb_engine`` the
+closed connection yields no rows, so every metric raises ``IndexError: list index out of
+range`` and every expectation silently "fails" (GX issue #10738 / #11579). GX already keeps
+one persisted connection for SQLite / SQL Server / BigQuery / Databricks
+(``_PERSISTED_CONNECTION_DIALECTS``); :class:`PersistedConnectionEngine` applies the same
+handling to DuckDB, and :func:`warehouse_datasource` closes that connection (and disposes the
+engine) when the validation is over, so a check never outlives its step holding the file.
+
+The connection is opened with ``read_only=True``: a check can never take DuckDB's single
+writer lock, and a ``dbt build`` right after a check succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, Type
+
+import great_expectations as gx
+from great_expectations.datasource.fluent import SQLDatasource
+from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+DATASOURCE_NAME = "warehouse"
+
+
+class PersistedConnectionEngine(SqlAlchemyExecutionEngine):
+    """SQLAlchemy execution engine that keeps one open connection until :meth:`close`."""
+
+    @contextmanager
+    def get_connection(self):  # type: ignore[override]
+        connection = getattr(self, "_connection", None)
+        if connection is None or connection.closed:
+            self._connection = self.engine.connect()
+        yield self._connection
+
+    def close(self) -> None:
+        connection = getattr(self, "_connection", None)
+        if connection is not None and not connection.closed:
+            connection.close()
+        self._connection = None
+        self.engine.dispose()
+
+
+class LeadhouseDuckDBDatasource(SQLDatasource):
+    """GX fluent SQL datasource for DuckDB with a persisted (kept-open) connection."""
+
+    type: Literal["leadhouse_duckdb"] = "leadhouse_duckdb"
+
+    @property
+    def execution_engine_type(self) -> Type[SqlAlchemyExecutionEngine]:
+        return PersistedConnectionEngine
+
+
+def ephemeral_context() -> gx.data_context.AbstractDataContext:
+    """An in-memory GX context: no great_expectations/ folder is written anywhere."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return gx.get_context(mode="ephemeral")
+
+
+@contextmanager
+def warehouse_datasource(context, warehouse_path: Path | str) -> Iterator[LeadhouseDuckDBDatasource]:
+    """Add the read-only DuckDB datasource to ``context``; close every connection on exit."""
+    datasource = context.data_sources.add_leadhouse_duckdb(
+        name=DATASOURCE_NAME,
+        connection_string=f"duckdb:///{Path(warehouse_path)}",
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    try:
+        yield datasource
+    finally:
+        engine = datasource._execution_engine  # built lazily by the first validation
+        if engine is not None:
+            engine.close()
+        if datasource._engine is not None:
+            datasource._engine.dispose()

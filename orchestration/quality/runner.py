@@ -1,0 +1,151 @@
+"""Run one :class:`~orchestration.quality.suites.CheckSpec` in the warehouse through GX.
+
+Every batch becomes a GX query asset on the read-only DuckDB datasource; GX pushes each
+metric down as SQL (no table is loaded into pandas). The outcome lists the failing
+expectations with their observed values and a sample of failing rows, ready for Dagster
+metadata, the run summary and the Data Docs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+
+from orchestration.quality.gx_duckdb import ephemeral_context, warehouse_datasource
+from orchestration.quality.suites import SUITES_VERSION, CheckSpec
+
+
+@dataclass
+class CheckOutcome:
+    """Result of one check: what Dagster, the summary and the Data Docs need."""
+
+    name: str
+    layer: str
+    asset_key: tuple[str, ...]
+    severity: str
+    passed: bool
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    observed: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    elapsed_seconds: float = 0.0
+    validation_results: list[dict] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """One line saying why the check failed (or that it passed)."""
+        if self.passed:
+            return self.note or "all expectations met"
+        return "; ".join(f["message"] for f in self.failures) or (self.note or "failed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "layer": self.layer, "asset_key": list(self.asset_key),
+            "severity": self.severity, "passed": self.passed, "message": self.message,
+            "failures": self.failures, "observed": self.observed, "note": self.note,
+            "elapsed_seconds": round(self.elapsed_seconds, 3), "suites_version": SUITES_VERSION,
+        }
+
+
+def missing_relations(warehouse_path: Path, relations: tuple[str, ...]) -> list[str]:
+    """Relations (``schema.name``) absent from the warehouse; read-only, closed on return."""
+    if not Path(warehouse_path).exists():
+        return list(relations)
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        present = {
+            f"{s}.{n}".lower()
+            for s, n in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        }
+    return [r for r in relations if r.lower() not in present]
+
+
+def _observed(result: dict) -> Any:
+    if "observed_value" in result:
+        return result["observed_value"]
+    keys = ("element_count", "unexpected_count", "unexpected_percent", "partial_unexpected_counts")
+    return {k: result[k] for k in keys if k in result}
+
+
+def _failure(er, batch_name: str, sample_rows: int) -> dict[str, Any]:
+    cfg = er.expectation_config
+    result = er.result or {}
+    exc = er.exception_info or {}
+    error = None
+    if exc.get("raised_exception"):
+        error = exc.get("exception_message")
+    elif exc and not result:  # metric errors are keyed by metric id
+        error = next((v.get("exception_message") for v in exc.values() if isinstance(v, dict)), None)
+    kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)}
+    message = cfg.description or cfg.type
+    if error:
+        message += f" (error: {error})"
+    elif "unexpected_count" in result:
+        message += f": {result['unexpected_count']} of {result.get('element_count')} rows fail"
+    elif "observed_value" in result:
+        message += f": observed {result['observed_value']}"
+    return {
+        "batch": batch_name,
+        "expectation": cfg.type,
+        "kwargs": kwargs,
+        "message": message,
+        "observed": _observed(result),
+        "unexpected_count": result.get("unexpected_count"),
+        "unexpected_percent": result.get("unexpected_percent"),
+        "sample": (result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list") or [])[:sample_rows],
+        "error": error,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def run_check(spec: CheckSpec, warehouse_path: Path | str, sample_rows: int = 5) -> CheckOutcome:
+    """Validate every batch of ``spec`` against the warehouse (read-only) and summarise."""
+    started = time.perf_counter()
+    outcome = CheckOutcome(spec.name, spec.layer, spec.asset_key, spec.severity, passed=True)
+    missing = missing_relations(Path(warehouse_path), spec.relations)
+    if missing:
+        outcome.passed = False
+        outcome.note = f"relation(s) not found: {', '.join(missing)} (see tables: in thresholds.yml)"
+        outcome.failures.append({"batch": None, "expectation": "relation_exists", "kwargs": {},
+                                 "message": outcome.note, "observed": None, "sample": [], "error": None})
+        outcome.elapsed_seconds = time.perf_counter() - started
+        return outcome
+    batches = spec.build()
+    if not batches:
+        outcome.note = "nothing to compare yet (no previous run / no history)"
+    context = ephemeral_context()
+    with warehouse_datasource(context, warehouse_path) as datasource:
+        for batch in batches:
+            asset = datasource.add_query_asset(name=batch.name, query=f"select * from ({batch.query.strip()}) as {batch.name}_rows")
+            definition = asset.add_batch_definition_whole_table("all")
+            suite = context.suites.add(gx.ExpectationSuite(
+                name=f"{spec.layer}.{'.'.join(spec.asset_key)}.{spec.name}.{batch.name}",
+                expectations=list(batch.expectations),
+                meta={"suites_version": SUITES_VERSION, "severity": spec.severity},
+            ))
+            validation = context.validation_definitions.add(gx.ValidationDefinition(
+                name=suite.name, data=definition, suite=suite))
+            result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": sample_rows}
+            if batch.id_columns:
+                result_format["unexpected_index_column_names"] = batch.id_columns
+            result = validation.run(result_format=result_format)
+            outcome.validation_results.append(_jsonable(result.to_json_dict()))
+            for er in result.results:
+                key = f"{batch.name}.{er.expectation_config.kwargs.get('column', er.expectation_config.type)}"
+                if er.success:
+                    outcome.observed[key] = _jsonable(_observed(er.result or {}))
+                else:
+                    outcome.passed = False
+                    failure = _jsonable(_failure(er, batch.name, sample_rows))
+                    outcome.observed[key] = failure["observed"]
+                    outcome.failures.append(failure)
+    outcome.elapsed_seconds = time.perf_counter() - started
+    return outcome
