@@ -54,3 +54,13 @@
 {% macro default__scoring_float() -%}double{%- endmacro %}
 
 {% macro postgres__scoring_float() -%}double precision{%- endmacro %}
+
+{#- scoring_least_ts(exprs): the earliest non-null of a list of timestamp expressions (null if all are). -#}
+{% macro scoring_least_ts(exprs) -%}
+    {%- if exprs | length == 1 -%}
+        {{ exprs[0] }}
+    {%- else -%}
+        nullif(least({% for e in exprs %}coalesce({{ e }}, cast('9999-12-31' as {{ dbt.type_timestamp() }})){% if not loop.last %}, {% endif %}{% endfor %}),
+               cast('9999-12-31' as {{ dbt.type_timestamp() }}))
+    {%- endif -%}
+{%- endmacro %}
