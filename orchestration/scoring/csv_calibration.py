@@ -89,7 +89,7 @@ def calibrate_csv(path: Path, id_col: str, outcome_col: str, out_dir: Path,
         write_seed(out_dir / "scoring_models.csv",
                    [{"model_id": model_id, "model_version": version, "is_champion": "false",
                      "description": f"calibrated from {Path(path).name} ({len(design.y)} rows)",
-                     "trained_from": "", "trained_to": ""}],
+                     "trained_from": "", "trained_to": "", "fit_weight": 1.0, "engagement_weight": 0.0}],
                    seed_columns("scoring_models")),
     ]
     summary = "\n".join([

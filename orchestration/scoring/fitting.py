@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-C_GRID = (0.01, 0.1, 1.0)
+C_GRID = (0.001, 0.01, 0.1, 1.0)
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Read and write scoring seed CSVs (docs/data-contracts.md §4) and adopt a version.
 
 A calibrated version is a folder of seed CSVs in exactly the project's seed format
-(same file names, same header as the project's seeds when they exist). Adopting copies
-those files into ``seeds/`` after backing up the files they replace.
+(same file names, same header as the project's seeds when they exist). Adopting merges
+them into ``seeds/`` (rows of the versioned model_ids replace theirs) after a backup.
 """
 
 from __future__ import annotations
@@ -68,14 +68,36 @@ def new_version(prefix: str = "cal") -> str:
     return f"{prefix}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
 
 
-def adopt(version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | None = None) -> list[Path]:
-    """Copy the scoring_*.csv files of `version_dir` into `seeds_dir`; back up replaced files.
+def merge_rows(current: list[dict], incoming: list[dict]) -> list[dict]:
+    """Rows of `current` whose model_id is not in `incoming`, then all of `incoming`, in place order.
 
+    The incoming rows of a model take the place of that model's first current row, so the
+    file keeps its order and the other models' rows are untouched.
+    """
+    models = {r.get("model_id") for r in incoming}
+    out, placed = [], False
+    for r in current:
+        if r.get("model_id") in models:
+            if not placed:
+                out.extend(incoming)
+                placed = True
+            continue
+        out.append(r)
+    if not placed:
+        out.extend(incoming)
+    return out
+
+
+def adopt(version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | None = None) -> list[Path]:
+    """Merge the scoring_*.csv files of `version_dir` into `seeds_dir`; back up replaced files.
+
+    For each file, the rows of the model_ids the version holds replace that model's rows in
+    the project's seed; every other model's rows stay. Headers must match the project's.
     Returns the files written. Raises when the folder has no scoring seed files.
     """
     version_dir = Path(version_dir)
-    files = sorted(version_dir.glob("scoring_*.csv"))
-    if not version_dir.is_dir() or not files:
+    files = sorted(version_dir.glob("scoring_*.csv")) if version_dir.is_dir() else []
+    if not files:
         raise CalibrationInputError(f"no scoring_*.csv seed files in {version_dir}")
     for f in files:  # refuse a file whose header differs from the project's seed
         target = Path(seeds_dir) / f.name
@@ -91,9 +113,13 @@ def adopt(version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | No
     written = []
     for f in files:
         target = Path(seeds_dir) / f.name
+        incoming = read_seed(f)
         if target.exists():
             backup.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, backup / f.name)
-        shutil.copy2(f, target)
+            columns = seed_columns(f.stem, seeds_dir)
+            write_seed(target, merge_rows(read_seed(target), incoming), columns)
+        else:
+            shutil.copy2(f, target)
         written.append(target)
     return written
