@@ -60,6 +60,8 @@ def test_web_event_reasons_and_first_arrival(paths):
         "garbage",
         "[1,2]",
         '{"messageId":"m14","anonymousId":"a",' + TS + "}",
+        '{"type":"identify","messageId":"m15","userId":"u",' + TS + ',"traits":{"email":"jane.acme.com"}}',
+        '{"type":"identify","messageId":"m16","userId":"u",' + TS + ',"traits":{"email":" Jane@ACME.Com "}}',
         "",  # blank lines are not records
     ]
     rel = "web_events/dt=2024-05-02/segment-009.jsonl"
@@ -78,8 +80,9 @@ def test_web_event_reasons_and_first_arrival(paths):
         (rel, 12, "malformed_json"),
         (rel, 13, "malformed_json"),
         (rel, 14, "missing_required_field:type"),
+        (rel, 15, "invalid_email"),
     ]
-    assert manifest(wh, rel) == (15, 2, 1, 12, "loaded")
+    assert manifest(wh, rel) == (17, 3, 1, 13, "loaded")
     assert report.quarantine_by_reason["unknown_event_type"] == 3
     with connect(wh, read_only=True) as con:
         kept = con.execute("select message_id, _line from raw.web_events order by message_id").fetchall()
@@ -87,7 +90,7 @@ def test_web_event_reasons_and_first_arrival(paths):
             "select payload from raw.quarantine where _line = 12"
         ).fetchone()[0]
     # the earliest receivedAt wins among duplicates of one file
-    assert kept == [("m11", 11), ("m9", 10)]
+    assert kept == [("m11", 11), ("m16", 16), ("m9", 10)]
     assert payload == "garbage"  # the original text
 
 
@@ -102,13 +105,17 @@ def test_email_reasons_with_a_broken_sendgrid_array(paths):
             '{"email":"a@b.co",' + ev + "},",
             '{"email":" a@b.co ",' + ev + ',"sg_event_id":"s1"},',
             '{"email":"a@b.co",' + ev + ',"sg_event_id":"s6"',
+            '{"email":"a@b.co","timestamp":1714600000,"event":"weird_event","sg_event_id":"s7"}',
             "]",
         ]
     )
     sns_bad = {"Type": "Notification", "MessageId": "n2", "Message": "{not json"}
     sub = {"Type": "SubscriptionConfirmation", "MessageId": "n3", "Message": "You have chosen..."}
+    no_id = {"Type": "Notification", "Message": json.dumps(
+        {"eventType": "Open", "mail": {"messageId": "m", "destination": ["x@y.io"]},
+         "open": {"timestamp": "2024-05-02T08:00:00Z"}})}
     write(landing, "email_events/dt=2024-05-02/sendgrid-009.json", sendgrid)
-    write(landing, "email_events/dt=2024-05-02/ses-009.jsonl", json.dumps(sns_bad) + "\n" + json.dumps(sub) + "\n")
+    write(landing, "email_events/dt=2024-05-02/ses-009.jsonl", "\n".join(json.dumps(n) for n in (sns_bad, sub, no_id)))
     write(
         landing,
         "email_events/dt=2024-05-02/mailgun-009.jsonl",
@@ -116,15 +123,17 @@ def test_email_reasons_with_a_broken_sendgrid_array(paths):
     )
     ingest_source("email_events", landing_dir=landing, warehouse_path=wh)
     assert quarantined(wh, "email_events") == [
-        ("email_events/dt=2024-05-02/mailgun-009.jsonl", 1, "missing_required_field:event-data.id"),
+        ("email_events/dt=2024-05-02/mailgun-009.jsonl", 1, "missing_required_field:id"),
         ("email_events/dt=2024-05-02/sendgrid-009.json", 2, "invalid_email"),
         ("email_events/dt=2024-05-02/sendgrid-009.json", 3, "invalid_timestamp"),
         ("email_events/dt=2024-05-02/sendgrid-009.json", 4, "missing_required_field:sg_event_id"),
         ("email_events/dt=2024-05-02/sendgrid-009.json", 6, "malformed_json"),
+        ("email_events/dt=2024-05-02/sendgrid-009.json", 7, "unknown_event_type"),
         ("email_events/dt=2024-05-02/ses-009.jsonl", 1, "malformed_json"),
         ("email_events/dt=2024-05-02/ses-009.jsonl", 2, "unknown_event_type"),
+        ("email_events/dt=2024-05-02/ses-009.jsonl", 3, "missing_required_field:MessageId"),
     ]
-    assert manifest(wh, "email_events/dt=2024-05-02/sendgrid-009.json") == (6, 1, 1, 4, "loaded")
+    assert manifest(wh, "email_events/dt=2024-05-02/sendgrid-009.json") == (7, 1, 1, 5, "loaded")
     assert manifest(wh, "email_events/dt=2024-05-02/mailgun-009.jsonl") == (2, 1, 0, 1, "loaded")
 
 

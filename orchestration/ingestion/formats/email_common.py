@@ -15,6 +15,23 @@ from orchestration.ingestion.formats.common import (
 )
 
 
+#: The event names each provider documents (FORMATS.md §2); anything else is quarantined.
+EVENT_NAMES: dict[str, tuple[str, ...]] = {
+    "sendgrid": (
+        "processed", "dropped", "delivered", "deferred", "bounce", "open", "click",
+        "spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe",
+    ),
+    "mailgun": (
+        "accepted", "rejected", "delivered", "failed", "opened", "clicked", "unsubscribed",
+        "complained", "stored",
+    ),
+    "ses": (
+        "Bounce", "Complaint", "Delivery", "Send", "Reject", "Open", "Click",
+        "Rendering Failure", "DeliveryDelay", "Subscription",
+    ),
+}
+
+
 def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     """Turn ``_fields`` (one row a record) into ``_stage`` with a quarantine reason.
 
@@ -29,6 +46,10 @@ def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
             ("pre_reason is not null", Sql("pre_reason")),
             (missing("provider_event_id"), Sql("'missing_required_field:' || id_field")),
             (missing("event_name"), Sql("'missing_required_field:' || event_field")),
+            (
+                f"event_name not in ({', '.join(lit(e) for e in EVENT_NAMES[provider])})",
+                "unknown_event_type",
+            ),
             (missing("email"), "missing_required_field:email"),
             (f"not {email_ok('email')}", "invalid_email"),
             (missing("ts_text"), "missing_required_field:timestamp"),

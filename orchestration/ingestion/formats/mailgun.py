@@ -26,7 +26,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                case when _ok then _text::json end as payload,
                coalesce(f[1], f[5]) as provider_event_id, coalesce(f[2], f[6]) as event_name,
                coalesce(f[3], f[7]) as email, coalesce(f[4], f[8]) as ts_text,
-               'event-data.id' as id_field, 'event-data.event' as event_field,
+               'id' as id_field, 'event' as event_field,
                null::varchar as pre_reason
         from (select *, case when _ok then json_extract_string(_text, {_PATHS}) end as f
               from _records)

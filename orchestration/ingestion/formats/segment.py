@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingestion.formats.common import (
+    email_ok,
     load_json_lines,
     missing,
     oversized,
@@ -15,8 +16,10 @@ from orchestration.ingestion.formats.common import (
 
 ACCEPTED_TYPES = ("page", "track", "identify", "alias")
 
-_PATHS = "['$.type', '$.messageId', '$.anonymousId', '$.userId', " \
-    "'$.timestamp', '$.originalTimestamp', '$.receivedAt']"
+_PATHS = (
+    "['$.type', '$.messageId', '$.anonymousId', '$.userId', "
+    "'$.timestamp', '$.originalTimestamp', '$.receivedAt', '$.traits.email']"
+)
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -38,6 +41,8 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                 "nullif(f[7], '') is not null and try_cast(f[7] as timestamptz) is null",
                 "invalid_timestamp",
             ),
+            # an identify call's traits.email, when given, must pass the basic check
+            (f"f[1] = 'identify' and not {missing('f[8]')} and not {email_ok('f[8]')}", "invalid_email"),
         ]
     )
     con.execute(

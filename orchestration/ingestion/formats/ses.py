@@ -2,8 +2,8 @@
 
 Raw SES events and EventBridge envelopes (``detail``) on a line are accepted too. The
 stored payload is the notification with ``Message`` parsed into an object, so staging can
-navigate it. ``provider_event_id`` = sha256(mail.messageId|eventType|event timestamp), or
-the SNS ``MessageId`` when the SES event carries no ``mail.messageId``.
+navigate it. ``provider_event_id`` = the SNS ``MessageId`` (required on a notification);
+for a raw SES or EventBridge event, sha256(mail.messageId|eventType|event timestamp).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ _EVENT = (
     "'$.bounce.bouncedRecipients[0].emailAddress', "
     "'$.complaint.complainedRecipients[0].emailAddress', '$.mail.destination[0]', "
     "'$.open.timestamp', '$.click.timestamp', '$.bounce.timestamp', '$.complaint.timestamp', "
-    "'$.delivery.timestamp', '$.deliveryDelay.timestamp', '$.mail.timestamp']"
+    "'$.delivery.timestamp', '$.deliveryDelay.timestamp', '$.subscription.timestamp', "
+    "'$.mail.timestamp']"
 )
 
 
@@ -53,21 +54,23 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                    else _text::json
                end as payload,
                case
+                   when s[3] is not null then s[2]
                    when e[3] is not null then sha256(
                        e[3] || '|' || coalesce(e[1], e[2], '') || '|' || coalesce(ts_text, ''))
-                   else s[2]
                end as provider_event_id,
                coalesce(e[1], e[2]) as event_name,
                coalesce(e[4], e[5], e[6]) as email,
                ts_text,
-               'mail.messageId' as id_field, 'eventType' as event_field,
+               case when s[3] is not null then 'MessageId' else 'mail.messageId' end
+                   as id_field,
+               'eventType' as event_field,
                case
                    when s[1] in ('SubscriptionConfirmation', 'UnsubscribeConfirmation')
                        then 'unknown_event_type'
                    when event_text is not null and not event_ok then 'malformed_json'
                end as pre_reason
         from (
-            select *, coalesce(e[7], e[8], e[9], e[10], e[11], e[12], e[13]) as ts_text
+            select *, coalesce(e[7], e[8], e[9], e[10], e[11], e[12], e[13], e[14]) as ts_text
             from (
                 select *,
                        case when event_ok then json_extract_string(event_text, {_EVENT}) end as e
