@@ -51,3 +51,17 @@
         else '5000+'
     end
 {%- endmacro %}
+
+{#- latest_value(value, order_by): in an aggregation, the value of the row with the greatest
+    order_by among rows where value is not null (arg_max on DuckDB, array_agg on PostgreSQL). -#}
+{% macro latest_value(value, order_by) -%}
+    {{ return(adapter.dispatch('latest_value', 'leadhouse')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__latest_value(value, order_by) -%}
+    arg_max({{ value }}, {{ order_by }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+
+{% macro postgres__latest_value(value, order_by) -%}
+    (array_agg({{ value }} order by {{ order_by }} desc) filter (where {{ value }} is not null))[1]
+{%- endmacro %}

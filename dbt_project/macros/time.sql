@@ -12,5 +12,5 @@
 
 {#- epoch_to_utc(seconds_expr): Unix seconds (may be fractional) as a naive UTC timestamp. -#}
 {% macro epoch_to_utc(expr) -%}
-    (to_timestamp(cast({{ expr }} as {{ dbt.type_float() }})) at time zone 'UTC')
+    (to_timestamp(cast({{ expr }} as double precision)) at time zone 'UTC')
 {%- endmacro %}

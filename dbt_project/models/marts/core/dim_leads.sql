@@ -1,18 +1,210 @@
--- SKELETON (contract columns, no rows yet): replaced by the real model shortly.
+-- One row per lead (every valid email seen in any source) with its latest known attributes,
+-- derived taxonomy, attribution, consent/subscription state and key dates (data-contracts §3).
+
+with leads as (
+
+    select * from {{ ref('int_identity__leads') }}
+
+),
+
+observations as (
+
+    select * from {{ ref('int_identity__profile_observations') }}
+
+),
+
+profile as (
+
+    select
+        lead_id,
+        {{ latest_value('first_name', 'observed_at') }} as first_name,
+        {{ latest_value('last_name', 'observed_at') }} as last_name,
+        {{ latest_value('company_name', 'observed_at') }} as company_name,
+        {{ latest_value('job_title', 'observed_at') }} as job_title,
+        {{ latest_value('employee_count', 'observed_at') }} as employee_count,
+        {{ latest_value('industry', 'observed_at') }} as industry,
+        {{ latest_value('country', 'observed_at') }} as country,
+        {{ latest_value('phone', 'observed_at') }} as phone,
+        {{ latest_value('consent_to_process', 'observed_at') }} as consent_to_process,
+        {{ latest_value('marketing_opt_in', 'observed_at') }} as marketing_opt_in,
+        {{ latest_value('stated_budget', 'observed_at') }} as stated_budget,
+        {{ latest_value('stated_timeline', 'observed_at') }} as stated_timeline,
+        {{ latest_value('stated_need', 'observed_at') }} as stated_need,
+        {{ latest_value('stated_authority', 'observed_at') }} as stated_authority
+    from observations
+    group by lead_id
+
+),
+
+interactions as (
+
+    select * from {{ ref('fct_interactions') }}
+
+),
+
+activity as (
+
+    select
+        lead_id,
+        min(occurred_at) as first_interaction_at,
+        max(case when not is_machine_open and not is_bot
+                  and interaction_type not in ('email_delivered', 'email_bounce_hard', 'email_bounce_soft', 'list_import', 'crm_activity')
+                 then occurred_at end) as last_activity_at,
+        max(case when interaction_type = 'email_unsubscribe' then 1 else 0 end) = 1 as is_unsubscribed,
+        max(case when interaction_type = 'email_bounce_hard' then 1 else 0 end) = 1 as is_hard_bounced,
+        max(case when interaction_type = 'email_spam_report' then 1 else 0 end) = 1 as is_spam_reported,
+        max(case when interaction_type = 'email_unsubscribe' then occurred_at end) as unsubscribed_at
+    from interactions
+    group by lead_id
+
+),
+
+touches as (
+
+    select
+        lead_id,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        row_number() over (partition by lead_id order by occurred_at, interaction_id) as first_rank,
+        row_number() over (partition by lead_id order by occurred_at desc, interaction_id desc) as last_rank
+    from interactions
+    where utm_source is not null
+      and not is_bot
+      and source in ('web', 'form', 'email')
+      and interaction_type not in ('email_delivered', 'email_open', 'email_bounce_hard', 'email_bounce_soft')
+
+),
+
+crm as (
+
+    select
+        {{ lead_id('email') }} as lead_id,
+        {{ latest_value('crm_contact_id', 'updated_at') }} as crm_id
+    from {{ ref('stg_crm__deals') }}
+    where email is not null
+    group by 1
+
+),
+
+titles as (
+
+    select * from {{ ref('int_identity__job_titles') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('country_regions') }}
+
+),
+
+free_domains as (
+
+    select * from {{ ref('free_email_domains') }}
+
+),
+
+joined as (
+
+    select
+        leads.lead_id,
+        leads.email,
+        {{ email_domain('leads.email') }} as email_domain,
+        free_domains.domain is not null as is_free_email,
+        profile.first_name,
+        profile.last_name,
+        profile.company_name,
+        case when free_domains.domain is null then {{ email_domain('leads.email') }} end as company_domain,
+        profile.job_title,
+        coalesce(titles.seniority, 'unknown') as seniority,
+        coalesce(titles.job_function, 'unknown') as job_function,
+        {{ company_size_bucket('profile.employee_count') }} as company_size_bucket,
+        profile.employee_count,
+        profile.industry,
+        coalesce(country_by_code.country_iso2, country_by_name.country_iso2) as country_iso2,
+        coalesce(country_by_code.region, country_by_name.region, 'unknown') as region,
+        profile.phone is not null as has_phone,
+        (case when profile.company_name is not null then 1 else 0 end
+         + case when profile.job_title is not null then 1 else 0 end
+         + case when profile.employee_count is not null then 1 else 0 end
+         + case when profile.industry is not null then 1 else 0 end
+         + case when profile.country is not null then 1 else 0 end
+         + case when profile.phone is not null then 1 else 0 end) as enrichment_points,
+        leads.origin,
+        leads.lead_source,
+        first_touch.utm_source as first_touch_utm_source,
+        first_touch.utm_medium as first_touch_utm_medium,
+        first_touch.utm_campaign as first_touch_utm_campaign,
+        last_touch.utm_source as last_touch_utm_source,
+        last_touch.utm_medium as last_touch_utm_medium,
+        last_touch.utm_campaign as last_touch_utm_campaign,
+        coalesce(profile.consent_to_process, false) as consent_to_process,
+        coalesce(profile.marketing_opt_in, false) and not coalesce(activity.is_unsubscribed, false) as marketing_opt_in,
+        coalesce(activity.is_unsubscribed, false) as is_unsubscribed,
+        coalesce(activity.is_hard_bounced, false) as is_hard_bounced,
+        coalesce(activity.is_spam_reported, false) as is_spam_reported,
+        crm.crm_id,
+        profile.stated_budget,
+        profile.stated_timeline,
+        profile.stated_need,
+        profile.stated_authority,
+        leads.created_at,
+        case when activity.first_interaction_at is null or leads.created_at < activity.first_interaction_at
+             then leads.created_at else activity.first_interaction_at end as first_seen_at,
+        activity.last_activity_at
+    from leads
+    left join profile on leads.lead_id = profile.lead_id
+    left join activity on leads.lead_id = activity.lead_id
+    left join touches as first_touch on leads.lead_id = first_touch.lead_id and first_touch.first_rank = 1
+    left join touches as last_touch on leads.lead_id = last_touch.lead_id and last_touch.last_rank = 1
+    left join crm on leads.lead_id = crm.lead_id
+    left join titles on profile.job_title = titles.job_title
+    left join countries as country_by_code on upper(profile.country) = country_by_code.country_iso2
+    left join countries as country_by_name on lower(profile.country) = lower(country_by_name.country_name)
+    left join free_domains on {{ email_domain('leads.email') }} = free_domains.domain
+
+)
+
 select
-    cast(null as varchar) as lead_id, cast(null as varchar) as email, cast(null as varchar) as email_domain,
-    cast(null as boolean) as is_free_email, cast(null as varchar) as first_name, cast(null as varchar) as last_name,
-    cast(null as varchar) as company_name, cast(null as varchar) as company_domain, cast(null as varchar) as job_title,
-    cast(null as varchar) as seniority, cast(null as varchar) as job_function, cast(null as varchar) as company_size_bucket,
-    cast(null as integer) as employee_count, cast(null as varchar) as industry, cast(null as varchar) as country_iso2,
-    cast(null as varchar) as region, cast(null as boolean) as has_phone, cast(null as boolean) as is_enriched,
-    cast(null as varchar) as enrichment_level, cast(null as varchar) as origin, cast(null as varchar) as lead_source,
-    cast(null as varchar) as first_touch_utm_source, cast(null as varchar) as first_touch_utm_medium,
-    cast(null as varchar) as first_touch_utm_campaign, cast(null as varchar) as last_touch_utm_source,
-    cast(null as varchar) as last_touch_utm_medium, cast(null as varchar) as last_touch_utm_campaign,
-    cast(null as boolean) as consent_to_process, cast(null as boolean) as marketing_opt_in,
-    cast(null as boolean) as is_unsubscribed, cast(null as boolean) as is_hard_bounced, cast(null as boolean) as is_spam_reported,
-    cast(null as varchar) as crm_id, cast(null as varchar) as stated_budget, cast(null as varchar) as stated_timeline,
-    cast(null as varchar) as stated_need, cast(null as varchar) as stated_authority,
-    cast(null as timestamp) as created_at, cast(null as timestamp) as first_seen_at, cast(null as timestamp) as last_activity_at
-where false
+    lead_id,
+    email,
+    email_domain,
+    is_free_email,
+    first_name,
+    last_name,
+    company_name,
+    company_domain,
+    job_title,
+    seniority,
+    job_function,
+    company_size_bucket,
+    employee_count,
+    industry,
+    country_iso2,
+    region,
+    has_phone,
+    enrichment_points >= 2 as is_enriched,
+    case when enrichment_points >= 5 then 'full' when enrichment_points >= 2 then 'partial' else 'minimal' end as enrichment_level,
+    origin,
+    lead_source,
+    first_touch_utm_source,
+    first_touch_utm_medium,
+    first_touch_utm_campaign,
+    last_touch_utm_source,
+    last_touch_utm_medium,
+    last_touch_utm_campaign,
+    consent_to_process,
+    marketing_opt_in,
+    is_unsubscribed,
+    is_hard_bounced,
+    is_spam_reported,
+    crm_id,
+    stated_budget,
+    stated_timeline,
+    stated_need,
+    stated_authority,
+    created_at,
+    first_seen_at,
+    last_activity_at
+from joined

@@ -1,9 +1,60 @@
--- SKELETON (contract columns, no rows yet): replaced by the real model shortly.
+{{
+    config(
+        materialized='incremental',
+        unique_key='interaction_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="delete from {{ this }} where lead_id is null"
+    )
+}}
+-- One row per interaction of a known lead, from every source, in one taxonomy (data-contracts §3).
+--
+-- Incremental: a run re-reads rows loaded within var('interactions_lookback_hours') of the table's
+-- high-water mark (late and re-delivered events), PLUS every web event of the anonymous ids whose
+-- identity edges were loaded in that window: stitching is retroactive, so a new identify/alias/form
+-- re-attributes the cookie's old page views. Rows of ids that lost their lead (e.g. now a shared
+-- device) come in with a null lead_id, replace the old rows (delete+insert on interaction_id), and
+-- the post-hook deletes them. A full refresh gives the same rows (tested).
+
+with unioned as (
+
+    select * from {{ ref('int_interactions__web') }}
+    union all
+    select * from {{ ref('int_interactions__other_sources') }}
+
+)
+
 select
-    cast(null as varchar) as interaction_id, cast(null as varchar) as lead_id, cast(null as timestamp) as occurred_at,
-    cast(null as varchar) as source, cast(null as varchar) as interaction_type, cast(null as varchar) as interaction_detail,
-    cast(null as varchar) as content_category, cast(null as varchar) as form_type, cast(null as varchar) as channel,
-    cast(null as varchar) as utm_source, cast(null as varchar) as utm_medium, cast(null as varchar) as utm_campaign,
-    cast(null as varchar) as url, cast(null as varchar) as anonymous_id, cast(null as varchar) as session_id,
-    cast(null as boolean) as is_machine_open, cast(null as boolean) as is_bot, cast(null as timestamp) as loaded_at
-where false
+    interaction_id,
+    lead_id,
+    occurred_at,
+    source,
+    interaction_type,
+    interaction_detail,
+    content_category,
+    form_type,
+    channel,
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    url,
+    anonymous_id,
+    session_id,
+    is_machine_open,
+    is_bot,
+    is_stitched,
+    loaded_at
+from unioned
+where occurred_at is not null
+{% if is_incremental() %}
+  and (
+        loaded_at > (select {{ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)') }} from {{ this }})
+        or anonymous_id in (
+            select anonymous_id
+            from {{ ref('int_identity__anonymous_to_lead') }}
+            where last_edge_loaded_at > (select {{ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)') }} from {{ this }})
+        )
+  )
+{% else %}
+  and lead_id is not null
+{% endif %}

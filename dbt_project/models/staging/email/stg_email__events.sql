@@ -85,7 +85,7 @@ ses as (
         provider_event_id,
         {{ json_text('ses', '$.mail.messageId') }} as message_id,
         coalesce(email, {{ json_text('ses', '$.mail.destination[0]') }}) as raw_email,
-        case lower(coalesce({{ json_text('ses', '$.eventType') }}, event_name))
+        case lower(coalesce({{ json_text('ses', '$.eventType') }}, {{ json_text('ses', '$.notificationType') }}, event_name))
             when 'send' then 'processed'
             when 'delivery' then 'delivered'
             when 'deliverydelay' then 'deferred'

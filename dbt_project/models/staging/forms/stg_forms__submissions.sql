@@ -13,7 +13,7 @@ hubspot as (
         submission_id,
         'hubspot' as provider,
         form_id,
-        coalesce({{ to_utc('submitted_at') }}, {{ epoch_to_utc(dbt.safe_cast(json_text('payload', '$.submittedAt'), dbt.type_float()) ~ ' / 1000.0') }}) as submitted_at,
+        coalesce({{ to_utc('submitted_at') }}, {{ epoch_to_utc(dbt.safe_cast(json_text('payload', '$.submittedAt'), 'double precision') ~ ' / 1000.0') }}) as submitted_at,
         coalesce(email, {{ hubspot_form_field('email') }}) as raw_email,
         {{ hubspot_form_field('firstname') }} as first_name,
         {{ hubspot_form_field('lastname') }} as last_name,

@@ -1,0 +1,71 @@
+-- Page views and CTA clicks with their session, content category and stitched lead (null when the
+-- visitor is unknown or on a shared device). Other track calls are not interactions.
+
+with activity as (
+
+    select * from {{ ref('int_sessions__page_views') }}
+
+),
+
+web as (
+
+    select message_id, user_id_email, loaded_at from {{ ref('stg_segment__web_events') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('content_categories') }}
+
+),
+
+categorised as (
+
+    select
+        activity.message_id,
+        categories.content_category,
+        row_number() over (
+            partition by activity.message_id
+            order by length(categories.path_prefix) desc, categories.priority
+        ) as match_rank
+    from activity
+    inner join categories
+        on categories.path_prefix = '/'
+        or activity.page_path = categories.path_prefix
+        or activity.page_path like categories.path_prefix || '/%'
+        or activity.page_path like categories.path_prefix || '?%'
+    where activity.event_type = 'page'
+
+)
+
+select
+    {{ dbt.hash("'web:' || activity.message_id") }} as interaction_id,
+    -- an event carrying an email userId belongs to that lead; otherwise the stitched lead of its cookie
+    coalesce({{ lead_id('web.user_id_email') }}, stitched.lead_id) as lead_id,
+    activity.occurred_at,
+    'web' as source,
+    case when activity.event_type = 'page' then 'page_view' else 'cta_click' end as interaction_type,
+    case when activity.event_type = 'page' then activity.page_path else activity.event_name end as interaction_detail,
+    categorised.content_category,
+    cast(null as {{ dbt.type_string() }}) as form_type,
+    {{ channel('activity.utm_medium', 'activity.utm_source', 'activity.page_referrer') }} as channel,
+    activity.utm_source,
+    activity.utm_medium,
+    activity.utm_campaign,
+    activity.page_url as url,
+    activity.anonymous_id,
+    activity.session_id,
+    false as is_machine_open,
+    activity.is_bot,
+    web.user_id_email is null and stitched.lead_id is not null as is_stitched,
+    web.loaded_at
+from activity
+inner join web
+    on activity.message_id = web.message_id
+left join {{ ref('int_identity__anonymous_to_lead') }} as stitched
+    on activity.anonymous_id = stitched.anonymous_id
+left join categorised
+    on activity.message_id = categorised.message_id
+   and categorised.match_rank = 1
+where activity.event_type = 'page'
+   or {{ regex_matches("lower(coalesce(activity.event_name, ''))", '(cta|click|button)') }}
