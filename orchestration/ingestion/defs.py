@@ -33,7 +33,7 @@ def _build_asset(source: str) -> dg.AssetsDefinition:
         ),
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        report = ingest_source(source, batch_id=f"{context.run_id[:8]}-{source}")
+        report = ingest_source(source, batch_id=f"{context.run.run_id[:8]}-{source}")
         summary = report.summary()
         for path in report.changed_after_load:
             context.log.error(f"{path} changed after it was loaded: not loaded again")
