@@ -34,18 +34,21 @@ class CsvCalibration:
     files: list[Path]
 
 
-def points_for(design: CsvDesign, rows: np.ndarray | slice = slice(None)) -> tuple[np.ndarray, float]:
-    """Fit on `rows` of the design; return (points per level, CV AUC of the model)."""
-    fit = fit_logistic(design.X[rows], design.y[rows])
-    return one_hot_points(fit.coef, [lv.attribute for lv in design.levels]), fit.cv_auc
+def points_for(design: CsvDesign, rows: np.ndarray | slice = slice(None),
+               C: float | None = None) -> tuple[np.ndarray, float, float]:
+    """Fit on `rows` of the design; return (points per level, CV AUC of the model, C)."""
+    grid = (C,) if C is not None else None
+    fit = fit_logistic(design.X[rows], design.y[rows], grid=grid)
+    return one_hot_points(fit.coef, [lv.attribute for lv in design.levels]), fit.cv_auc, fit.C
 
 
-def out_of_fold_scores(design: CsvDesign, folds: int = 5, seed: int = 1) -> np.ndarray:
-    """Integer-point scores of each row from points learnt without it."""
+def out_of_fold_scores(design: CsvDesign, C: float, folds: int = 5, seed: int = 1) -> np.ndarray:
+    """Integer-point scores of each row from points learnt without it (penalty C fixed)."""
     scores = np.zeros(len(design.y))
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in skf.split(design.X, design.y):
-        pts, _ = points_for(design, train)
+        fit = fit_logistic(design.X[train], design.y[train], grid=(C,), folds=0)
+        pts = one_hot_points(fit.coef, [lv.attribute for lv in design.levels])
         scores[test] = design.X[test] @ pts
     return scores
 
@@ -73,8 +76,8 @@ def calibrate_csv(path: Path, id_col: str, outcome_col: str, out_dir: Path,
     """Run the whole CSV calibration and write seeds + report into `out_dir`."""
     con = duckdb.connect()
     design = build_csv_design(con, Path(path), id_col, outcome_col, exclude)
-    points, cv_auc = points_for(design)
-    oof = out_of_fold_scores(design)
+    points, cv_auc, C = points_for(design)
+    oof = out_of_fold_scores(design, C)
     prob = fit_score_to_probability(oof, design.y)(oof)
     grades = np.select([oof >= 75, oof >= 50, oof >= 25], ["A", "B", "C"], "D")
     m = evaluate("calibrated (out of fold)", oof, prob, design.y, tiers=grades)
