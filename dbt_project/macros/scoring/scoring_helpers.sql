@@ -1,10 +1,11 @@
 {#- Small cross-database helpers of the scoring area (adapter.dispatch with default__). -#}
 
-{#- scoring_as_of(): the timestamp scores are computed at: var('as_of') when set, else now (naive UTC). -#}
+{#- scoring_as_of(): the timestamp scores are computed at: var('as_of') when set, else the start of the
+    dbt invocation (naive UTC) - one literal for the whole run, so every model scores at the same instant. -#}
 {% macro scoring_as_of() -%}
     {%- set as_of = var('as_of', none) -%}
     {%- if as_of is none or as_of == '' or as_of == 'null' -%}
-        {{ return(adapter.dispatch('scoring_now', 'leadhouse')()) }}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
     {%- else -%}
         cast('{{ as_of }}' as {{ dbt.type_timestamp() }})
     {%- endif -%}

@@ -42,14 +42,14 @@ select {{ dbt.hash("cast(cast(entered_at as date) as " ~ dbt.type_string() ~ ") 
        utm_source,
        utm_campaign,
        funnel_stage,
-       min(stage_order) as stage_order,
+       cast(min(stage_order) as integer) as stage_order,
        min(next_stage) as next_stage,
-       count(*) as leads_entered,
-       sum(case when next_at is not null then 1 else 0 end) as leads_converted,
+       cast(count(*) as integer) as leads_entered,
+       cast(sum(case when next_at is not null then 1 else 0 end) as integer) as leads_converted,
        cast(sum(case when next_at is not null then 1 else 0 end) as {{ scoring_float() }}) / count(*) as conversion_rate,
-       percentile_cont(0.5) within group (
+       cast(percentile_cont(0.5) within group (
            order by case when next_at is not null
                          then {{ dbt.datediff('entered_at', 'next_at', 'second') }} / 86400.0 end
-       ) as median_days_to_next
+       ) as {{ scoring_float() }}) as median_days_to_next
 from steps
 group by cast(entered_at as date), utm_source, utm_campaign, funnel_stage

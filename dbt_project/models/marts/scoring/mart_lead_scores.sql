@@ -20,7 +20,7 @@ bands as (
 
 scored as (
     select l.lead_id, m.model_id, m.model_version,
-           coalesce(f.fit_score, 0) as fit_score,
+           {{ scoring_points('coalesce(f.fit_score, 0)') }} as fit_score,
            f.best_persona_id,
            f.fit_completeness,
            coalesce(l.is_enriched, false) as is_enriched,
