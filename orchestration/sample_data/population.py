@@ -169,10 +169,10 @@ class PopulationChunk:
         p_opp = np.clip(0.005 + 0.8 * prop**1.5, 0, 0.95)
         p_opp[kind != KIND_BUSINESS] = 0.0
         has_opp = rng.random(n) < p_opp
-        opp_day = created + 4 + rng.gamma(2.0, 9.0, size=n).astype(np.int64)
+        opp_day = created + 3 + rng.gamma(2.0, 6.0, size=n).astype(np.int64)
         self.opp_day = np.where(has_opp, opp_day, NEVER)
         won = rng.random(n) < (0.15 + 0.6 * prop)
-        close_day = opp_day + 10 + rng.gamma(2.0, 12.0, size=n).astype(np.int64)
+        close_day = opp_day + 7 + rng.gamma(2.0, 8.0, size=n).astype(np.int64)
         self.close_day = np.where(has_opp, close_day, NEVER)
         self.won = has_opp & won
         p_cold = 0.2 + 0.45 * (1 - prop)
