@@ -43,6 +43,7 @@ class Plan:
     counts: dict[str, int]
     records: list[PlannedRecord] = field(default_factory=list)
     invalid_samples: list[tuple[str | None, str]] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 def q(name: str) -> str:
@@ -244,7 +245,7 @@ def build_plan(con, spec: SyncSpec, *, retry_rejected: bool = False) -> Plan:
     samples = con.execute(
         "select pk, invalid_reason from _plan where action = 'invalid' order by pk limit 5"
     ).fetchall()
-    return Plan(counts=counts, records=records, invalid_samples=samples)
+    return Plan(counts=counts, records=records, invalid_samples=samples, columns=columns)
 
 
 def log_unsent(con, spec: SyncSpec, sync_run_id: str, *, dry_run: bool) -> None:

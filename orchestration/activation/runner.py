@@ -1,7 +1,9 @@
 """Runs one sync end to end: plan, (dry run | send in batches), audit.
 
-State moves per confirmed batch (:func:`store.record_batch`), so a crash mid-run loses
-nothing: the next run's plan still contains every unconfirmed record. The run stops with
+One warehouse connection is held for the run (open in a ``with`` block; the in-process
+executor never runs dbt at the same time). State moves per confirmed batch, in its own
+transaction (:func:`store.record_batch`), so a crash mid-run loses nothing: the next
+run's plan still contains every unconfirmed record. The run stops with
 :class:`SyncFailed` when the rejected share passes ``reject_abort_threshold``, when a
 batch exhausts its retries, or on an authentication/configuration error.
 """
@@ -94,30 +96,37 @@ def run_sync(
     run_id = new_sync_run_id(spec.sync_id)
     report = SyncReport(spec.sync_id, run_id, dry_run, dry_run_reason=dry_run_reason)
     with store.connect(warehouse) as con:
-        store.start_run(con, sync_run_id=run_id, sync_id=spec.sync_id,
-                        dagster_run_id=dagster_run_id, mode=spec.mode, dry_run=dry_run)
-        try:
-            plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
-        except Exception as exc:
-            store.update_run(con, run_id, {}, status="failed", error_message=str(exc), finished=True)
-            raise
-        log_unsent(con, spec, run_id, dry_run=dry_run)
-        report.counts = {**plan.counts, "sent_rows": 0, "succeeded_rows": 0, "rejected_rows": 0,
-                         "failed_rows": 0, "api_calls": 0}
-        report.samples = [{"key": r.primary_key, "operation": r.operation,
-                           "match": r.match_value, "fields": r.payload} for r in plan.records[:3]]
-        report.invalid_samples = plan.invalid_samples
-        status = "planned" if dry_run else ("succeeded" if not plan.records else None)
-        store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
+        return _run(con, spec, run_id, report, destination_factory=destination_factory,
+                    dry_run=dry_run, retry_rejected=retry_rejected,
+                    dagster_run_id=dagster_run_id, sleep=sleep, clock=clock, rng=rng)
+
+
+def _run(con, spec: SyncSpec, run_id: str, report: SyncReport, *, destination_factory,
+         dry_run: bool, retry_rejected: bool, dagster_run_id: str | None, sleep, clock,
+         rng) -> SyncReport:
+    store.start_run(con, sync_run_id=run_id, sync_id=spec.sync_id,
+                    dagster_run_id=dagster_run_id, mode=spec.mode, dry_run=dry_run)
+    try:
+        plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
+    except Exception as exc:
+        store.update_run(con, run_id, {}, status="failed", error_message=str(exc), finished=True)
+        raise
+    log_unsent(con, spec, run_id, dry_run=dry_run)
+    report.counts = {**plan.counts, "sent_rows": 0, "succeeded_rows": 0, "rejected_rows": 0,
+                     "failed_rows": 0, "api_calls": 0}
+    report.samples = [{"key": r.primary_key, "operation": r.operation,
+                       "match": r.match_value, "fields": r.payload} for r in plan.records[:3]]
+    report.invalid_samples = plan.invalid_samples
+    status = "planned" if dry_run else ("succeeded" if not plan.records else None)
+    store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
     if dry_run or not plan.records:
         report.status = status
         return report
 
     counts = report.counts
-    sender = None
     try:
         destination = destination_factory(run_id)
-        counts["api_calls"] += destination.prepare(_columns(warehouse, spec))
+        counts["api_calls"] += destination.prepare(plan.columns)
         bucket = TokenBucket(spec.rate_limit, clock=clock, sleep=sleep)
         sender = BatchSender(destination, spec.retry, bucket, sleep=sleep, rng=rng)
         total = len(plan.records)
@@ -126,7 +135,7 @@ def run_sync(
             upserts = [r for r in plan.records if r.operation != "delete"]
             if len(upserts) > spec.bulk_threshold:
                 bulk_ops = {"insert", "update"}
-                _persist(warehouse, spec, run_id, counts, _bulk(destination, upserts, counts))
+                _persist(con, spec, run_id, counts, _bulk(destination, upserts, counts))
         for op, batch in _batches(plan.records, spec.effective_batch_size):
             if op in bulk_ops:
                 continue
@@ -135,10 +144,10 @@ def run_sync(
                 sent = sender.send(batch, op)
             except RetriesExhausted as exc:
                 counts["api_calls"] += sender.api_calls - before
-                _persist_failed(warehouse, spec, run_id, counts, batch, str(exc))
+                _persist_failed(con, spec, run_id, counts, batch, str(exc))
                 raise
             counts["api_calls"] += sender.api_calls - before
-            _persist(warehouse, spec, run_id, counts, sent)
+            _persist(con, spec, run_id, counts, sent)
             checked = counts["sent_rows"]
             if checked >= min(total, spec.effective_batch_size) and \
                     counts["rejected_rows"] > spec.reject_abort_threshold * checked:
@@ -151,26 +160,16 @@ def run_sync(
     except Exception as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {exc}"
-        with store.connect(warehouse) as con:
-            store.update_run(con, run_id, counts, status="failed", error_message=report.error,
-                             finished=True)
+        store.update_run(con, run_id, counts, status="failed", error_message=report.error,
+                         finished=True)
         raise SyncFailed(report.error, report) from exc
     report.status = "partial" if counts["rejected_rows"] or counts["failed_rows"] else "succeeded"
-    with store.connect(warehouse) as con:
-        store.update_run(con, run_id, counts, status=report.status, finished=True)
+    store.update_run(con, run_id, counts, status=report.status, finished=True)
     return report
 
 
 class _Abort(RuntimeError):
     """The rejected share passed the spec's threshold."""
-
-
-def _columns(warehouse: Path, spec: SyncSpec) -> dict[str, str]:
-    schema, table = spec.model.split(".")
-    with store.connect(warehouse) as con:
-        return {n: t.upper() for n, t in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = ? and table_name = ?", [schema, table]).fetchall()}
 
 
 def _bulk(destination, records: list[PlannedRecord], counts: dict[str, int]) -> list[Sent]:
@@ -179,7 +178,7 @@ def _bulk(destination, records: list[PlannedRecord], counts: dict[str, int]) -> 
     return [Sent(r, res, 1) for r, res in zip(records, results, strict=True)]
 
 
-def _persist_failed(warehouse: Path, spec: SyncSpec, run_id: str, counts: dict[str, int],
+def _persist_failed(con, spec: SyncSpec, run_id: str, counts: dict[str, int],
                     batch: list[PlannedRecord], error: str) -> None:
     """Log a batch that exhausted its retries; its state stays put (resent next run)."""
     counts["sent_rows"] += len(batch)
@@ -188,17 +187,15 @@ def _persist_failed(warehouse: Path, spec: SyncSpec, run_id: str, counts: dict[s
                                     "failed", error_code="retries_exhausted",
                                     error_message=error, attempt=spec.retry.max_tries)
                 for r in batch]
-    with store.connect(warehouse) as con:
-        store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=outcomes)
-        store.update_run(con, run_id, counts)
+    store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=outcomes)
+    store.update_run(con, run_id, counts)
 
 
-def _persist(warehouse: Path, spec: SyncSpec, run_id: str, counts: dict[str, int],
+def _persist(con, spec: SyncSpec, run_id: str, counts: dict[str, int],
              sent: list[Sent]) -> None:
     """Log the confirmed batch, move state, update the run's counters."""
     counts["sent_rows"] += len(sent)
     counts["succeeded_rows"] += sum(s.result.status == "success" for s in sent)
     counts["rejected_rows"] += sum(s.result.status == "rejected" for s in sent)
-    with store.connect(warehouse) as con:
-        store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=_outcomes(sent))
-        store.update_run(con, run_id, counts)
+    store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=_outcomes(sent))
+    store.update_run(con, run_id, counts)

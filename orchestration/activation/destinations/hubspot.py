@@ -131,7 +131,7 @@ class HubSpotDestination:
                 except Exception as exc:
                     if getattr(exc, "status", None) != 409:
                         raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (each generated API module has its own ApiException)
             err = _error(exc)
             raise TerminalError(f"creating HubSpot properties failed: {err}",
                                 status=getattr(err, "status", None)) from None
@@ -185,7 +185,7 @@ class HubSpotDestination:
     def _invoke(self, method, arg_name: str, body, kw):
         try:
             return method(**{arg_name: body}, **kw)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (each generated API module has its own ApiException)
             raise _error(exc) from None
 
     def write(self, records: list[PlannedRecord], operation: str) -> list[RecordResult]:
