@@ -135,6 +135,25 @@ def _session_messages(web: WebRenderer, catalog: Catalog, anon: str, uid: str | 
     return msgs, t, url
 
 
+def _email_visit(web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int, path: str,
+                 query: str, rng_u) -> None:
+    """A click in an email lands on the site: a page view with the email's UTM parameters
+    (and ``ajs_uid`` when the link carried it), sometimes followed by the pricing page."""
+    known = pop.origin[i] == 0 and d > pop.created[i]
+    uid = pop.user_id[i] if known else None
+    ua = vocab.USER_AGENTS[int(pop.ua[i])]
+    ip, loc = clock.ip_str(int(pop.ip[i])), vocab.LOCALES[int(pop.locale[i])]
+    params = dict(kv.split("=", 1) for kv in query[1:].split("&"))
+    campaign = {"source": params["utm_source"], "medium": "email", "name": params["utm_campaign"]}
+    t = min(t + 1500, 86_399_000)
+    msgs = [(web.page(pop.anon[i], uid, t, path, "", query, campaign, ua, ip, loc), "segment")]
+    if path != "/pricing" and rng_u() < float(pop.propensity[i]):
+        t = min(t + 20_000 + int(rng_u() * 120_000), 86_399_000)
+        msgs.append((web.page(pop.anon[i], uid, t, "/pricing", f"{vocab.SITE}{path}{query}", "",
+                              None, ua, ip, loc), "segment"))
+    web.emit(msgs)
+
+
 def _generate_day(run: _Run, d: int) -> None:
     o = run.start_ord + d
     ds = clock.day_str(o)
@@ -243,8 +262,9 @@ def _generate_day(run: _Run, d: int) -> None:
                                            ua, ip, loc, rng_u)
             web.emit(msgs)
 
-        # -- email ----------------------------------------------------------------------
-        email.render(pop, journeys.plan_sends(pop, d, o, rng))
+        # -- email, and the visits its clicks bring ----------------------------------------
+        for i, t, path, query in email.render(pop, journeys.plan_sends(pop, d, o, rng)):
+            _email_visit(web, pop, i, d, t, path, query, rng_u)
 
         # -- lead lists and CRM -------------------------------------------------------------
         for j, e in todays_lists:

@@ -27,8 +27,10 @@ class EmailRenderer:
         self.w, self.picker, self.ids, self.ordinal = writers, picker, ids, ordinal
         self.deferred: list[tuple[str, bytes, str]] = []
 
-    def render(self, pop: PopulationChunk, plan: SendPlan) -> None:
+    def render(self, pop: PopulationChunk, plan: SendPlan) -> list[tuple[int, int, str, str]]:
+        """Write the events of the sends; return the clicks (lead, time, path, query)."""
         p = self.picker
+        clicks: list[tuple[int, int, str, str]] = []
         for k in range(plan.lead.shape[0]):
             i = int(plan.lead[k])
             camp, cat = vocab.EMAIL_CAMPAIGNS[int(plan.campaign[k])]
@@ -50,11 +52,12 @@ class EmailRenderer:
                     events.append(("open", t, {}))
                     if plan.click[k]:
                         path = vocab.EMAIL_LINK_PATHS[int(plan.link[k])]
-                        url = (f"{vocab.SITE}{path}?utm_source={cat}&utm_medium=email"
-                               f"&utm_campaign={camp}")
+                        query = f"?utm_source={cat}&utm_medium=email&utm_campaign={camp}"
                         if p.uniform() < 0.35:
-                            url += f"&ajs_uid={pop.anon[i]}"
-                        events.append(("click", t + 5000 + p.randint(0, 120_000), {"url": url}))
+                            query += f"&ajs_uid={pop.anon[i]}"
+                        tc = min(t + 5000 + p.randint(0, 120_000), 86_000_000)
+                        events.append(("click", tc, {"url": f"{vocab.SITE}{path}{query}"}))
+                        clicks.append((i, tc, path, query))
                 if plan.unsubscribe[k]:
                     events.append(("unsubscribe", t + 30_000 + p.randint(0, 3_600_000), {}))
                 if plan.spam[k]:
@@ -69,6 +72,7 @@ class EmailRenderer:
                     self._mailgun(name, t, email, msg, camp, cat, ua, ip, extra)
                 else:
                     self._ses(name, t, email, msg, camp, cat, ua, ip, extra)
+        return clicks
 
     # -- SendGrid -------------------------------------------------------------------------
     def _sendgrid(self, name, t, email, msg, camp, cat, ua, ip, extra) -> None:
