@@ -53,6 +53,9 @@ class SalesforceResource(dg.ConfigurableResource):
     def session(self) -> requests.Session:
         session = requests.Session()
         if self.ca_bundle:
+            # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override session.verify;
+            # an explicitly configured CA file must win, so ignore the environment here.
+            session.trust_env = False
             session.verify = self.ca_bundle
         return session
 

@@ -84,6 +84,8 @@ class SalesforceDestination:
                                     code=code) from None
             raise classify_status(exc.status, msg, code=code,
                                   retry_after=self._last_retry_after) from None
+        except requests.exceptions.SSLError as exc:
+            raise TerminalError(f"TLS error talking to Salesforce: {exc}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise RetryableError(type(exc).__name__) from None
 
