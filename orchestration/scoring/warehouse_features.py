@@ -175,9 +175,10 @@ days as (
     where rk = 1 and (window_days is null or age_days <= window_days)
     group by 1, 2, 3
 )
+-- rounded: parallel float sums are otherwise not bit-for-bit reproducible between runs
 select lead_id, rule_id,
-       sum(decayed * case when cap_per_day is not null and abs(n * points) > cap_per_day
-                          then cap_per_day / abs(n * points) else 1.0 end) as feature
+       round(sum(decayed * case when cap_per_day is not null and abs(n * points) > cap_per_day
+                                then cap_per_day / abs(n * points) else 1.0 end), 9) as feature
 from days
 group by 1, 2
 """
