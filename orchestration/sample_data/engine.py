@@ -34,6 +34,7 @@ from orchestration.sample_data.scales import SCALES, GeneratorOptions, ScaleSpec
 from orchestration.sample_data.writer import RotatingWriter
 
 CACHE_LEADS = 200_000
+DAYS_PER_BLOCK = 10
 LEAD_WEB_SHARE = 0.35  # share of web messages that come from known leads
 MANIFEST = "_truth/dirty_manifest.json"
 SOURCE_OF = {"segment": "web_events", "sendgrid": "email_events", "mailgun": "email_events",
@@ -154,54 +155,67 @@ def _email_visit(web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int,
     web.emit(msgs)
 
 
-def _generate_day(run: _Run, d: int) -> None:
-    o = run.start_ord + d
-    ds = clock.day_str(o)
-    opts, out, manifest = run.opts, run.out, run.manifest
-    mx = opts.max_events_per_file
+class _Uniforms:
+    """Uniform numbers in [0, 1) drawn in blocks (cheap to call per event)."""
 
-    def writer(folder, stem, ext, mode, header=None, numbered=True):
-        return RotatingWriter(out, f"{folder}/dt={ds}", stem, ext, mode, mx, manifest, header,
-                              numbered)
+    def __init__(self, rng: np.random.Generator):
+        self.rng, self.buf, self.i = rng, [], 0
 
-    def picker(k):
-        return dirty.DirtyPicker(opts.dirty_rate, run.rng(90 + k, o))
+    def __call__(self) -> float:
+        if self.i >= len(self.buf):
+            self.buf, self.i = self.rng.random(1 << 14).tolist(), 0
+        u = self.buf[self.i]
+        self.i += 1
+        return u
 
-    seg = writer("web_events", "segment", "jsonl", "lines")
-    mail = {"sendgrid": writer("email_events", "sendgrid", "json", "array"),
-            "mailgun": writer("email_events", "mailgun", "jsonl", "lines"),
-            "ses": writer("email_events", "ses", "jsonl", "lines")}
-    crm = {"hubspot": writer("crm_deals", "hubspot_deals", "csv", "csv", HUBSPOT_HEADER),
-           "salesforce": writer("crm_deals", "salesforce_opportunities", "csv", "csv",
-                                SALESFORCE_HEADER)}
-    ids = IdSource(run.rng(80, o))
-    web = WebRenderer(seg, picker(0), ids, o, opts.batch_envelope_share)
-    email = EmailRenderer(mail, picker(1), ids, o)
 
-    def open_form_writer(key):
-        ext = "txt" if key.startswith("post__") else "jsonl"
-        return writer("form_submissions", key, ext, "lines")
+class _Day:
+    """Everything one day writes. Chunks of leads are fed in order with :meth:`chunk`; the
+    day's state (writers, dirt pickers, id source) lives across chunks, so feeding several
+    days chunk by chunk gives the same bytes as one day after the other."""
 
-    forms = FormRenderer(open_form_writer, picker(2), ids, o)
-    list_picker, crm_picker = picker(3), picker(4)
-    todays_lists = [(j, e) for j, e in enumerate(run.lists) if e.day == d]
-    list_writers = {
-        j: writer("lead_lists", f"{e.kind}__{e.name}", "csv", "csv",
-                  LIST_HEADER + LIST_EXTRA[e.kind], numbered=False)
-        for j, e in todays_lists
-    }
-    catalog = run.catalog
-    for c in range(run.n_chunks):
-        pop = run.population(c)
+    def __init__(self, run: _Run, d: int):
+        self.run, self.d = run, d
+        self.o = o = run.start_ord + d
+        ds = clock.day_str(o)
+        opts, out, manifest = run.opts, run.out, run.manifest
+        mx = opts.max_events_per_file
+
+        def writer(folder, stem, ext, mode, header=None, numbered=True):
+            return RotatingWriter(out, f"{folder}/dt={ds}", stem, ext, mode, mx, manifest,
+                                  header, numbered)
+
+        def picker(k):
+            return dirty.DirtyPicker(opts.dirty_rate, run.rng(90 + k, o))
+
+        self.seg = writer("web_events", "segment", "jsonl", "lines")
+        self.mail = {"sendgrid": writer("email_events", "sendgrid", "json", "array"),
+                     "mailgun": writer("email_events", "mailgun", "jsonl", "lines"),
+                     "ses": writer("email_events", "ses", "jsonl", "lines")}
+        self.crm = {"hubspot": writer("crm_deals", "hubspot_deals", "csv", "csv", HUBSPOT_HEADER),
+                    "salesforce": writer("crm_deals", "salesforce_opportunities", "csv", "csv",
+                                         SALESFORCE_HEADER)}
+        ids = IdSource(run.rng(80, o))
+        self.web = WebRenderer(self.seg, picker(0), ids, o, opts.batch_envelope_share)
+        self.email = EmailRenderer(self.mail, picker(1), ids, o)
+
+        def open_form_writer(key):
+            ext = "txt" if key.startswith("post__") else "jsonl"
+            return writer("form_submissions", key, ext, "lines")
+
+        self.forms = FormRenderer(open_form_writer, picker(2), ids, o)
+        self.list_picker, self.crm_picker = picker(3), picker(4)
+        self.todays_lists = [(j, e) for j, e in enumerate(run.lists) if e.day == d]
+        self.list_writers = {
+            j: writer("lead_lists", f"{e.kind}__{e.name}", "csv", "csv",
+                      LIST_HEADER + LIST_EXTRA[e.kind], numbered=False)
+            for j, e in self.todays_lists
+        }
+
+    def chunk(self, c: int, pop: PopulationChunk) -> None:
+        run, d, o, web, catalog = self.run, self.d, self.o, self.web, self.run.catalog
         rng = run.rng(7, o, c)
-        u_buf = rng.random(1 << 16).tolist()
-        pos = [0]
-
-        def rng_u() -> float:
-            pos[0] += 1
-            if pos[0] >= len(u_buf):
-                pos[0] = 0
-            return u_buf[pos[0]]
+        rng_u = _Uniforms(run.rng(8, o, c))
 
         # -- known leads: sessions, forms, identify/alias ------------------------------
         plan = journeys.plan_lead_sessions(pop, d, o, rng, run.mult, catalog)
@@ -212,7 +226,7 @@ def _generate_day(run: _Run, d: int) -> None:
             form = plan.form[s]
             dev2 = bool(plan.device2[s]) and form is None
             anon = pop.anon2[i] if dev2 else pop.anon[i]
-            known = d > pop.created[i] or (d == pop.created[i] and form is None and pop.origin[i] != 0)
+            known = pop.origin[i] == 0 and d > pop.created[i]
             uid = pop.user_id[i] if (known and not dev2) else None
             ua = vocab.USER_AGENTS[(int(pop.ua[i]) + (3 if dev2 else 0)) % len(vocab.USER_AGENTS)]
             ip, loc = clock.ip_str(int(pop.ip[i])), vocab.LOCALES[int(pop.locale[i])]
@@ -221,35 +235,17 @@ def _generate_day(run: _Run, d: int) -> None:
                                            cats_all[a:b], cta_all[a:b], int(plan.traffic[s]),
                                            ua, ip, loc, rng_u)
             if form is not None:
-                path = form_page_path(form.form_type, catalog)
-                t = min(t + 20_000, 86_390_000)
-                msgs.append((web.page(anon, uid, t, path, "", "", None, ua, ip, loc), "segment"))
-                t += 30_000 + int(rng_u() * 120_000)
-                t = min(t, 86_399_000)
-                src = vocab.TRAFFIC_SOURCES[int(plan.traffic[s])][1]
-                msgs.append((web.track(anon, uid, t, "Form Submitted",
-                                       {"form_id": form.form_id, "form_type": form.form_type},
-                                       ua, ip, loc), "segment"))
-                forms.render(pop, i, form, t, anon, f"{vocab.SITE}{path}", src)
-                uid = pop.user_id[i]
-                traits = {"email": pop.email[i], "firstName": pop.first[i],
-                          "lastName": pop.last[i], "title": pop.title[i]}
-                if pop.kind[i] == KIND_BUSINESS:
-                    traits["company"] = {"name": pop.company[i], "industry": pop.industry_name(i),
-                                         "employee_count": int(pop.employees[i])}
-                msgs.append((web.identify(anon, uid, min(t + 800, 86_399_500), traits, ua, ip, loc),
-                             "segment_identify"))
-                if pop.two_devices[i] and d == pop.created[i]:
-                    msgs.append((web.alias(pop.anon2[i], uid, min(t + 1500, 86_399_800), ua, ip,
-                                           loc), "segment"))
+                self._form_tail(pop, i, form, msgs, t, anon, uid, ua, ip, loc,
+                                vocab.TRAFFIC_SOURCES[int(plan.traffic[s])][1], rng_u)
             web.emit(msgs)
 
         # -- anonymous visitors ---------------------------------------------------------
         expected = run.anon_sessions_per_day * journeys.weekday_factor(o) * pop.n / run.spec.leads
-        aplan = journeys.plan_anon_sessions(rng, expected, run.anon_pool, catalog)
+        pool = -(-run.anon_pool // run.n_chunks)  # each chunk has its own visitors
+        aplan = journeys.plan_anon_sessions(rng, expected, pool, catalog)
         offsets = np.concatenate([[0], np.cumsum(aplan.n_pages)]).tolist()
         cats_all, cta_all = aplan.categories.tolist(), aplan.cta.tolist()
-        base_visitor = c * run.anon_pool
+        base_visitor = c * pool
         for s in range(aplan.visitor.shape[0]):
             v = base_visitor + int(aplan.visitor[s])
             anon = _anon_id(run.seed, v)
@@ -263,21 +259,60 @@ def _generate_day(run: _Run, d: int) -> None:
             web.emit(msgs)
 
         # -- email, and the visits its clicks bring ----------------------------------------
-        for i, t, path, query in email.render(pop, journeys.plan_sends(pop, d, o, rng)):
+        for i, t, path, query in self.email.render(pop, journeys.plan_sends(pop, d, o, rng)):
             _email_visit(web, pop, i, d, t, path, query, rng_u)
 
         # -- lead lists and CRM -------------------------------------------------------------
-        for j, e in todays_lists:
+        for j, e in self.todays_lists:
             leads = np.flatnonzero(pop.list_index == j).tolist()
-            write_list_rows(list_writers[j], pop, leads, e.kind, o, list_picker)
+            write_list_rows(self.list_writers[j], pop, leads, e.kind, o, self.list_picker)
         for i, closed in deal_rows_for_day(pop, d, run.last_day):
-            write_deal(crm, pop, i, closed, run.start_ord, run.last_day, crm_picker)
+            write_deal(self.crm, pop, i, closed, run.start_ord, run.last_day, self.crm_picker)
 
-    web.finish()
-    email.finish()
-    forms.finish()
-    for w in [seg, *mail.values(), *crm.values(), *forms.writers.values(), *list_writers.values()]:
-        w.close()
+    def _form_tail(self, pop, i, form, msgs, t, anon, uid, ua, ip, loc, src, rng_u) -> None:
+        """The form page, the submission, the identify call (and an alias on day one)."""
+        web = self.web
+        path = form_page_path(form.form_type, self.run.catalog)
+        t = min(t + 20_000, 86_390_000)
+        msgs.append((web.page(anon, uid, t, path, "", "", None, ua, ip, loc), "segment"))
+        t = min(t + 30_000 + int(rng_u() * 120_000), 86_399_000)
+        msgs.append((web.track(anon, uid, t, "Form Submitted",
+                               {"form_id": form.form_id, "form_type": form.form_type},
+                               ua, ip, loc), "segment"))
+        self.forms.render(pop, i, form, t, anon, f"{vocab.SITE}{path}", src)
+        uid = pop.user_id[i]
+        traits = {"email": pop.email[i], "firstName": pop.first[i], "lastName": pop.last[i],
+                  "title": pop.title[i]}
+        if pop.kind[i] == KIND_BUSINESS:
+            traits["company"] = {"name": pop.company[i], "industry": pop.industry_name(i),
+                                 "employee_count": int(pop.employees[i])}
+        msgs.append((web.identify(anon, uid, min(t + 800, 86_399_500), traits, ua, ip, loc),
+                     "segment_identify"))
+        if pop.two_devices[i] and self.d == pop.created[i]:
+            msgs.append((web.alias(pop.anon2[i], uid, min(t + 1500, 86_399_800), ua, ip, loc),
+                         "segment"))
+
+    def finish(self) -> None:
+        self.web.finish()
+        self.email.finish()
+        self.forms.finish()
+        for w in [self.seg, *self.mail.values(), *self.crm.values(),
+                  *self.forms.writers.values(), *self.list_writers.values()]:
+            w.close()
+
+
+def _generate_days(run: _Run, d0: int, n_days: int) -> None:
+    """Days in blocks; within a block, each chunk of leads is built once and fed to every
+    day (uncached scales rebuild a chunk once per block instead of once per day)."""
+    block = 1 if run.spec.leads <= CACHE_LEADS else DAYS_PER_BLOCK
+    for first in range(d0, d0 + n_days, block):
+        days = [_Day(run, d) for d in range(first, min(first + block, d0 + n_days))]
+        for c in range(run.n_chunks):
+            pop = run.population(c)
+            for day in days:
+                day.chunk(c, pop)
+        for day in days:
+            day.finish()
 
 
 def _write_truth(run: _Run) -> Path:
@@ -370,8 +405,7 @@ def generate(scale: str, seed: int, out: Path, days: int | None = None,
     first = start_date or run.window_start
     n_days = days if days is not None else (opts.window_days if start_date is None else 1)
     d0 = (first - run.window_start).days
-    for d in range(d0, d0 + n_days):
-        _generate_day(run, d)
+    _generate_days(run, d0, n_days)
     files = {rel: st.as_dict() for rel, st in run.manifest.items()}
     _merge_manifest(out, files)
     truth = False
