@@ -17,12 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.config import settings
-from orchestration.ingestion.landing import discover, sha256_file
-from orchestration.ingestion.loader import FileResult, load_file
-from orchestration.ingestion.sources import SOURCES
+from orchestration.ingestion.landing import LandingFile, discover, sha256_file
+from orchestration.ingestion.loader import FileResult, load_files
+from orchestration.ingestion.sources import SOURCES, Stager
 from orchestration.ingestion.warehouse import connect, ensure_schema
 
 log = logging.getLogger(__name__)
+
+#: Small files of one format load together (one transaction, one manifest row each).
+MAX_GROUP_FILES = 500
+MAX_GROUP_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -117,8 +121,10 @@ def ingest_source(
                 "select path, checksum, status from raw.load_manifest where source = ?", [source]
             ).fetchall()
         }
+        pending: dict[Stager, list[tuple[LandingFile, str]]] = {}
         for file in discover(landing, source):
-            if spec.adapter_for(file.path) is None:
+            stager = spec.adapter_for(file.path)
+            if stager is None:
                 log.warning("ingest %s: no format matches %s; not loaded", source, file.rel)
                 report.files.append(FileResult(file.rel, source, "unrecognized"))
                 continue
@@ -126,20 +132,36 @@ def ingest_source(
             if file.rel in known:
                 report.files.append(_recheck(con, file.rel, source, checksum, *known[file.rel]))
                 continue
-            try:
-                result = load_file(
-                    con,
-                    spec,
-                    file,
-                    checksum=checksum,
-                    batch_id=report.batch_id,
-                    loaded_at=loaded_at,
-                )
-            except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
-                log.error("ingest %s: %s failed: %s", source, file.rel, exc)
-                result = FileResult(file.rel, source, "failed", error=str(exc).splitlines()[0])
-            report.files.append(result)
+            pending.setdefault(stager, []).append((file, checksum))
+        for stager, files in pending.items():
+            for group in _groups(files):
+                report.files += _load_group(con, spec, stager, group, report.batch_id, loaded_at)
     return report
+
+
+def _groups(files: list[tuple[LandingFile, str]]) -> list[list[tuple[LandingFile, str]]]:
+    """Consecutive groups of at most MAX_GROUP_FILES files and about MAX_GROUP_BYTES."""
+    groups: list[list[tuple[LandingFile, str]]] = []
+    size = 0
+    for item in files:
+        if not groups or len(groups[-1]) >= MAX_GROUP_FILES or size + item[0].size > MAX_GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += item[0].size
+    return groups
+
+
+def _load_group(con, spec, stager, group, batch_id, loaded_at) -> list[FileResult]:
+    """Load a group; if it fails, load its files one by one so only the bad file fails."""
+    try:
+        return load_files(con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at)
+    except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
+        if len(group) > 1:
+            return [r for item in group for r in _load_group(con, spec, stager, [item], batch_id, loaded_at)]
+        file = group[0][0]
+        log.error("ingest %s: %s failed: %s", spec.name, file.rel, exc)
+        return [FileResult(file.rel, spec.name, "failed", error=str(exc).splitlines()[0])]
 
 
 def _recheck(con, rel: str, source: str, checksum: str, known_sum: str, status: str) -> FileResult:

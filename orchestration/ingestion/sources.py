@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from orchestration.ingestion.formats import (
     typeform,
 )
 
-Stager = Callable[[duckdb.DuckDBPyConnection, Path], None]
+#: stage(con, paths): leaves temp table ``_stage`` for the records of ``paths``
+Stager = Callable[[duckdb.DuckDBPyConnection, Sequence[Path]], None]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Source:
     columns: tuple[str, ...]
     #: the dedupe key (docs/data-contracts.md §2)
     key: tuple[str, ...]
-    #: which record of a key is kept inside one file ("first arrival")
+    #: which record of a key is kept inside one load (``_ord`` = the file's arrival rank)
     order_by: str
     #: (file-name pattern, adapter), first match wins
     formats: tuple[tuple[str, Stager], ...]
@@ -53,14 +54,14 @@ SOURCES: dict[str, Source] = {
             "web_events",
             ("message_id", "event_type", "anonymous_id", "user_id", "event_at", "received_at"),
             key=("message_id",),
-            order_by="received_at nulls last, _line",
+            order_by="received_at nulls last, _ord, _line",
             formats=((r"segment-.*\.jsonl", segment.stage),),
         ),
         Source(
             "email_events",
             ("provider", "provider_event_id", "event_name", "email", "occurred_at"),
             key=("provider", "provider_event_id"),
-            order_by="_line",
+            order_by="_ord, _line",
             formats=(
                 (r"sendgrid-.*\.json", sendgrid.stage),
                 (r"mailgun-.*\.jsonl", mailgun.stage),
@@ -71,7 +72,7 @@ SOURCES: dict[str, Source] = {
             "form_submissions",
             ("provider", "form_id", "submission_id", "email", "submitted_at"),
             key=("submission_id",),
-            order_by="_line",
+            order_by="_ord, _line",
             formats=(
                 (r"hubspot__.+\.jsonl", hubspot_form.stage),
                 (r"typeform-.*\.jsonl", typeform.stage),
@@ -82,7 +83,7 @@ SOURCES: dict[str, Source] = {
             "lead_lists",
             ("list_kind", "list_name", "email"),
             key=("_file", "_line"),
-            order_by="_line",
+            order_by="_ord, _line",
             formats=((r".+__.+\.csv", lead_list.stage),),
         ),
         Source(
@@ -90,7 +91,7 @@ SOURCES: dict[str, Source] = {
             ("provider", "deal_id", "email", "updated_at"),
             # an identical re-export of a deal is a duplicate; a changed version is kept
             key=("provider", "deal_id", "_row_hash"),
-            order_by="_line",
+            order_by="_ord, _line",
             formats=(
                 (r"hubspot_deals.*\.csv", crm_export.stage_hubspot),
                 (r"salesforce_opportunities.*\.csv", crm_export.stage_salesforce),

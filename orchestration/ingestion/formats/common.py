@@ -1,8 +1,9 @@
 """SQL building blocks shared by the format adapters.
 
-Files are read with DuckDB's ``read_text`` and split into lines in SQL, so every record
-keeps its 1-based line number (``_line``) and its original text, and a malformed line
-never stops the rest of the file from loading.
+Files are read with DuckDB's ``read_text`` (several files of one format at once) and split
+into lines in SQL, so every record keeps its file (``_path``, the path as given), its
+1-based line number (``_line``) and its original text, and a malformed line never stops the
+rest of the file from loading.
 """
 
 from __future__ import annotations
@@ -67,36 +68,49 @@ def oversized(text_expr: str = "_text") -> str:
     return f"strlen({text_expr}) > {MAX_EVENT_BYTES}"
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Temp table ``_lines(_line, _text)``: the file's non-blank lines (CR stripped)."""
+def files_sql(paths: Sequence[Path]) -> str:
+    """``read_text([...])`` over the given files (columns ``filename, content, ...``)."""
+    return "read_text([" + ", ".join(lit(p) for p in paths) + "])"
+
+
+def load_lines(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[Path], *, docs: str | None = None
+) -> None:
+    """Temp table ``_lines(_path, _line, _text)``: the files' non-blank lines (CR stripped).
+
+    ``docs`` replaces the files with a query of ``(filename, content)`` rows.
+    """
+    source = docs or files_sql(paths)
     con.execute(
         f"""
         create or replace temp table _lines as
-        select _line, _text from (
-            select generate_subscripts(l, 1)::integer as _line,
+        select _path, _line, _text from (
+            select filename as _path, generate_subscripts(l, 1)::integer as _line,
                    rtrim(unnest(l), chr(13)) as _text
-            from (select string_split(content, chr(10)) as l from read_text({lit(path)}))
+            from (select filename, string_split(content, chr(10)) as l from {source})
         ) where trim(_text) <> ''
         """
     )
 
 
-def load_json_lines(con: duckdb.DuckDBPyConnection, path: Path, *, unnest_batch: bool) -> None:
-    """Temp table ``_records(_line, _text, _ok)`` from an NDJSON file.
+def load_json_lines(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[Path], *, unnest_batch: bool
+) -> None:
+    """Temp table ``_records(_path, _line, _text, _ok)`` from NDJSON files.
 
     ``_ok`` is true for a valid JSON object. With ``unnest_batch``, a line holding a
     ``{"batch": [...]}`` envelope yields one record per member, all with the envelope's line.
     """
-    load_lines(con, path)
+    load_lines(con, paths)
     if unnest_batch:
         con.execute(
             """
             create or replace temp table _parsed as
-            select _line, _text, _type,
+            select _path, _line, _text, _type,
                    coalesce(case when _type = 'OBJECT'
                                  then json_type(_text, '$.batch') = 'ARRAY' end, false)
                        as _envelope
-            from (select _line, _text,
+            from (select _path, _line, _text,
                          case when json_valid(_text) then json_type(_text) end as _type
                   from _lines)
             """
@@ -104,11 +118,11 @@ def load_json_lines(con: duckdb.DuckDBPyConnection, path: Path, *, unnest_batch:
         con.execute(
             """
             create or replace temp table _records as
-            select _line, _text, coalesce(_type = 'OBJECT', false) as _ok
+            select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
             from _parsed where not _envelope
             union all
-            select _line, m::varchar as _text, json_type(m) = 'OBJECT' as _ok
-            from (select _line, unnest(json_extract(_text, '$.batch[*]')) as m
+            select _path, _line, m::varchar as _text, json_type(m) = 'OBJECT' as _ok
+            from (select _path, _line, unnest(json_extract(_text, '$.batch[*]')) as m
                   from _parsed where _envelope)
             """
         )
@@ -116,7 +130,7 @@ def load_json_lines(con: duckdb.DuckDBPyConnection, path: Path, *, unnest_batch:
         con.execute(
             """
             create or replace temp table _records as
-            select _line, _text,
+            select _path, _line, _text,
                    coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
                    as _ok
             from _lines
@@ -124,42 +138,42 @@ def load_json_lines(con: duckdb.DuckDBPyConnection, path: Path, *, unnest_batch:
         )
 
 
-def load_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Temp table ``_records(_line, _text, _ok)`` from a file holding one JSON array.
+def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Temp table ``_records(_path, _line, _text, _ok)`` from files holding one JSON array.
 
     ``_line`` is the element's 1-based position in the array. A file that is not a valid
     JSON array is read line by line instead (one element a line, ``[``/``]``/``,``
     stripped), so one corrupt element only quarantines its own line.
     """
-    row = con.execute(
-        f"select case when json_valid(content) then json_type(content) end = 'ARRAY' "
-        f"from read_text({lit(path)})"
-    ).fetchone()
-    if row and row[0]:
-        con.execute(
-            f"""
-            create or replace temp table _records as
-            select generate_subscripts(a, 1)::integer as _line, unnest(a)::varchar as _text
-            from (select json_extract(content, '$[*]') as a from read_text({lit(path)}))
-            """
-        )
-    else:
-        load_lines(con, path)
-        con.execute(
-            r"""
-            create or replace temp table _records as
-            select _line, t as _text from (
-                select _line,
-                       regexp_replace(regexp_replace(trim(_text), '^\[\s*', ''), '\s*[,\]]*$', '')
-                           as t
-                from _lines
-            ) where t <> ''
-            """
-        )
+    con.execute(
+        f"""
+        create or replace temp table _docs as
+        select filename, content,
+               coalesce(case when json_valid(content) then json_type(content) end = 'ARRAY', false)
+                   as _is_array
+        from {files_sql(paths)}
+        """
+    )
+    load_lines(con, paths, docs="(select * from _docs where not _is_array)")
+    con.execute(
+        r"""
+        create or replace temp table _records as
+        select filename as _path, generate_subscripts(a, 1)::integer as _line,
+               unnest(a)::varchar as _text
+        from (select filename, json_extract(content, '$[*]') as a from _docs where _is_array)
+        union all
+        select _path, _line, t as _text from (
+            select _path, _line,
+                   regexp_replace(regexp_replace(trim(_text), '^\[\s*', ''), '\s*[,\]]*$', '')
+                       as t
+            from _lines
+        ) where t <> ''
+        """
+    )
     con.execute(
         """
         create or replace temp table _records as
-        select _line, _text,
+        select _path, _line, _text,
                coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
                    as _ok
         from _records
@@ -169,23 +183,24 @@ def load_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 def load_python_records(
     con: duckdb.DuckDBPyConnection,
+    paths: list[str],
     lines: list[int],
     texts: list[str],
     payloads: list[str | None],
 ) -> None:
-    """Temp table ``_records(_line, _text, _ok, _json)`` from records parsed in Python.
+    """Temp table ``_records(_path, _line, _text, _ok, _json)`` from records parsed in Python.
 
     ``_json`` is the record as a JSON object (null when it could not be parsed).
     """
     con.execute(
         """
         create or replace temp table _records as
-        select unnest($1::integer[]) as _line, unnest($2::varchar[]) as _text,
-               unnest($3::varchar[]) as _json
+        select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
+               unnest($3::varchar[]) as _text, unnest($4::varchar[]) as _json
         """,
-        [lines, texts, payloads],
+        [paths, lines, texts, payloads],
     )
     con.execute(
         "create or replace temp table _records as "
-        "select _line, _text, _json is not null as _ok, _json from _records"
+        "select _path, _line, _text, _json is not null as _ok, _json from _records"
     )

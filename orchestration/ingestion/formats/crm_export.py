@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -25,8 +27,8 @@ COLUMNS = {
 }
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, provider: str) -> None:
-    load_csv_records(con, path)
+def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], provider: str) -> None:
+    load_csv_records(con, paths)
     id_col, email_col, created_col, close_col, modified_col = COLUMNS[provider]
     paths = ", ".join(
         lit(f'$."{c}"') for c in (id_col, email_col, created_col, close_col, modified_col)
@@ -51,7 +53,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, provider: str) -> None:
     con.execute(
         f"""
         create or replace temp table _stage as
-        select _line, _text, payload, {reason} as reason,
+        select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, f[1] as deal_id, f[2] as email,
                coalesce({ts(5)}, greatest({ts(3)}, {ts(4)})) as updated_at
         from (select *, _json::json as payload,
@@ -61,11 +63,11 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, provider: str) -> None:
     )
 
 
-def stage_hubspot(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def stage_hubspot(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     """HubSpot-deals-like export."""
-    _stage(con, path, "hubspot")
+    _stage(con, paths, "hubspot")
 
 
-def stage_salesforce(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def stage_salesforce(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     """Salesforce-opportunity-like export."""
-    _stage(con, path, "salesforce")
+    _stage(con, paths, "salesforce")

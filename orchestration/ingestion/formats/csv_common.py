@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -63,6 +64,16 @@ def read_records(path: Path) -> tuple[list[int], list[str], list[str | None]]:
     return out_lines, texts, payloads
 
 
-def load_csv_records(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Temp table ``_records(_line, _text, _ok, _json)`` from a CSV file with a header row."""
-    load_python_records(con, *read_records(path))
+def load_csv_records(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Temp table ``_records(_path, _line, _text, _ok, _json)`` from CSV files with a header."""
+    names: list[str] = []
+    lines: list[int] = []
+    texts: list[str] = []
+    payloads: list[str | None] = []
+    for path in paths:
+        file_lines, file_texts, file_payloads = read_records(path)
+        names += [str(path)] * len(file_lines)
+        lines += file_lines
+        texts += file_texts
+        payloads += file_payloads
+    load_python_records(con, names, lines, texts, payloads)

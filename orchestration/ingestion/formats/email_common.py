@@ -35,7 +35,7 @@ EVENT_NAMES: dict[str, tuple[str, ...]] = {
 def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     """Turn ``_fields`` (one row a record) into ``_stage`` with a quarantine reason.
 
-    ``_fields`` has ``_line, _text, _ok, payload, provider_event_id, event_name, email,
+    ``_fields`` has ``_path, _line, _text, _ok, payload, provider_event_id, event_name, email,
     ts_text, id_field, event_field, pre_reason``; ``pre_reason`` (set by an adapter, e.g.
     an SNS message that is not an SES event) wins right after JSON validity.
     """
@@ -59,7 +59,7 @@ def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     con.execute(
         f"""
         create or replace temp table _stage as
-        select _line, _text, payload, {reason} as reason,
+        select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, provider_event_id, event_name, email,
                {ts_from('ts_text')} as occurred_at
         from _fields

@@ -6,9 +6,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import duckdb
 
 from orchestration.ingestion.formats.common import (
@@ -22,16 +19,15 @@ from orchestration.ingestion.formats.common import (
 )
 
 
-def form_id_from_name(path: Path, prefix: str) -> str | None:
-    """``hubspot__<guid>-001.jsonl`` → ``<guid>`` (the id the submit URL carried)."""
-    match = re.match(rf"^{prefix}__(.+)-\d+\.[a-z]+$", path.name)
-    return match.group(1) if match else None
+def form_id_from_name(prefix: str) -> str:
+    """SQL: ``.../hubspot__<guid>-001.jsonl`` → ``<guid>`` (the id the submit URL carried)."""
+    return f"nullif(regexp_extract(_path, '/{prefix}__([^/]+)-[0-9]+\\.[a-z]+$', 1), '')"
 
 
 def stage_form(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     """Turn ``_fields`` into ``_stage`` with a quarantine reason.
 
-    ``_fields`` has ``_line, _text, _ok, payload, form_id, submission_id (nullable), email,
+    ``_fields`` has ``_path, _line, _text, _ok, payload, form_id, submission_id (nullable), email,
     ts_text, ts_field, pre_reason``.
     """
     submitted = ts_from("ts_text")
@@ -50,7 +46,7 @@ def stage_form(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     con.execute(
         f"""
         create or replace temp table _stage as
-        select _line, _text, payload, {reason} as reason,
+        select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, form_id,
                coalesce(nullif(submission_id, ''),
                         sha256(form_id || '|' || lower(trim(email)) || '|'

@@ -8,12 +8,13 @@ flat-JSON post. The timestamp is ``submitted_at`` (else ``submittedAt``/``timest
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import duckdb
 
-from orchestration.ingestion.formats.common import lit, load_lines, load_python_records
+from orchestration.ingestion.formats.common import load_lines, load_python_records
 from orchestration.ingestion.formats.form_common import form_id_from_name, stage_form
 
 
@@ -36,23 +37,23 @@ def parse_body(text: str) -> dict | None:
     return fields
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the form_submissions columns for every line of ``path``."""
-    load_lines(con, path)
-    rows = con.execute("select _line, _text from _lines order by _line").fetchall()
-    parsed = [parse_body(text) for _, text in rows]
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the form_submissions columns for every line of ``paths``."""
+    load_lines(con, paths)
+    rows = con.execute("select _path, _line, _text from _lines order by _path, _line").fetchall()
+    parsed = [parse_body(text) for _, _, text in rows]
     load_python_records(
         con,
-        [line for line, _ in rows],
-        [text for _, text in rows],
+        [path for path, _, _ in rows],
+        [line for _, line, _ in rows],
+        [text for _, _, text in rows],
         [json.dumps(p, ensure_ascii=False) if p is not None else None for p in parsed],
     )
-    form_id = form_id_from_name(path, "post")
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok, _json::json as payload,
-               coalesce({lit(form_id) if form_id else 'null'}, f[1]) as form_id,
+        select _path, _line, _text, _ok, _json::json as payload,
+               coalesce({form_id_from_name("post")}, f[1]) as form_id,
                f[2] as submission_id, f[3] as email,
                coalesce(f[4], f[5], f[6]) as ts_text, 'submitted_at' as ts_field,
                null::varchar as pre_reason

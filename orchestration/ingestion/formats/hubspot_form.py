@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion.formats.common import lit, load_json_lines
+from orchestration.ingestion.formats.common import load_json_lines
 from orchestration.ingestion.formats.form_common import form_id_from_name, stage_form
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the form_submissions columns for every line of ``path``."""
-    load_json_lines(con, path, unnest_batch=False)
-    form_id = form_id_from_name(path, "hubspot")
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the form_submissions columns for every line of ``paths``."""
+    load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok,
+        select _path, _line, _text, _ok,
                case when _ok then _text::json end as payload,
-               coalesce({lit(form_id) if form_id else 'null'},
+               coalesce({form_id_from_name("hubspot")},
                         case when _ok then json_extract_string(_text, '$.formGuid') end)
                    as form_id,
                null::varchar as submission_id,

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from orchestration.ingestion.formats.common import (
     email_ok,
-    lit,
     missing,
     reason_case,
 )
 from orchestration.ingestion.formats.csv_common import load_csv_records
 
 
-def kind_and_name(path: Path) -> tuple[str, str]:
-    """``purchased__q2_fintech.csv`` → ``("purchased", "q2_fintech")``."""
-    kind, sep, name = path.stem.partition("__")
-    return (kind, name) if sep else ("unknown", path.stem)
+#: SQL: the file's base name without ``.csv``; ``purchased__q2_fintech`` → kind, name
+_BASE = "regexp_extract(_path, '([^/]*)\\.csv$', 1)"
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the lead_lists columns for every data row of ``path``."""
-    load_csv_records(con, path)
-    kind, name = kind_and_name(path)
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the lead_lists columns for every data row of ``paths``."""
+    load_csv_records(con, paths)
     reason = reason_case(
         [
             ("not _ok", "malformed_csv_row"),
@@ -35,8 +32,10 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(
         f"""
         create or replace temp table _stage as
-        select _line, _text, payload, {reason} as reason,
-               {lit(kind)} as list_kind, {lit(name)} as list_name, email
+        select _path, _line, _text, payload, {reason} as reason,
+               split_part({_BASE}, '__', 1) as list_kind,
+               substr({_BASE}, strpos({_BASE}, '__') + 2) as list_name,
+               email
         from (select *, _json::json as payload,
                      json_extract_string(_json, '$.email') as email
               from _records)

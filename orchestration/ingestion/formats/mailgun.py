@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -16,13 +17,13 @@ _PATHS = (
 )
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the email_events columns for every line of ``path``."""
-    load_json_lines(con, path, unnest_batch=False)
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the email_events columns for every line of ``paths``."""
+    load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok,
+        select _path, _line, _text, _ok,
                case when _ok then _text::json end as payload,
                coalesce(f[1], f[5]) as provider_event_id, coalesce(f[2], f[6]) as event_name,
                coalesce(f[3], f[7]) as email, coalesce(f[4], f[8]) as ts_text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -22,9 +23,9 @@ _PATHS = (
 )
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the web_events columns for every record of ``path``."""
-    load_json_lines(con, path, unnest_batch=True)
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the web_events columns for every record of ``paths``."""
+    load_json_lines(con, paths, unnest_batch=True)
     types = ", ".join(f"'{t}'" for t in ACCEPTED_TYPES)
     event_text = "coalesce(nullif(f[5], ''), nullif(f[6], ''), nullif(f[7], ''))"
     reason = reason_case(
@@ -48,7 +49,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(
         f"""
         create or replace temp table _stage as
-        select _line, _text,
+        select _path, _line, _text,
                case when _ok then _text::json end as payload,
                {reason} as reason,
                f[2] as message_id,

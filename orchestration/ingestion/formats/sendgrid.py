@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -12,13 +13,13 @@ from orchestration.ingestion.formats.email_common import stage_email
 _PATHS = "['$.sg_event_id', '$.event', '$.email', '$.timestamp']"
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     """Leave ``_stage`` with the email_events columns; ``_line`` = position in the array."""
-    load_json_array(con, path)
+    load_json_array(con, paths)
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok,
+        select _path, _line, _text, _ok,
                case when _ok then _text::json end as payload,
                f[1] as provider_event_id, f[2] as event_name, f[3] as email, f[4] as ts_text,
                'sg_event_id' as id_field, 'event' as event_field, null::varchar as pre_reason

@@ -8,6 +8,7 @@ for a raw SES or EventBridge event, sha256(mail.messageId|eventType|event timest
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -26,13 +27,13 @@ _EVENT = (
 )
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the email_events columns for every line of ``path``."""
-    load_json_lines(con, path, unnest_batch=False)
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the email_events columns for every line of ``paths``."""
+    load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
         create or replace temp table _ses as
-        select _line, _text, _ok, s,
+        select _path, _line, _text, _ok, s,
                case
                    when not _ok then null
                    when s[3] is not null then s[3]                      -- SNS: Message string
@@ -46,7 +47,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok,
+        select _path, _line, _text, _ok,
                case
                    when not _ok then null
                    when s[3] is not null and event_ok

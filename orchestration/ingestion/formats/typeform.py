@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -19,13 +20,13 @@ _PATHS = (
 )
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Leave ``_stage`` with the form_submissions columns for every line of ``path``."""
-    load_json_lines(con, path, unnest_batch=False)
+def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """Leave ``_stage`` with the form_submissions columns for every line of ``paths``."""
+    load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
         create or replace temp table _fields as
-        select _line, _text, _ok, payload,
+        select _path, _line, _text, _ok, payload,
                f[2] as form_id, f[3] as submission_id,
                coalesce(case when _ok then
                    [json_extract_string(a, '$.email')

@@ -93,8 +93,9 @@ def test_crash_mid_file_leaves_nothing_and_the_rerun_loads_it(lh_env, monkeypatc
     file = discover(lh_env["landing"], "crm_deals")[0]
     with connect(lh_env["warehouse"]) as con, pytest.raises(RuntimeError):
         ensure_schema(con)
-        loader.load_file(
-            con, SPECS["crm_deals"], file, checksum=sha256_file(file.path),
+        spec = SPECS["crm_deals"]
+        loader.load_files(
+            con, spec, spec.adapter_for(file.path), [(file, sha256_file(file.path))],
             batch_id="b", loaded_at=datetime.now(UTC),
         )
     with connect(lh_env["warehouse"], read_only=True) as con:
