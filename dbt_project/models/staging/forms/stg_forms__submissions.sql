@@ -104,7 +104,7 @@ post as (
         {{ json_text('payload', '$.hutk') }} as hutk,
         {{ json_text('payload', '$.budget') }} as stated_budget,
         {{ json_text('payload', '$.timeline') }} as stated_timeline,
-        {{ json_text('payload', '$.need') }} as stated_need,
+        coalesce({{ json_text('payload', '$.need') }}, {{ json_text('payload', '$.message') }}) as stated_need,
         {{ json_text('payload', '$.authority') }} as stated_authority,
         _loaded_at
     from source
@@ -152,8 +152,8 @@ select
     nullif(trim(country), '') as country,
     nullif(trim(phone), '') as phone,
     -- consent (checked boxes of urlencoded posts send 'on'; absent = not given)
-    consent_raw in ('true', 'on', 'yes', '1') as consent_to_process,
-    opt_in_raw in ('true', 'on', 'yes', '1') as marketing_opt_in,
+    coalesce(consent_raw in ('true', 'on', 'yes', '1'), false) as consent_to_process,
+    coalesce(opt_in_raw in ('true', 'on', 'yes', '1'), false) as marketing_opt_in,
     consent_text,
     -- attribution
     page_url,
