@@ -14,7 +14,6 @@ from orchestration.ingestion.formats.common import (
 )
 from orchestration.ingestion.formats.csv_common import load_csv_records
 
-
 #: SQL: the file's base name without ``.csv``; ``purchased__q2_fintech`` → kind, name
 _BASE = "regexp_extract(_path, '([^/]*)\\.csv$', 1)"
 

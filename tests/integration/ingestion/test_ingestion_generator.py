@@ -48,6 +48,7 @@ def test_every_file_matches_the_dirty_manifest(tiny):
         assert (path, rows_in, status) == (path, stats["rows"], "loaded")
         assert (path, quarantine.get(path, {})) == (path, expected_q)
         assert (path, dup) == (path, stats["dirty"].get("duplicate", 0))
+        assert (path, quarantined) == (path, sum(expected_q.values()))
 
 
 @pytest.mark.slow
