@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["generate", "GenerationReport", "SCALES"]
+__all__ = ["SCALES", "GenerationReport", "generate"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from orchestration.sample_data.engine import GenerationReport, generate

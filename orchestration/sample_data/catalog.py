@@ -66,9 +66,7 @@ def load_catalog(seeds_dir: Path | None = None) -> Catalog:
         # a prefix shared by a category with slugs gets them; others keep the bare prefix
         if category in vocab.CATEGORY_SLUGS and prefix in ("/blog", "/resources", "/docs"):
             bucket.extend(f"{prefix}/{s}" if s else prefix for s in slugs)
-        elif category == "product" and prefix == "/product":
-            bucket.extend(f"{prefix}/{s}" for s in slugs)
-        elif category == "case_study":
+        elif category == "product" and prefix == "/product" or category == "case_study":
             bucket.extend(f"{prefix}/{s}" for s in slugs)
         elif category == "careers" and prefix == "/careers":
             bucket.extend(f"{prefix}/{s}" if s else prefix for s in slugs)

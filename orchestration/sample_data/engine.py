@@ -21,12 +21,20 @@ from pydantic import BaseModel
 from orchestration.sample_data import clock, dirty, journeys, vocab
 from orchestration.sample_data.catalog import Catalog, form_page_path, load_catalog
 from orchestration.sample_data.population import (
-    NEVER, KIND_BUSINESS, PopulationChunk, list_schedule,
+    KIND_BUSINESS,
+    NEVER,
+    PopulationChunk,
+    list_schedule,
 )
 from orchestration.sample_data.render_email import EmailRenderer
 from orchestration.sample_data.render_forms import FormRenderer
 from orchestration.sample_data.render_tables import (
-    HUBSPOT_HEADER, LIST_EXTRA, LIST_HEADER, SALESFORCE_HEADER, deal_rows_for_day, write_deal,
+    HUBSPOT_HEADER,
+    LIST_EXTRA,
+    LIST_HEADER,
+    SALESFORCE_HEADER,
+    deal_rows_for_day,
+    write_deal,
     write_list_rows,
 )
 from orchestration.sample_data.render_web import IdSource, WebRenderer
@@ -131,8 +139,7 @@ def _session_messages(web: WebRenderer, catalog: Catalog, anon: str, uid: str | 
                          "segment"))
         ref, search, campaign = url, "", None
         t += 5000 + int(rng_u() * 90_000)
-        if t > 86_399_000:
-            t = 86_399_000
+        t = min(t, 86_399_000)
     return msgs, t, url
 
 

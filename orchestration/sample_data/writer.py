@@ -30,7 +30,7 @@ _FLUSH_BYTES = 1 << 20
 class FileStats:
     """What one landed file holds: rows (records as ingestion counts them) and dirty kinds."""
 
-    __slots__ = ("rows", "lines", "dirty")
+    __slots__ = ("dirty", "lines", "rows")
 
     def __init__(self) -> None:
         self.rows = 0

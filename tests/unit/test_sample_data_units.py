@@ -28,7 +28,7 @@ def test_dirty_email_helpers():
     picker = dirty.DirtyPicker(1.0, np.random.default_rng(1))
     for _ in range(20):
         bad = dirty.invalid_email("jane.doe@acme.com", picker)
-        local, at, domain = bad.partition("@")
+        _local, at, domain = bad.partition("@")
         assert not (at and "." in domain)  # fails a basic x@y.tld check
         mixed = dirty.mixed_case_email("jane.doe@acme.com", picker)
         assert mixed != "jane.doe@acme.com" and mixed.strip().lower() == "jane.doe@acme.com"

@@ -146,7 +146,7 @@ def test_duplicates_match_manifest(scanned, manifest):
     by_day: dict[tuple[str, str], list] = {}
     expected: Counter = Counter()
     for rel, info in scanned.items():
-        source, day, name = rel.split("/")
+        _source, day, name = rel.split("/")
         if name.startswith(("segment-", "sendgrid-", "typeform-", "mailgun-", "ses-")):
             fmt = name.split("-")[0]
             by_day.setdefault((fmt, day), []).extend(i for i in info["ids"] if i is not None)
