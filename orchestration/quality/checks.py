@@ -67,7 +67,7 @@ def _make_check(spec: CheckSpec, sample_rows: int) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         cfg = settings()
         outcome = run_check(spec, cfg.warehouse_path, sample_rows)
-        save_outcome(cfg.output_dir, outcome, context.run_id)
+        save_outcome(cfg.output_dir, outcome, context.run.run_id)
         asset = "/".join(spec.asset_key)
         if outcome.passed:
             context.log.info(f"quality check {spec.name} on {asset}: passed ({outcome.elapsed_seconds:.2f} s)")

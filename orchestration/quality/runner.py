@@ -126,17 +126,15 @@ def run_check(spec: CheckSpec, warehouse_path: Path | str, sample_rows: int = 5)
         for batch in batches:
             asset = datasource.add_query_asset(name=batch.name, query=f"select * from ({batch.query.strip()}) as {batch.name}_rows")
             definition = asset.add_batch_definition_whole_table("all")
-            suite = context.suites.add(gx.ExpectationSuite(
+            suite = gx.ExpectationSuite(
                 name=f"{spec.layer}.{'.'.join(spec.asset_key)}.{spec.name}.{batch.name}",
                 expectations=list(batch.expectations),
                 meta={"suites_version": SUITES_VERSION, "severity": spec.severity},
-            ))
-            validation = context.validation_definitions.add(gx.ValidationDefinition(
-                name=suite.name, data=definition, suite=suite))
+            )
             result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": sample_rows}
             if batch.id_columns:
                 result_format["unexpected_index_column_names"] = batch.id_columns
-            result = validation.run(result_format=result_format)
+            result = definition.get_batch().validate(suite, result_format=result_format)
             outcome.validation_results.append(_jsonable(result.to_json_dict()))
             for er in result.results:
                 key = f"{batch.name}.{er.expectation_config.kwargs.get('column', er.expectation_config.type)}"
