@@ -2,7 +2,7 @@
 
 The CSV is loaded into an in-memory DuckDB as ``leads_input`` (``lead_id`` = the id
 column, then every fit attribute the macros read; an attribute the CSV lacks is NULL,
-i.e. missing), the rules as ``rules_input``; then the compiled ``score_fit`` and
+i.e. missing; placeholders such as "N/A" or "Select" are missing too, as in ``calibrate``), the rules as ``rules_input``; then the compiled ``score_fit`` and
 ``fit_rule_hits`` macros run on them. Grades come from the ``scoring_score_bands`` seed
 (fit bands) the same way mart_lead_scores joins them.
 """
@@ -14,11 +14,13 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import SEEDS_DIR
-from orchestration.scoring.csv_features import _lit, _q, load_csv
+from orchestration.scoring.csv_features import _lit, _placeholder_sql, _q, load_csv
 from orchestration.scoring.dbt_sql import fit_sql
 from orchestration.scoring.errors import CalibrationInputError
 
 DEFAULT_BANDS = (("A", 70), ("B", 50), ("C", 30), ("D", 0))
+#: dim_leads attributes that are numbers (a CSV may hold placeholders in them).
+NUMERIC_ATTRIBUTES = {"employee_count"}
 
 
 def _load_rules(con, rules_dir: Path, model_id: str | None) -> str:
@@ -78,10 +80,17 @@ def score_csv(input_path: Path, id_col: str, out_path: Path, rules_dir: Path = S
             f"rule attribute(s) {', '.join(unknown)} are not fit attributes the scoring SQL reads "
             f"({', '.join(attributes)}); rename the CSV columns / rules to those names")
     lower = {c.lower(): c for c in columns}
-    select = [f"{_q(id_col)} as lead_id"] + [
-        f"{_q(lower[a])} as {_q(a)}" if a in lower and a != id_col else f"cast(null as varchar) as {_q(a)}"
-        for a in attributes
-    ]
+
+    def column(a: str) -> str:
+        if a not in lower or a == id_col:
+            return f"cast(null as varchar) as {_q(a)}"
+        v = f"trim({_q(lower[a])})"
+        clean = f"case when lower({v}) in {_placeholder_sql()} then null else {v} end"
+        if a in NUMERIC_ATTRIBUTES:  # the macro casts these to double: text like 'N/A' → missing
+            clean = f"cast(try_cast({clean} as double) as varchar)"
+        return f"{clean} as {_q(a)}"
+
+    select = [f"{_q(id_col)} as lead_id"] + [column(a) for a in attributes]
     con.execute(f"create or replace table leads_input as select {', '.join(select)} from csv_rows")
     con.execute(f"create or replace table fit_scores as {sql['score_fit']}")
     con.execute(f"create or replace table fit_hits as {sql['fit_rule_hits']}")
