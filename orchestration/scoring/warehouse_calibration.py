@@ -48,6 +48,10 @@ from orchestration.scoring.warehouse_features import (
 )
 
 
+#: Below this many conversions in the training window the output carries a warning.
+MIN_RELIABLE_CONVERSIONS = 30
+
+
 @dataclass
 class WarehouseCalibration:
     version: str
@@ -177,6 +181,9 @@ def calibrate_warehouse(as_of: str, horizon: int, cut: str | None = None, capaci
     train = build_snapshot(con, t_train, horizon, current, sql["fit_rule_hits"])
     evals = build_snapshot(con, t_cut, horizon, current, sql["fit_rule_hits"])
     challenger, info = calibrated_rule_set(current, train, [p for p, _ in train.fit_keys])
+    if train.y.sum() < MIN_RELIABLE_CONVERSIONS:
+        notes.append(f"only {int(train.y.sum())} conversions in the training window (< "
+                     f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; use a longer --horizon or more data")
     weeks = horizon / 7.0
     metrics, aucs = [], {}
     for name, rules in (("champion", current), ("challenger", challenger)):
@@ -201,7 +208,10 @@ def calibrate_warehouse(as_of: str, horizon: int, cut: str | None = None, capaci
         f"backtest cut {t_cut:%Y-%m-%d} ({len(evals.y)} leads, {int(evals.y.sum())} converted)",
         f"logistic regression: C={info['C']}, cross-validated AUC on the training snapshot {info['cv_auc']:.3f}",
         f"challenger weights: fit {challenger.fit_weight}, engagement {challenger.engagement_weight}",
-        *notes, "", format_metrics(metrics),
+        *notes, "", format_metrics(metrics), "",
+        ("recommendation: the challenger ranks better on the backtest; preview it with what-if, then adopt"
+         if aucs["challenger"] > aucs["champion"] else
+         "recommendation: keep the champion (the challenger does not rank better on the backtest)"),
     ]
     summary = "\n".join(header)
     changes = [{"rule": f"{r['persona_id']}/{r['rule_id']}", "kind": "fit", "champion": o["points"],
