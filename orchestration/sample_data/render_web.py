@@ -131,7 +131,7 @@ class WebRenderer:
                 m["groupId"] = f"grp_{self.ids.hex32()[:12]}"
                 m["traits"] = {"name": "Workspace", "plan": "free"}
         elif kind == "oversized_payload":
-            m.setdefault("properties", {})["debug_dump"] = OVERSIZE
+            m["properties"] = {**m.get("properties", {}), "debug_dump": OVERSIZE}
         elif kind == "invalid_email":
             m["traits"]["email"] = dirty.invalid_email(m["traits"]["email"], p)
         elif kind == "mixed_case_email":
