@@ -412,7 +412,7 @@ with edges(from_stage, to_stage) as ({_values(allowed_edges(t))}),
 funnel(stage, pos) as ({order}),
 transitions as (
     select lead_id, {tr.from_stage} as from_stage, {tr.to_stage} as to_stage,
-        coalesce(cast({tr.recycle_flag} as boolean), false) as has_recycle_record
+        coalesce(cast(({tr.recycle_record}) as boolean), false) as has_recycle_record
     from {tr.table}
 )
 select x.lead_id, x.from_stage, x.to_stage, x.has_recycle_record,

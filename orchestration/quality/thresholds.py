@@ -52,7 +52,7 @@ class MartTable(_Model):
 class TransitionsTable(MartTable):
     from_stage: str = "from_stage"
     to_stage: str = "to_stage"
-    recycle_flag: str = "is_recycled"
+    recycle_record: str = "to_stage = 'recycled'"
 
 
 class MartTables(_Model):

@@ -51,7 +51,7 @@ select 'd.csv' as _file, i::integer as _line, now() - interval 2 hour as _loaded
 from range(50) r(i);
 
 create or replace table staging.stg_segment__web_events as
-select message_id, event_type, anonymous_id, user_id, event_at, (i % 20 = 0) as is_bot
+select message_id, event_type, anonymous_id, user_id, event_at as occurred_at, (i % 20 = 0) as is_bot
 from (select *, _line as i from raw.web_events);
 create or replace table staging.stg_email__events as
 select provider, provider_event_id, 'msg' || _line as message_id, ' ' || upper(email) || ' ' as email,
