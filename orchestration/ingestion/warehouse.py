@@ -62,6 +62,7 @@ def connect(
     con = duckdb.connect(str(db), read_only=read_only)
     try:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")
         yield con
     finally:
         con.close()

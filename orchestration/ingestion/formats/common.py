@@ -83,7 +83,7 @@ def load_lines(
     source = docs or files_sql(paths)
     con.execute(
         f"""
-        create or replace temp table _lines as
+        create or replace temp view _lines as
         select _path, _line, _text from (
             select filename as _path, generate_subscripts(l, 1)::integer as _line,
                    rtrim(unnest(l), chr(13)) as _text
@@ -105,7 +105,7 @@ def load_json_lines(
     if unnest_batch:
         con.execute(
             """
-            create or replace temp table _parsed as
+            create or replace temp view _parsed as
             select _path, _line, _text, _type,
                    coalesce(case when _type = 'OBJECT'
                                  then json_type(_text, '$.batch') = 'ARRAY' end, false)
@@ -117,19 +117,23 @@ def load_json_lines(
         )
         con.execute(
             """
-            create or replace temp table _records as
-            select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
-            from _parsed where not _envelope
-            union all
-            select _path, _line, m::varchar as _text, json_type(m) = 'OBJECT' as _ok
-            from (select _path, _line, unnest(json_extract(_text, '$.batch[*]')) as m
-                  from _parsed where _envelope)
+            create or replace temp view _records as
+            select _path, _line, x as _text,
+                   case when _envelope then json_type(x) = 'OBJECT'
+                        else coalesce(_type = 'OBJECT', false) end as _ok
+            from (
+                select _path, _line, _type, _envelope,
+                       unnest(case when _envelope
+                                   then json_extract(_text, '$.batch[*]')::varchar[]
+                                   else [_text] end) as x
+                from _parsed
+            )
             """
         )
     else:
         con.execute(
             """
-            create or replace temp table _records as
+            create or replace temp view _records as
             select _path, _line, _text,
                    coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
                    as _ok
@@ -157,7 +161,7 @@ def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> No
     load_lines(con, paths, docs="(select * from _docs where not _is_array)")
     con.execute(
         r"""
-        create or replace temp table _records as
+        create or replace temp view _array_records as
         select filename as _path, generate_subscripts(a, 1)::integer as _line,
                unnest(a)::varchar as _text
         from (select filename, json_extract(content, '$[*]') as a from _docs where _is_array)
@@ -172,11 +176,11 @@ def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> No
     )
     con.execute(
         """
-        create or replace temp table _records as
+        create or replace temp view _records as
         select _path, _line, _text,
                coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
                    as _ok
-        from _records
+        from _array_records
         """
     )
 
@@ -194,13 +198,13 @@ def load_python_records(
     """
     con.execute(
         """
-        create or replace temp table _records as
+        create or replace temp table _pyrecords as
         select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
                unnest($3::varchar[]) as _text, unnest($4::varchar[]) as _json
         """,
         [paths, lines, texts, payloads],
     )
     con.execute(
-        "create or replace temp table _records as "
-        "select _path, _line, _text, _json is not null as _ok, _json from _records"
+        "create or replace temp view _records as "
+        "select _path, _line, _text, _json is not null as _ok, _json from _pyrecords"
     )

@@ -51,7 +51,7 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], provider: str)
     )
     con.execute(
         f"""
-        create or replace temp table _stage as
+        create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, f[1] as deal_id, f[2] as email,
                coalesce({ts(5)}, greatest({ts(3)}, {ts(4)})) as updated_at

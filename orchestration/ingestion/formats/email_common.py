@@ -57,7 +57,7 @@ def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _stage as
+        create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, provider_event_id, event_name, email,
                {ts_from('ts_text')} as occurred_at

@@ -45,7 +45,7 @@ def stage_form(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _stage as
+        create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, form_id,
                coalesce(nullif(submission_id, ''),

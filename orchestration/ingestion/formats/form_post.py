@@ -51,7 +51,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _fields as
+        create or replace temp view _fields as
         select _path, _line, _text, _ok, _json::json as payload,
                coalesce({form_id_from_name("post")}, f[1]) as form_id,
                f[2] as submission_id, f[3] as email,

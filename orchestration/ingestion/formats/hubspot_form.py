@@ -16,7 +16,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
-        create or replace temp table _fields as
+        create or replace temp view _fields as
         select _path, _line, _text, _ok,
                case when _ok then _text::json end as payload,
                coalesce({form_id_from_name("hubspot")},

@@ -30,7 +30,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _stage as
+        create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                split_part({_BASE}, '__', 1) as list_kind,
                substr({_BASE}, strpos({_BASE}, '__') + 2) as list_name,

@@ -48,7 +48,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _stage as
+        create or replace temp view _stage as
         select _path, _line, _text,
                case when _ok then _text::json end as payload,
                {reason} as reason,

@@ -18,7 +18,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     load_json_array(con, paths)
     con.execute(
         f"""
-        create or replace temp table _fields as
+        create or replace temp view _fields as
         select _path, _line, _text, _ok,
                case when _ok then _text::json end as payload,
                f[1] as provider_event_id, f[2] as event_name, f[3] as email, f[4] as ts_text,

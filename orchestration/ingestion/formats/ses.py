@@ -32,7 +32,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
-        create or replace temp table _ses as
+        create or replace temp view _ses as
         select _path, _line, _text, _ok, s,
                case
                    when not _ok then null
@@ -46,7 +46,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     )
     con.execute(
         f"""
-        create or replace temp table _fields as
+        create or replace temp view _fields as
         select _path, _line, _text, _ok,
                case
                    when not _ok then null

@@ -25,7 +25,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     load_json_lines(con, paths, unnest_batch=False)
     con.execute(
         f"""
-        create or replace temp table _fields as
+        create or replace temp view _fields as
         select _path, _line, _text, _ok, payload,
                f[2] as form_id, f[3] as submission_id,
                coalesce(case when _ok then
