@@ -127,3 +127,16 @@ def test_counts_add_up_per_file(lh_env):
     assert result.problems == [
         "lead_lists/dt=2024-05-01/tradeshow__saastr_2024.csv: manifest rows_loaded 2, table has 1"
     ]
+
+
+def test_invalid_utf8_json_file_fails_alone_and_is_retried(lh_env):
+    day = lh_env["landing"] / "web_events" / "dt=2024-05-02"
+    day.mkdir()
+    (day / "segment-001.jsonl").write_bytes(b'{"type":"page","messageId":"x\xff\xfe"}\n')
+    report = ingest_source("web_events")
+    assert [f.path for f in report.failed] == ["web_events/dt=2024-05-02/segment-001.jsonl"]
+    assert report.rows_loaded == 7  # the good day-1 file of the same group still loads
+    with connect(lh_env["warehouse"], read_only=True) as con:
+        assert con.execute("select count(*) from raw.load_manifest where source = 'web_events'").fetchone() == (1,)
+    # not in the manifest: the next run tries it again
+    assert [f.path for f in ingest_source("web_events").failed] == ["web_events/dt=2024-05-02/segment-001.jsonl"]
