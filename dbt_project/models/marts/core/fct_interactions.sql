@@ -7,6 +7,7 @@
         post_hook="delete from {{ this }} where lead_id is null"
     )
 }}
+-- depends_on: {{ ref('int_identity__anonymous_to_lead') }}
 -- One row per interaction of a known lead, from every source, in one taxonomy (data-contracts §3).
 --
 -- Incremental: a run re-reads rows loaded within var('interactions_lookback_hours') of the table's
