@@ -28,9 +28,9 @@ class TokenBucket:
     def acquire(self) -> None:
         """Take one token, sleeping as long as needed."""
         self._refill()
-        while self.tokens < 1.0:
+        while self.tokens < 1.0 - 1e-9:  # tolerate float rounding of the refill
             wait = (1.0 - self.tokens) / self.rate
             self.waited += wait
             self.sleep(wait)
             self._refill()
-        self.tokens -= 1.0
+        self.tokens = max(0.0, self.tokens - 1.0)
