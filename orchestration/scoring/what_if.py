@@ -193,7 +193,8 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
             select lead_id, string_agg(rule_id || ' ' || case when delta > 0 then '+' else '' end
                                        || cast(round(delta, 1) as varchar), '; ' order by abs(delta) desc) as why
             from (select *, row_number() over (partition by lead_id order by abs(delta) desc, rule_id) rn
-                  from d where abs(delta) >= 0.05) where rn <= 3 group by lead_id
+                  from d where abs(delta) >= 0.05 and rule_id not like 'clamp:%' and rule_id not like 'cap:%')
+            where rn <= 3 group by lead_id
         )
         select f.lead_id, round(f.score_current, 1), round(f.score_proposed, 1),
                round(f.score_proposed - f.score_current, 1) as delta, f.tier_current, f.tier_proposed,
