@@ -6,7 +6,11 @@ import random
 
 import duckdb
 
-from orchestration.activation.destinations.base import BatchRejectedError, RecordResult, RetryableError
+from orchestration.activation.destinations.base import (
+    BatchRejectedError,
+    RecordResult,
+    RetryableError,
+)
 from orchestration.activation.planner import PlannedRecord, value_expr
 from orchestration.activation.ratelimit import TokenBucket
 from orchestration.activation.sender import BatchSender, RetriesExhausted, backoff_delay
