@@ -79,6 +79,7 @@ class Volume(_Model):
 
 class RawThresholds(_Model):
     volume: Volume = Volume()
+    min_rows_per_load: int = 50
     max_quarantined_share: float = 0.02
     max_duplicate_share: float = 0.10
     clock_skew_tolerance_minutes: float = 10
