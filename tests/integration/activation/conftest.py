@@ -23,7 +23,11 @@ from werkzeug.wrappers import Response
 from orchestration.activation.spec import SPECS_DIR, SyncSpec, parse_spec
 from tests.integration.activation.mart import build_mart
 
-FAST_RETRY = {"base_seconds": 0.001, "cap_seconds": 0.01, "max_tries": 6, "timeout_seconds": 0.5}
+# A generous client timeout, so a loaded machine never times out a write the server applied
+# (tests of timeouts lower it with TIMEOUT_RETRY and the server sleeps past it).
+FAST_RETRY = {"base_seconds": 0.001, "cap_seconds": 0.01, "max_tries": 6, "timeout_seconds": 5}
+TIMEOUT_RETRY = {**FAST_RETRY, "timeout_seconds": 0.4}
+SERVER_STALL = 0.8
 
 
 def spec_from(name: str, **overrides) -> SyncSpec:
@@ -120,7 +124,7 @@ class FakeHubSpot:
         if fault in ("500", "503"):
             return self._json({"status": "error", "message": "internal error"}, int(fault))
         if fault == "timeout":
-            time.sleep(FAST_RETRY["timeout_seconds"] + 0.3)
+            time.sleep(SERVER_STALL)
             return self._json({"status": "error", "message": "too late"}, 504)
         return None
 
@@ -240,7 +244,7 @@ class FakeSalesforce:
         if fault in ("500", "503"):
             return int(fault), {}, [{"errorCode": "SERVER_UNAVAILABLE", "message": "down"}]
         if fault == "timeout":
-            time.sleep(FAST_RETRY["timeout_seconds"] + 0.3)
+            time.sleep(SERVER_STALL)
             return 503, {}, [{"errorCode": "SERVER_UNAVAILABLE", "message": "late"}]
         key = path.rsplit("/", 1)[-1]
         if method != "PATCH" or key != "DW_Lead_Id__c":

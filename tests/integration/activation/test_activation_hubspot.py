@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.activation.resources import HubSpotResource, SalesforceResource, make_destination
 from orchestration.activation.runner import SyncFailed, run_sync
-from tests.integration.activation.conftest import spec_from
+from tests.integration.activation.conftest import TIMEOUT_RETRY, spec_from
 from tests.integration.activation.mart import execute
 
 N = 250
@@ -114,7 +114,7 @@ def test_killed_run_is_marked_interrupted_and_resumed(warehouse, hubspot):
 
 
 def test_timeout_and_429_are_retried(warehouse, hubspot):
-    spec = spec_from("hubspot_contacts")
+    spec = spec_from("hubspot_contacts", retry=TIMEOUT_RETRY)
     hubspot.faults.queue = ["timeout", "429", "503"]
     report = sync(spec, warehouse, hubspot)
     assert report.status == "succeeded" and len(hubspot.contacts) == N

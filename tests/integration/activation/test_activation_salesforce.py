@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.activation.resources import HubSpotResource, SalesforceResource, make_destination
 from orchestration.activation.runner import SyncFailed, run_sync
-from tests.integration.activation.conftest import spec_from
+from tests.integration.activation.conftest import TIMEOUT_RETRY, spec_from
 from tests.integration.activation.mart import execute
 
 N = 250
@@ -48,7 +48,7 @@ def test_upsert_creates_then_skips_then_updates(warehouse, salesforce):
 
 def test_per_record_errors_faults_and_bisect(warehouse, salesforce):
     fake, ca = salesforce
-    spec = spec_from("salesforce_leads", batch_size=50)
+    spec = spec_from("salesforce_leads", batch_size=50, retry=TIMEOUT_RETRY)
     ids = lead_ids(warehouse)
     fake.reject[ids[3]] = ("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]")
     fake.malformed.add(ids[120])
