@@ -89,6 +89,16 @@ opportunities as (
     group by o.lead_id
 ),
 
+post_win as (
+    -- Advocacy evidence: a form or an e-mail click after the lead became a customer.
+    select i.lead_id, count(*) as n_post_win_signals
+    from interactions as i
+    inner join opportunities as o on o.lead_id = i.lead_id
+    where o.first_won_at is not null and i.occurred_at > o.first_won_at
+      and i.interaction_type in ('form_submission', 'email_click')
+    group by i.lead_id
+),
+
 facts as (
     select l.lead_id, l.first_touch_utm_source, l.first_touch_utm_campaign,
            coalesce(l.first_seen_at, l.created_at, act.first_activity_at) as first_seen_at,
@@ -105,6 +115,7 @@ facts as (
            end as pql_at,
            coalesce(act.n_lead_signals, 0) as n_lead_signals,
            act.first_activity_at, act.last_activity_at,
+           coalesce(pw.n_post_win_signals, 0) as n_post_win_signals,
            opp.first_opportunity_at, opp.first_won_at, coalesce(opp.n_open, 0) as n_open,
            coalesce(opp.n_lost, 0) as n_lost, opp.last_lost_at,
            th.*, a.as_of
@@ -115,12 +126,14 @@ facts as (
     left join signals as sig on sig.lead_id = l.lead_id
     left join activity as act on act.lead_id = l.lead_id
     left join opportunities as opp on opp.lead_id = l.lead_id
+    left join post_win as pw on pw.lead_id = l.lead_id
 ),
 
 candidates as (
     -- The stage the evidence supports today, ignoring history, and when that evidence appeared.
     select facts.*,
-           case when first_won_at is not null and engagement_score >= evangelist_min then 'evangelist'
+           case when first_won_at is not null and engagement_score >= evangelist_min and n_post_win_signals > 0
+                    then 'evangelist'
                 when first_won_at is not null then 'customer'
                 when disqualified_reason is not null then 'disqualified'
                 when n_open > 0 then 'opportunity'
