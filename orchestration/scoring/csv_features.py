@@ -162,7 +162,7 @@ def _buckets(con, table: str, num: str) -> list[tuple[float | None, float | None
         f"select quantile_disc({num}, {qs}), bool_and({num} = round({num})), min({num}) "
         f"from {table} where {num} is not null"
     ).fetchone()
-    edges = sorted(set(float(e) for e in edges if float(e) > float(low)))  # no empty first bucket
+    edges = sorted({float(e) for e in edges if float(e) > float(low)})  # no empty first bucket
     out: list[tuple[float | None, float | None]] = []
     lo: float | None = None
     for e in edges:

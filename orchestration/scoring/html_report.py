@@ -14,9 +14,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from orchestration.scoring.metrics import ScoreMetrics  # noqa: E402
+from orchestration.scoring.metrics import ScoreMetrics
 
 
 def _png(fig) -> str:

@@ -45,7 +45,7 @@ def deciles(score: np.ndarray, prob: np.ndarray, y: np.ndarray) -> list[dict]:
             continue
         obs = float(y[idx].mean())
         out.append({
-            "decile": d, "n": int(len(idx)), "min_score": float(score[idx].min()),
+            "decile": d, "n": len(idx), "min_score": float(score[idx].min()),
             "predicted": float(prob[idx].mean()), "observed": obs,
             "lift": obs / base if base else float("nan"),
         })
@@ -68,7 +68,7 @@ def capacity_threshold(score: np.ndarray, y: np.ndarray, weeks: float, capacity:
     """Lowest integer threshold whose weekly volume (score >= t) stays within `capacity`."""
     weeks = max(weeks, 1e-9)
     chosen = None
-    for t in range(0, 102):
+    for t in range(102):
         vol = (score >= t).sum() / weeks
         if vol <= capacity:
             chosen = t
@@ -92,7 +92,7 @@ def evaluate(name: str, score: np.ndarray, prob: np.ndarray, y: np.ndarray,
     y = np.asarray(y, dtype=int)
     auc = float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else float("nan")
     return ScoreMetrics(
-        name=name, n=int(len(y)), base_rate=float(y.mean()), auc=auc,
+        name=name, n=len(y), base_rate=float(y.mean()), auc=auc,
         brier=float(brier_score_loss(y, prob)),
         precision_at={"top10": precision_at(score, y, 0.10), "top20": precision_at(score, y, 0.20)},
         deciles=deciles(score, prob, y),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.config import SEEDS_DIR
@@ -65,7 +65,7 @@ def slug(text: str, max_len: int = 40) -> str:
 
 def new_version(prefix: str = "cal") -> str:
     """A sortable version id, e.g. cal-20250101T120000Z."""
-    return f"{prefix}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+    return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
 
 def merge_rows(current: list[dict], incoming: list[dict]) -> list[dict]:
@@ -108,7 +108,7 @@ def adopt(version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | No
                 raise CalibrationInputError(
                     f"{f.name}: header {ha} differs from the project's seed header {hb}"
                 )
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     backup = Path(backup_root or version_dir.parent / "_backups") / stamp
     written = []
     for f in files:

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,6 @@ from orchestration.scoring.warehouse_features import (
     load_rule_set,
     load_rules,
 )
-
 
 #: Below this many conversions in the training window the output carries a warning.
 MIN_RELIABLE_CONVERSIONS = 30
@@ -77,7 +77,7 @@ def _with_points(rule: dict, points: int) -> dict:
         old, cap = abs(float(rule.get("points") or 0)), float(rule.get("cap_per_day") or "nan")
     except ValueError:
         return out
-    if old > 0 and cap == cap and points != 0:
+    if old > 0 and not math.isnan(cap) and points != 0:
         out["cap_per_day"] = max(1, int(round(cap * abs(points) / old)))
     return out
 
@@ -107,7 +107,7 @@ def calibrated_rule_set(current: RuleSet, snap: Snapshot, persona_of_fit: list[s
     eng_points, s_eng = scaled_points(ce, snap.E) if snap.E.shape[1] else (np.zeros(0, int), 0.0)
     inv = [1 / s if s > 0 else 0.0 for s in (s_fit, s_eng)]
     fw = inv[0] / sum(inv) if sum(inv) else 0.5
-    new = RuleSet(**{**current.__dict__})
+    new = RuleSet(**current.__dict__)
     new.fit_rules = [{**r, "points": int(p)} for r, p in zip(current.fit_rules, fit_points)]
     new.engagement_rules = [_with_points(r, int(p)) for r, p in zip(current.engagement_rules, eng_points)]
     new.fit_weight, new.engagement_weight = round(fw, 3), round(1 - fw, 3)
@@ -126,7 +126,7 @@ def score_snapshot(con, snap: Snapshot, rules: RuleSet, score_fit_sql: str) -> d
     category = {r["rule_id"]: r["category"] for r in rules.engagement_rules}
     contrib = snap.E * np.array([points.get(k, 0.0) for k in snap.eng_keys])
     eng = np.zeros(len(snap.lead_ids))
-    for cat in sorted(set(category.get(k) for k in snap.eng_keys)):
+    for cat in sorted({category.get(k) for k in snap.eng_keys}):
         cols = [j for j, k in enumerate(snap.eng_keys) if category.get(k) == cat]
         s = contrib[:, cols].sum(axis=1)
         if cat in rules.caps:

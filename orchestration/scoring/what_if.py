@@ -209,7 +209,7 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
         "stage moves (current → proposed): " + (", ".join(f"{a}→{b} {c}" for a, b, c in stage_moves) or "none"),
         "hand-offs per week   (week ending | MQL current / proposed | SQL current / proposed):",
         *(f"  {dates[s]:%Y-%m-%d} | {mc:4d} / {mp:4d} | {sc:4d} / {sp:4d}" for s, mc, mp, sc, sp in weekly),
-        f"biggest movers (lead | score current → proposed | tier | stage | why):",
+        "biggest movers (lead | score current → proposed | tier | stage | why):",
         *(f"  {r[0][:16]} | {r[1]} → {r[2]} ({r[3]:+}) | {r[4]}→{r[5]} | {r[6]}→{r[7]} | {r[8]}" for r in movers),
     ]
     summary = "\n".join(lines)

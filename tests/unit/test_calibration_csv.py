@@ -63,7 +63,7 @@ def run_cli(argv, capsys):
 )
 def test_bad_input_exit_2_names_the_problem(tmp_path, capsys, header, rows, extra, message):
     path = write_csv(tmp_path / "in.csv", header, rows)
-    code, out, err = run_cli(["calibrate", "--input", str(path), *extra, "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["calibrate", "--input", str(path), *extra, "--out", str(tmp_path / "o")], capsys)
     assert code == 2
     assert message in err
     assert not (tmp_path / "o" / "scoring_fit_rules.csv").exists()

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from orchestration.scoring.metrics import by_tier, capacity_threshold, deciles, evaluate, is_monotonic, precision_at
+from orchestration.scoring.metrics import (
+    by_tier,
+    capacity_threshold,
+    deciles,
+    evaluate,
+    is_monotonic,
+    precision_at,
+)
 
 
 def test_precision_at_top_share():

@@ -4,21 +4,14 @@ known propensity, for the calibration tests. Written with DuckDB from numpy arra
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-DIM_LEADS_COLUMNS = (
-    "lead_id email email_domain is_free_email first_name last_name company_name company_domain job_title "
-    "seniority job_function company_size_bucket employee_count industry country_iso2 region has_phone "
-    "is_enriched enrichment_level origin lead_source first_touch_utm_source first_touch_utm_medium "
-    "first_touch_utm_campaign last_touch_utm_source last_touch_utm_medium last_touch_utm_campaign "
-    "consent_to_process marketing_opt_in is_unsubscribed is_hard_bounced is_spam_reported crm_id "
-    "stated_budget stated_timeline stated_need stated_authority created_at first_seen_at last_activity_at"
-).split()
+DIM_LEADS_COLUMNS = ["lead_id", "email", "email_domain", "is_free_email", "first_name", "last_name", "company_name", "company_domain", "job_title", "seniority", "job_function", "company_size_bucket", "employee_count", "industry", "country_iso2", "region", "has_phone", "is_enriched", "enrichment_level", "origin", "lead_source", "first_touch_utm_source", "first_touch_utm_medium", "first_touch_utm_campaign", "last_touch_utm_source", "last_touch_utm_medium", "last_touch_utm_campaign", "consent_to_process", "marketing_opt_in", "is_unsubscribed", "is_hard_bounced", "is_spam_reported", "crm_id", "stated_budget", "stated_timeline", "stated_need", "stated_authority", "created_at", "first_seen_at", "last_activity_at"]
 
 START = datetime(2025, 1, 1)
 END = datetime(2025, 12, 31)

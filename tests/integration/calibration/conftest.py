@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from calibration_synthetic import build_warehouse, write_misset_seeds
+
 from orchestration.config import SEEDS_DIR
 
 

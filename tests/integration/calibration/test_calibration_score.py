@@ -4,8 +4,8 @@ import csv
 
 import duckdb
 import pytest
-
 from calibration_synthetic import build_warehouse
+
 from orchestration.cli import main
 from orchestration.scoring.dbt_sql import run_dbt
 

@@ -4,7 +4,6 @@ Slow: generates tiny, ingests it and builds the dbt models (no tests) in a scrat
 """
 
 import csv
-import shutil
 
 import duckdb
 import pytest
