@@ -38,8 +38,6 @@ def build_data_docs(output_dir: Path) -> Path | None:
     site = data_docs_dir(output_dir)
     shutil.rmtree(site, ignore_errors=True)  # only the latest outcome of each check
     context = ephemeral_context()
-    for name in list(context.get_config().data_docs_sites or {}):
-        context.delete_data_docs_site(name)  # no default site in a temp folder
     context.add_data_docs_site(
         site_name=SITE_NAME,
         site_config={

@@ -58,8 +58,16 @@ class LeadhouseDuckDBDatasource(SQLDatasource):
 
 def ephemeral_context() -> gx.data_context.AbstractDataContext:
     """An in-memory GX context: no great_expectations/ folder is written anywhere."""
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+    )
+
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    return gx.get_context(mode="ephemeral")
+    # init_temp_docs_sites=False: GX's default ephemeral config adds a docs site in a new
+    # temporary folder per context; Data Docs go to LEADHOUSE_OUTPUT instead (data_docs.py).
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 @contextmanager
