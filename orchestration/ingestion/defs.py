@@ -1,8 +1,9 @@
 """Dagster definitions of the ingestion area (merged in orchestration/definitions.py).
 
 One asset per source (``["raw", <source>]``, group ``ingestion``, kind ``duckdb``), a
-blocking reconciliation check on each, the ``ingest_job``, a sensor on the landing folder
-and an hourly schedule.
+blocking reconciliation check on each, the ``ingest_job`` and a sensor on the landing folder.
+The hourly schedule is the transform area's ``hourly_incremental`` (ingestion, then the
+incremental dbt models), so two hourly runs never compete for DuckDB's writer lock.
 """
 
 import json
@@ -124,17 +125,9 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     )
 
 
-ingest_hourly = dg.ScheduleDefinition(
-    name="ingest_hourly",
-    job=ingest_job,
-    cron_schedule="0 * * * *",
-    description="Hourly incremental load (files already loaded are skipped).",
-)
-
 defs = dg.Definitions(
     assets=raw_assets,
     asset_checks=reconciliation_checks,
     jobs=[ingest_job],
     sensors=[landing_sensor],
-    schedules=[ingest_hourly],
 )
