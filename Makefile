@@ -31,6 +31,8 @@ setup: $(STAMP)
 
 prepare: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME) $(dir $(LEADHOUSE_WAREHOUSE)) $(LEADHOUSE_OUTPUT)
+	@# DuckDB has one writer: scheduled and sensor runs queue one at a time.
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'concurrency:\n  runs:\n    max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.transform.prepare
 
 run: prepare
