@@ -15,11 +15,12 @@ writer lock, and a ``dbt build`` right after a check succeeds.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal, Type
+from typing import Literal
 
 import great_expectations as gx
 from great_expectations.datasource.fluent import SQLDatasource
@@ -52,7 +53,7 @@ class LeadhouseDuckDBDatasource(SQLDatasource):
     type: Literal["leadhouse_duckdb"] = "leadhouse_duckdb"
 
     @property
-    def execution_engine_type(self) -> Type[SqlAlchemyExecutionEngine]:
+    def execution_engine_type(self) -> builtins.type[SqlAlchemyExecutionEngine]:
         return PersistedConnectionEngine
 
 

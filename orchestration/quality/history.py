@@ -9,7 +9,7 @@ Stored as JSON lines in ``settings().output_dir / "quality" / "score_stats_histo
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -46,7 +46,7 @@ def record_stats(output_dir: Path, stats: list[dict], run_id: str | None = None)
     """Append this run's stats (one line per model) to the history file."""
     path = history_path(output_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    at = datetime.now(timezone.utc).isoformat()
+    at = datetime.now(UTC).isoformat()
     with path.open("a", encoding="utf-8") as fh:
         for row in stats:
             fh.write(json.dumps({**row, "recorded_at": at, "run_id": run_id}, default=float) + "\n")

@@ -40,7 +40,7 @@ def format_summary(outcomes: list[dict], docs_index: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def quality_summary(con=None) -> str:  # noqa: ARG001 - signature shared by the area reports
+def quality_summary(con=None) -> str:
     """Check results per layer of the latest run; also rebuilds the Data Docs site."""
     out = settings().output_dir
     outcomes = load_outcomes(out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import great_expectations as gx
 
@@ -210,8 +210,8 @@ def _staging_valid(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]]
                                 "email valid (x@y.tld) after lower(trim())",
                                 mostly=1 - s.max_invalid_email_share))
         if st.event_time:
-            lo = datetime.fromisoformat(s.min_event_time).replace(tzinfo=timezone.utc)
-            hi = datetime.now(timezone.utc) + timedelta(minutes=s.clock_skew_tolerance_minutes)
+            lo = datetime.fromisoformat(s.min_event_time).replace(tzinfo=UTC)
+            hi = datetime.now(UTC) + timedelta(minutes=s.clock_skew_tolerance_minutes)
             derived.append(f"{st.event_time} as event_time, epoch({st.event_time}) as event_epoch")
             rules.append(between("event_epoch", lo.timestamp(), hi.timestamp(),
                                  f"event time between {s.min_event_time} and now + "
@@ -289,7 +289,7 @@ def allowed_edges(t: Thresholds) -> list[tuple[str, str]]:
 def mart_checks(t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | None = None) -> list[CheckSpec]:
     """Scores, score drift, explanations, activation, stage shares, lifecycle, transitions."""
     m, tb = t.marts, t.tables.marts
-    sev = lambda name: _sev(t, name)  # noqa: E731
+    sev = lambda name: _sev(t, name)
     specs: list[CheckSpec] = []
 
     def scores_valid() -> list[Batch]:

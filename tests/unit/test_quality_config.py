@@ -6,7 +6,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from orchestration.quality.suites import DEFAULT_SEVERITY, allowed_edges, all_checks
+from orchestration.quality.suites import DEFAULT_SEVERITY, all_checks, allowed_edges
 from orchestration.quality.thresholds import DEFAULT_PATH, load_thresholds
 
 

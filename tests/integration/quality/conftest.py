@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from warehouse_factory import build_warehouse  # noqa: E402
+from warehouse_factory import build_warehouse
 
-from orchestration.quality.thresholds import load_thresholds  # noqa: E402
+from orchestration.quality.thresholds import load_thresholds
 
 
 @pytest.fixture(scope="session")

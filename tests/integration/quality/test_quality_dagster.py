@@ -49,7 +49,7 @@ def _run(thresholds=None):
 
 def test_clean_warehouse_lets_the_sync_run(isolated_env):
     isolated_env()
-    result, materialized, skipped, evaluations = _run()
+    _result, materialized, skipped, evaluations = _run()
     assert ("crm_sync__stand_in",) in materialized
     assert skipped == set()
     assert len(evaluations) == 5 and all(ev.passed for ev in evaluations.values())
@@ -89,7 +89,7 @@ def test_customer_and_disqualified_blocks_the_sync(isolated_env):
     with duckdb.connect(str(path)) as con:
         con.execute("update marts.mart_lead_activation set is_disqualified = true "
                     "where lead_id in (select lead_id from marts.mart_lead_activation where lifecycle_stage = 'customer' limit 1)")
-    result, materialized, skipped, evaluations = _run()
+    _result, materialized, skipped, evaluations = _run()
     ev = evaluations[(("mart_lead_activation",), "marts_activation_valid")]
     assert ev.passed is False
     assert ev.description == "no lead both customer and disqualified: 1 of 400 rows fail"
@@ -104,7 +104,7 @@ def test_warn_check_informs_without_blocking(isolated_env):
     with duckdb.connect(str(path)) as con:  # 80 % customers: a stage share out of bounds
         con.execute("update marts.mart_lead_activation set lifecycle_stage = 'customer', is_disqualified = false "
                     "where hash(lead_id) % 5 <> 0")
-    result, materialized, skipped, evaluations = _run()
+    _result, materialized, _skipped, evaluations = _run()
     ev = evaluations[(("mart_lead_activation",), "marts_stage_shares")]
     assert ev.passed is False and ev.severity == dg.AssetCheckSeverity.WARN
     assert evaluations[(("mart_lead_activation",), "marts_activation_valid")].passed
