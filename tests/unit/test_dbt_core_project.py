@@ -29,10 +29,21 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_core_models_exist():
     names = {p.stem for p in CORE_MODELS}
-    assert {"stg_segment__web_events", "stg_email__events", "stg_forms__submissions",
-            "stg_lead_lists__members", "stg_crm__deals", "int_identity__edges",
-            "int_identity__anonymous_to_lead", "int_sessions__page_views", "dim_leads",
-            "fct_interactions", "fct_web_sessions", "dim_companies", "fct_opportunities"} <= names
+    assert {
+        "stg_segment__web_events",
+        "stg_email__events",
+        "stg_forms__submissions",
+        "stg_lead_lists__members",
+        "stg_crm__deals",
+        "int_identity__edges",
+        "int_identity__anonymous_to_lead",
+        "int_sessions__page_views",
+        "dim_leads",
+        "fct_interactions",
+        "fct_web_sessions",
+        "dim_companies",
+        "fct_opportunities",
+    } <= names
 
 
 @pytest.mark.parametrize("sql", CORE_MODELS, ids=lambda p: p.stem)
@@ -42,12 +53,15 @@ def test_every_model_has_its_yml_with_documented_columns(sql: Path):
     assert model["description"].strip()
     assert model["columns"], "no columns documented"
     for column in model["columns"]:
-        assert str(column.get("description", "")).strip(), f"{sql.stem}.{column['name']} undocumented"
+        assert str(column.get("description", "")).strip(), (
+            f"{sql.stem}.{column['name']} undocumented"
+        )
 
 
 def test_only_staging_calls_source():
-    offenders = [p.stem for p in CORE_MODELS
-                 if "source(" in p.read_text() and "staging" not in p.parts]
+    offenders = [
+        p.stem for p in CORE_MODELS if "source(" in p.read_text() and "staging" not in p.parts
+    ]
     assert offenders == []
 
 
@@ -59,8 +73,10 @@ def contract_columns(model: str) -> list[str]:
     return [c.split("(")[0].strip() for c in match.group(1).replace("\n", " ").split(",")]
 
 
-@pytest.mark.parametrize("model", ["dim_leads", "fct_interactions", "fct_web_sessions", "dim_companies",
-                                   "fct_opportunities"])
+@pytest.mark.parametrize(
+    "model",
+    ["dim_leads", "fct_interactions", "fct_web_sessions", "dim_companies", "fct_opportunities"],
+)
 def test_contract_columns_come_first_in_the_documented_order(model):
     props = yaml.safe_load((MODELS / "marts" / "core" / f"{model}.yml").read_text())
     documented = [c["name"] for c in props["models"][0]["columns"]]
@@ -73,28 +89,41 @@ def test_contract_columns_come_first_in_the_documented_order(model):
 
 def test_unit_test_fixture_matches_the_seed():
     seed = (REPO / "seeds" / "job_title_mapping.csv").read_text()
-    fixture = (REPO / "dbt_project" / "data_tests" / "fixtures" / "job_title_mapping_fixture.csv").read_text()
+    fixture = (
+        REPO / "dbt_project" / "data_tests" / "fixtures" / "job_title_mapping_fixture.csv"
+    ).read_text()
     assert fixture == seed
 
 
 def classify(title: str, dimension: str) -> str:
     """Python mirror of int_identity__job_titles: lowest-priority matching pattern wins."""
-    rules = sorted((r for r in read_csv(REPO / "seeds" / "job_title_mapping.csv") if r["dimension"] == dimension),
-                   key=lambda r: int(r["priority"]))
+    rules = sorted(
+        (
+            r
+            for r in read_csv(REPO / "seeds" / "job_title_mapping.csv")
+            if r["dimension"] == dimension
+        ),
+        key=lambda r: int(r["priority"]),
+    )
     padded = f" {title.lower()} "
-    return next((r["value"] for r in rules if re.search(r["pattern"], padded, re.I)), "unknown")
+    return next(
+        (r["value"] for r in rules if re.search(r["pattern"], padded, re.IGNORECASE)), "unknown"
+    )
 
 
-@pytest.mark.parametrize("title, seniority, function", [
-    ("Chief Executive Officer", "c_level", "executive"),
-    ("Co-Founder & CEO", "c_level", "executive"),
-    ("SVP Sales", "vp", "sales"),
-    ("Director of IT", "director", "it"),
-    ("HR Manager", "manager", "hr"),
-    ("Data Scientist", "individual", "engineering"),
-    ("Student", "student", "other"),
-    ("CFO", "c_level", "finance"),
-])
+@pytest.mark.parametrize(
+    "title, seniority, function",
+    [
+        ("Chief Executive Officer", "c_level", "executive"),
+        ("Co-Founder & CEO", "c_level", "executive"),
+        ("SVP Sales", "vp", "sales"),
+        ("Director of IT", "director", "it"),
+        ("HR Manager", "manager", "hr"),
+        ("Data Scientist", "individual", "engineering"),
+        ("Student", "student", "other"),
+        ("CFO", "c_level", "finance"),
+    ],
+)
 def test_job_title_patterns(title, seniority, function):
     assert classify(title, "seniority") == seniority
     assert classify(title, "function") == function

@@ -4,7 +4,6 @@ models into a temporary warehouse, and check the marts against the generator's t
 from __future__ import annotations
 
 import csv
-import hashlib
 
 import pytest
 
@@ -52,38 +51,64 @@ def test_leads_are_the_truth_emails_seen(tiny):
                    or exists (select 1 from raw.email_events e where lower(e.email) = m.email)
                    or exists (select 1 from raw.form_submissions f where lower(trim(f.email)) = m.email)
                    or exists (select 1 from raw.lead_lists l where lower(trim(l.email)) = m.email)
-                   or exists (select 1 from raw.crm_deals c where lower(trim(c.email)) = m.email)""")
+                   or exists (select 1 from raw.crm_deals c where lower(trim(c.email)) = m.email)"""
+        )
         assert seen == 0
     assert len(leads) >= 0.95 * len(truth)
 
 
 def test_interactions_are_complete_and_consistent(tiny):
     core, _ = tiny
-    assert core.scalar(
-        "select count(*) from marts.fct_interactions f left join marts.dim_leads d using (lead_id) "
-        "where d.lead_id is null") == 0
-    types = {r[0] for r in core.query("select distinct interaction_type from marts.fct_interactions")}
-    assert {"page_view", "cta_click", "form_submission", "email_delivered", "email_open", "email_click",
-            "list_import", "crm_activity"} <= types
+    assert (
+        core.scalar(
+            "select count(*) from marts.fct_interactions f left join marts.dim_leads d using (lead_id) "
+            "where d.lead_id is null"
+        )
+        == 0
+    )
+    types = {
+        r[0] for r in core.query("select distinct interaction_type from marts.fct_interactions")
+    }
+    assert {
+        "page_view",
+        "cta_click",
+        "form_submission",
+        "email_delivered",
+        "email_open",
+        "email_click",
+        "list_import",
+        "crm_activity",
+    } <= types
     # anonymous page views are stitched to leads, some of them before the lead identified
     assert core.scalar("select count(*) from marts.fct_interactions where is_stitched") > 1000
-    assert core.scalar(
-        """select count(*) from marts.fct_interactions f join marts.dim_leads d using (lead_id)
-           where f.is_stitched and f.occurred_at < d.created_at""") > 0
+    assert (
+        core.scalar(
+            """select count(*) from marts.fct_interactions f join marts.dim_leads d using (lead_id)
+           where f.is_stitched and f.occurred_at < d.created_at"""
+        )
+        > 0
+    )
     assert core.scalar("select count(*) from marts.fct_interactions where is_machine_open") > 0
     # every form submission of a known form is typed; page views all categorised
-    assert core.scalar(
-        "select count(*) from marts.fct_interactions where interaction_type = 'page_view' and content_category is null") == 0
+    assert (
+        core.scalar(
+            "select count(*) from marts.fct_interactions where interaction_type = 'page_view' and content_category is null"
+        )
+        == 0
+    )
     # opportunities all belong to leads
     assert core.scalar("select count(*) from marts.fct_opportunities") == core.scalar(
-        "select count(*) from staging.stg_crm__deals where email is not null")
+        "select count(*) from staging.stg_crm__deals where email is not null"
+    )
 
 
 def test_incremental_rerun_equals_full_refresh(tiny):
     core, _ = tiny
     before = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
     core.run("run", "--select", "fct_interactions")
-    incremental = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
+    incremental = core.query(
+        f"select {COLUMNS} from marts.fct_interactions order by interaction_id"
+    )
     core.run("run", "--full-refresh", "--select", "fct_interactions")
     full = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
     assert incremental == before == full

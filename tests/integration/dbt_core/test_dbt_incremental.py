@@ -27,31 +27,53 @@ def test_incremental_restitching_equals_full_refresh(tmp_path):
     core = DbtCore(tmp_path / "wh.duckdb", tmp_path)
     load_raw_fixture(core.warehouse)
     with duckdb.connect(str(core.warehouse)) as con:
-        con.execute(f"create table raw.held_back as select * from raw.web_events where message_id in {HELD_BACK}")
+        con.execute(
+            f"create table raw.held_back as select * from raw.web_events where message_id in {HELD_BACK}"
+        )
         con.execute(f"delete from raw.web_events where message_id in {HELD_BACK}")
     core.build(*NO_TESTS)
 
     carol = lead("carol@gmail.com")
-    assert core.scalar(f"select count(*) from marts.fct_interactions where lead_id = '{carol}' and source = 'web'") == 0
+    assert (
+        core.scalar(
+            f"select count(*) from marts.fct_interactions where lead_id = '{carol}' and source = 'web'"
+        )
+        == 0
+    )
     # before the 4th email the kiosk resolves to its latest identify (k3) and its /demo view counts for k3
-    assert core.query("select lead_id from marts.fct_interactions where anonymous_id = 'anon-3'") == [
-        (lead("k3@initech.com"),)]
+    assert core.query(
+        "select lead_id from marts.fct_interactions where anonymous_id = 'anon-3'"
+    ) == [(lead("k3@initech.com"),)]
 
     # the held-back identify calls arrive in a later load (after the CRM export of 2024-05-20)
     with duckdb.connect(str(core.warehouse)) as con:
-        con.execute("insert into raw.web_events select * replace (timestamptz '2024-05-21 00:00:00+00' as _loaded_at) "
-                    "from raw.held_back")
+        con.execute(
+            "insert into raw.web_events select * replace (timestamptz '2024-05-21 00:00:00+00' as _loaded_at) "
+            "from raw.held_back"
+        )
         con.execute("drop table raw.held_back")
     core.run("run", "--select", "fct_interactions")  # incremental
-    incremental = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
+    incremental = core.query(
+        f"select {COLUMNS} from marts.fct_interactions order by interaction_id"
+    )
 
     assert core.query(
         f"select interaction_detail, is_stitched from marts.fct_interactions "
-        f"where lead_id = '{carol}' and source = 'web' order by occurred_at") == [
-        ("/docs/api", True), ("/integrations", True), ("/pricing", True)]
-    assert core.scalar("select count(*) from marts.fct_interactions where anonymous_id = 'anon-3'") == 0
+        f"where lead_id = '{carol}' and source = 'web' order by occurred_at"
+    ) == [("/docs/api", True), ("/integrations", True), ("/pricing", True)]
+    assert (
+        core.scalar("select count(*) from marts.fct_interactions where anonymous_id = 'anon-3'")
+        == 0
+    )
 
-    core.run("build", "--full-refresh", "--select", "fct_interactions", "--indirect-selection", "cautious")
+    core.run(
+        "build",
+        "--full-refresh",
+        "--select",
+        "fct_interactions",
+        "--indirect-selection",
+        "cautious",
+    )
     full = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
     assert len(full) == 34
     assert incremental == full

@@ -25,7 +25,7 @@ QUERIES = {
     "sessions": "select count(*) from marts.fct_web_sessions",
     "opportunities_won": "select count(*) from marts.fct_opportunities where is_won",
     "jane": "select seniority || '/' || job_function || '/' || employee_count || '/' || region "
-            "from marts.dim_leads where email = 'jane@acme.com'",
+    "from marts.dim_leads where email = 'jane@acme.com'",
     "lead_ids": "select min(lead_id) || max(lead_id) from marts.dim_leads",
 }
 
@@ -60,17 +60,36 @@ def postgres(tmp_path_factory):
             if str(parent).startswith(str(tmp_path_factory.getbasetemp().parent)):
                 os.chmod(parent, os.stat(parent).st_mode | 0o755)
         os.chown(root, server_user.pw_uid, server_user.pw_gid)
-    subprocess.run(_as_server_user(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_server_user([
-        "pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_server_user(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust"]),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                "pg_ctl",
+                "-D",
+                str(data),
+                "-l",
+                str(root / "log"),
+                "-w",
+                "-o",
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         import psycopg2
 
         for _ in range(50):
             try:
-                con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+                con = psycopg2.connect(
+                    host="127.0.0.1", port=port, user="postgres", dbname="postgres"
+                )
                 break
             except psycopg2.OperationalError:
                 time.sleep(0.2)
@@ -79,7 +98,11 @@ def postgres(tmp_path_factory):
         con.close()
         yield port
     finally:
-        subprocess.run(_as_server_user(["pg_ctl", "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_server_user(["pg_ctl", "-D", str(data), "-m", "fast", "stop"]),
+            capture_output=True,
+            check=False,
+        )
 
 
 def copy_raw_to_postgres(duckdb_path: Path, port: int) -> None:
@@ -93,16 +116,23 @@ def copy_raw_to_postgres(duckdb_path: Path, port: int) -> None:
         pg.autocommit = True
         cur = pg.cursor()
         cur.execute("create schema if not exists raw")
-        tables = src.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()
+        tables = src.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
         for (table,) in tables:
             cols = src.execute(
                 "select column_name, data_type from information_schema.columns "
-                f"where table_schema = 'raw' and table_name = '{table}' order by ordinal_position").fetchall()
-            cur.execute(f"create table raw.{table} ({', '.join(f'{c} {types.get(t, t.lower())}' for c, t in cols)})")
+                f"where table_schema = 'raw' and table_name = '{table}' order by ordinal_position"
+            ).fetchall()
+            cur.execute(
+                f"create table raw.{table} ({', '.join(f'{c} {types.get(t, t.lower())}' for c, t in cols)})"
+            )
             select = ", ".join(f"{c}::varchar" if t == "JSON" else c for c, t in cols)
             rows = src.execute(f"select {select} from raw.{table}").fetchall()
             if rows:
-                cur.executemany(f"insert into raw.{table} values ({', '.join(['%s'] * len(cols))})", rows)
+                cur.executemany(
+                    f"insert into raw.{table} values ({', '.join(['%s'] * len(cols))})", rows
+                )
         pg.close()
 
 
@@ -115,8 +145,15 @@ def test_postgres_build_matches_duckdb(fixture_warehouse, postgres, tmp_path, mo
     monkeypatch.setenv("LEADHOUSE_PG_USER", "postgres")
     monkeypatch.setenv("LEADHOUSE_PG_DATABASE", "leadhouse")
     pg_core = DbtCore(tmp_path / "unused.duckdb", tmp_path)
-    pg_core.run("build", "--target", "postgres", "--select", "+path:dbt_project/models/marts/core",
-                "--indirect-selection", "cautious")
+    pg_core.run(
+        "build",
+        "--target",
+        "postgres",
+        "--select",
+        "+path:dbt_project/models/marts/core",
+        "--indirect-selection",
+        "cautious",
+    )
 
     con = psycopg2.connect(host="127.0.0.1", port=postgres, user="postgres", dbname="leadhouse")
     cur = con.cursor()
