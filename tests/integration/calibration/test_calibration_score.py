@@ -86,6 +86,8 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
     run_dbt(["run", "--select", "int_scoring_fit__scores", "--quiet"], tmp_path / "dbt", wh)
     con = duckdb.connect(str(wh))
     con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
+    (tmp_path / "rules").mkdir()  # the rules dbt loaded (seeds/ may be edited meanwhile)
+    con.execute(f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)")
     dbt_scores = {(r[0], r[1]): (float(r[2]), r[3]) for r in con.execute(
         "select lead_id, model_id, fit_score, best_persona_id from intermediate.int_scoring_fit__scores").fetchall()}
     con.close()
@@ -94,7 +96,7 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
     for model in models:
         out = tmp_path / f"scored_{model}.csv"
         assert main(["score", "--input", str(tmp_path / "leads.csv"), "--id", "lead_id", "--model", model,
-                     "--out", str(out)]) == 0
+                     "--rules", str(tmp_path / "rules"), "--out", str(out)]) == 0
         ours = {(r["lead_id"], model): (float(r["fit_score"]), r["best_persona_id"]) for r in csv.DictReader(out.open())}
         expected = {k: v for k, v in dbt_scores.items() if k[1] == model}
         assert len(ours) == 400 and ours == expected

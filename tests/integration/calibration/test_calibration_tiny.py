@@ -47,12 +47,15 @@ def test_score_matches_the_dbt_fit_scores_on_tiny(tiny, tmp_path):
     root, _ = tiny
     con = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
     con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
+    # the rules the build loaded (seeds/ may have been edited since): same leads, same rules
+    (tmp_path / "rules").mkdir()
+    con.execute(f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)")
     expected = {r[0]: (float(r[1]), r[2]) for r in con.execute(
         "select lead_id, fit_score, best_persona_id from marts.mart_lead_scores where model_id = 'default'"
     ).fetchall()}
     con.close()
-    assert main(["score", "--input", str(tmp_path / "leads.csv"), "--id", "lead_id", "--out",
-                 str(tmp_path / "s.csv")]) == 0
+    assert main(["score", "--input", str(tmp_path / "leads.csv"), "--id", "lead_id", "--model", "default",
+                 "--rules", str(tmp_path / "rules"), "--out", str(tmp_path / "s.csv")]) == 0
     ours = {r["lead_id"]: (float(r["fit_score"]), r["best_persona_id"]) for r in csv.DictReader((tmp_path / "s.csv").open())}
     assert len(ours) == len(expected) > 100 and ours == expected
 
