@@ -35,8 +35,11 @@ prepare: $(STAMP)
 	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'concurrency:\n  runs:\n    max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.transform.prepare
 
+SAMPLE_STAMP = $(LEADHOUSE_LANDING)/_truth/.generated-$(SCALE)-$(SEED)
+
 run: prepare
-	$(BIN)/leadhouse generate --scale $(SCALE) --seed $(SEED) --out $(LEADHOUSE_LANDING)
+	@if [ -f "$(SAMPLE_STAMP)" ]; then echo "sample $(SCALE)/seed $(SEED) already in $(LEADHOUSE_LANDING)"; \
+	else $(BIN)/leadhouse generate --scale $(SCALE) --seed $(SEED) --out $(LEADHOUSE_LANDING) && touch "$(SAMPLE_STAMP)"; fi
 	$(BIN)/leadhouse run
 
 test: prepare
