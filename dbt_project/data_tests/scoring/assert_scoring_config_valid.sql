@@ -9,7 +9,7 @@ select problem from (
     from {{ ref('scoring_models') }} where abs(fit_weight + engagement_weight - 1) > 0.0001
     union all
     select 'cap for ' || model_id || '/' || category || ' "' || coalesce(cap_points, '') || '" is not a positive number'
-    from {{ ref('scoring_category_caps') }} where coalesce({{ dbt.safe_cast('cap_points', scoring_float()) }}, 0) <= 0
+    from {{ ref('scoring_category_caps') }} where coalesce({{ scoring_try_number('cap_points') }}, 0) <= 0
     union all
     select 'tier matrix of ' || m.model_id || ' has ' || cast(count(t.tier) as {{ dbt.type_string() }}) || ' cells, expected 16'
     from {{ ref('scoring_models') }} as m left join {{ ref('scoring_tier_matrix') }} as t on t.model_id = m.model_id

@@ -43,10 +43,10 @@
         when 'equals' then lower({{ attr }}) = lower(trim({{ value }}))
         when 'in' then {{ scoring_in_list(attr, value) }}
         when 'range' then
-            {{ dbt.safe_cast(attr, scoring_float()) }}
-              >= coalesce({{ dbt.safe_cast("nullif(" ~ dbt.split_part(value, "'..'", 1) ~ ", '')", scoring_float()) }}, -1e18)
-            and {{ dbt.safe_cast(attr, scoring_float()) }}
-              <= coalesce({{ dbt.safe_cast("nullif(" ~ dbt.split_part(value, "'..'", 2) ~ ", '')", scoring_float()) }}, 1e18)
+            {{ scoring_try_number(attr) }}
+              >= coalesce({{ scoring_try_number("nullif(" ~ dbt.split_part(value, "'..'", 1) ~ ", '')") }}, -1e18)
+            and {{ scoring_try_number(attr) }}
+              <= coalesce({{ scoring_try_number("nullif(" ~ dbt.split_part(value, "'..'", 2) ~ ", '')") }}, 1e18)
         when 'pattern' then {{ scoring_regex_ci(attr, value) }}
         when 'is_free_email' then lower({{ attr }}) = lower(trim({{ value }}))
         when 'is_missing' then ({{ attr }} is null) = (lower(trim({{ value }})) = 'true')

@@ -65,3 +65,17 @@
                cast('9999-12-31' as {{ dbt.type_timestamp() }}))
     {%- endif -%}
 {%- endmacro %}
+
+{#- scoring_try_number(expr): expr as a float, null when it is not a number (never an error). -#}
+{% macro scoring_try_number(expr) -%}
+    {{ return(adapter.dispatch('scoring_try_number', 'leadhouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__scoring_try_number(expr) -%}
+    try_cast({{ expr }} as {{ scoring_float() }})
+{%- endmacro %}
+
+{% macro postgres__scoring_try_number(expr) -%}
+    case when trim(cast({{ expr }} as text)) ~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$'
+         then cast(trim(cast({{ expr }} as text)) as double precision) end
+{%- endmacro %}

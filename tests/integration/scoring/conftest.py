@@ -14,10 +14,11 @@ from orchestration.config import DBT_PROFILES_DIR, REPO_ROOT
 BIN = Path(sys.executable).parent
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
+def _run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(args[:3])} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -38,4 +39,13 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
              "--log-path", str(root / "logs"), "--vars", f'{{as_of: "{as_of}"}}']
     _run([*dbt, "seed", *paths], env)
     _run([*dbt, "run", "--select", "+mart_lead_activation", "+mart_lead_score_explanations", *paths], env)
-    return {"warehouse": warehouse, "truth": landing / "_truth" / "leads.csv", "as_of": as_of}
+    return {"warehouse": warehouse, "truth": landing / "_truth" / "leads.csv", "as_of": as_of,
+            "root": root, "env": env, "dbt": dbt, "dbt_paths": paths}
+
+
+@pytest.fixture(scope="session")
+def run_dbt(scored_tiny):
+    """run_dbt(*args, check=True): a dbt command on the tiny warehouse (tmp target and logs)."""
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return _run([*scored_tiny["dbt"], *args, *scored_tiny["dbt_paths"]], scored_tiny["env"], check=check)
+    return run
