@@ -22,7 +22,8 @@ import numpy as np
 from orchestration.scoring.errors import CalibrationInputError
 
 #: Values read as "missing" (compared lower-cased after trimming).
-PLACEHOLDERS = ("", "select", "n/a", "na", "-", "--", "none", "null", "nan", "?", "(none)", "unknown")
+#: Not "na": it is also a region code (North America) and a country (Namibia).
+PLACEHOLDERS = ("", "select", "n/a", "-", "--", "none", "null", "nan", "?", "(none)", "unknown")
 #: Numeric columns with at most this many distinct values are treated as categories.
 MAX_NUMERIC_LEVELS = 10
 #: Number of quantile buckets for numeric columns.

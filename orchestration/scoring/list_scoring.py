@@ -2,7 +2,11 @@
 
 The CSV is loaded into an in-memory DuckDB as ``leads_input`` (``lead_id`` = the id
 column, then every fit attribute the macros read; an attribute the CSV lacks is NULL,
-i.e. missing; placeholders such as "N/A" or "Select" are missing too, as in ``calibrate``), the rules as ``rules_input``; then the compiled ``score_fit`` and
+i.e. missing; values are passed as they are, so the macro's own rule applies: '' and
+'unknown' are missing. With ``placeholders_missing`` the placeholders of ``calibrate``
+("N/A", "Select", "-", ...) are missing too — use it with rules learnt by
+``calibrate --input`` from a similar list. Text in a numeric attribute (employee_count) is
+missing: the macro casts it to a number.), the rules as ``rules_input``; then the compiled ``score_fit`` and
 ``fit_rule_hits`` macros run on them. Grades come from the ``scoring_score_bands`` seed
 (fit bands) the same way mart_lead_scores joins them.
 """
@@ -59,7 +63,7 @@ def _load_bands(con, rules_dir: Path, model_id: str) -> None:
 
 
 def score_csv(input_path: Path, id_col: str, out_path: Path, rules_dir: Path = SEEDS_DIR,
-              model_id: str | None = None, top_n: int = 3) -> dict:
+              model_id: str | None = None, top_n: int = 3, placeholders_missing: bool = False) -> dict:
     """Score the CSV; write id, model_id, best_persona_id, fit_score, fit_grade, top_rules."""
     con = duckdb.connect()
     columns = load_csv(con, Path(input_path), "csv_rows")
@@ -85,7 +89,7 @@ def score_csv(input_path: Path, id_col: str, out_path: Path, rules_dir: Path = S
         if a not in lower or a == id_col:
             return f"cast(null as varchar) as {_q(a)}"
         v = f"trim({_q(lower[a])})"
-        clean = f"case when lower({v}) in {_placeholder_sql()} then null else {v} end"
+        clean = f"case when lower({v}) in {_placeholder_sql()} then null else {v} end" if placeholders_missing else v
         if a in NUMERIC_ATTRIBUTES:  # the macro casts these to double: text like 'N/A' → missing
             clean = f"cast(try_cast({clean} as double) as varchar)"
         return f"{clean} as {_q(a)}"

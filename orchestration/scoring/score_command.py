@@ -17,6 +17,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="folder of seed CSVs (default: the project's seeds/)")
     parser.add_argument("--model", default=None, help="model_id (default: the champion, else the first)")
     parser.add_argument("--out", type=Path, required=True, help="output CSV")
+    parser.add_argument("--placeholders-missing", action="store_true",
+                        help="treat 'N/A', 'Select', '-', 'none', ... as missing (as calibrate --input does)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.scoring.list_scoring import score_csv
 
     try:
-        result = score_csv(args.input, args.id_column, args.out, args.rules or SEEDS_DIR, args.model)
+        result = score_csv(args.input, args.id_column, args.out, args.rules or SEEDS_DIR, args.model,
+                           placeholders_missing=args.placeholders_missing)
     except CalibrationInputError as exc:
         print(f"leadhouse score: error: {exc}", file=sys.stderr)
         return 2

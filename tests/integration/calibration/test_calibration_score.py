@@ -101,3 +101,16 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
         expected = {k: v for k, v in dbt_scores.items() if k[1] == model}
         assert len(ours) == 400 and ours == expected
         assert len({v[0] for v in ours.values()}) > 5  # scores actually vary
+
+
+def test_placeholders_are_values_unless_asked(tmp_path):
+    """'N/A' is a value for the dbt macro; --placeholders-missing makes it missing (as calibrate does)."""
+    d = rules_dir(tmp_path)
+    path = write(tmp_path / "leads.csv", ["id", "industry", "employee_count", "region"],
+                 [["x", "N/A", "N/A", "NA"]])
+    with (d / "scoring_fit_rules.csv").open("a") as fh:
+        fh.write("m,p1,ind_missing,industry,is_missing,true,7,\nm,p1,na,region,equals,NA,3,\n")
+    for flag, expected in (([], 5.0 + 3.0), (["--placeholders-missing"], 5.0 + 7.0 + 3.0)):
+        out = tmp_path / f"o{len(flag)}.csv"
+        assert main(["score", "--input", str(path), "--id", "id", "--rules", str(d), *flag, "--out", str(out)]) == 0
+        assert float(next(csv.DictReader(out.open()))["fit_score"]) == expected
