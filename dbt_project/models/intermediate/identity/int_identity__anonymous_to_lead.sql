@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- One row per anonymous id that appears in an identity edge: the lead it resolves to (its most recent
 -- edge, dbt-segment semantics), or no lead when the id is linked to more than
 -- var('shared_device_max_emails') distinct emails (a shared device: flagged, left unstitched).

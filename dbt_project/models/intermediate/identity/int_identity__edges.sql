@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- Identity graph edges: an anonymous id (cookie) observed together with an email, or an email known
 -- from a record of its own (list import, CRM deal, email event: anonymous_id is null there).
 -- FORMATS.md §6.2. Invalid emails never make an edge (normalize_email returns null for them).

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- The lead spine: one row per valid email seen in any source, with when and how it became known.
 
 with edges as (

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- Every observation of a lead's attributes (identify traits, form fields, list columns), one row per
 -- source record; dim_leads keeps the latest non-null value of each attribute.
 

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- Interactions of the email, form, list and CRM sources in the fct_interactions taxonomy. All of them
 -- carry an email, so their lead is direct (no stitching).
 

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- Page views and CTA clicks with their session, content category and stitched lead (null when the
 -- visitor is unknown or on a shared device). Other track calls are not interactions.
 

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
+{{ config(materialized='table') }}
+
 -- Web activity (page and track calls) cut into sessions per visitor: a new session starts when
 -- var('inactivity_cutoff_seconds') or more passed since the visitor's previous event.
 -- session_id = md5(visitor_id || '-' || session_number) (FORMATS.md §6.2).
