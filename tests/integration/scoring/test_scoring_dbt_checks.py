@@ -11,7 +11,7 @@ def test_scoring_dbt_unit_tests_pass(run_dbt):
     selection = " ".join(f"path:dbt_project/models/{folder},test_type:unit"
                          for folder in ("intermediate/scoring", "marts/scoring", "marts/lifecycle"))
     result = run_dbt("test", "--select", selection)
-    assert "PASS=8 WARN=0 ERROR=0" in result.stdout
+    assert "PASS=9 WARN=0 ERROR=0" in result.stdout
 
 
 def test_bad_fit_rules_are_reported_with_a_clear_message(run_dbt, scored_tiny):

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per scored interaction x model: the engagement rule it matched and its decayed points.
 -- Machine opens and bots are excluded, and nothing after as_of counts (history can be replayed).
 with as_of as (

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per lead x model x engagement rule that fired: decayed points after the per-day cap.
 -- A day's points of one rule are scaled down so that their undecayed total stays within cap_per_day.
 with days as (
