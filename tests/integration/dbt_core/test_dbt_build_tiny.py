@@ -105,7 +105,7 @@ def test_interactions_are_complete_and_consistent(tiny):
 def test_incremental_rerun_equals_full_refresh(tiny):
     core, _ = tiny
     before = core.query(f"select {COLUMNS} from marts.fct_interactions order by interaction_id")
-    core.run("run", "--select", "fct_interactions")
+    core.run("run", "--select", "+fct_interactions")
     incremental = core.query(
         f"select {COLUMNS} from marts.fct_interactions order by interaction_id"
     )

@@ -52,7 +52,9 @@ def test_incremental_restitching_equals_full_refresh(tmp_path):
             "from raw.held_back"
         )
         con.execute("drop table raw.held_back")
-    core.run("run", "--select", "fct_interactions")  # incremental
+    core.run(
+        "run", "--select", "+fct_interactions"
+    )  # an hourly run: intermediates rebuilt, the fact incremental
     incremental = core.query(
         f"select {COLUMNS} from marts.fct_interactions order by interaction_id"
     )
