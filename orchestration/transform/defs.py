@@ -12,12 +12,12 @@ _snapshots = snapshot_assets()
 #: Everything, from landing files to CRM syncs: what `make run` and the nightly schedule run.
 main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all())
 
-#: The hourly path: new files in, incremental facts merged (late data and new stitching
-#: handled inside the models), nothing rebuilt from scratch.
+#: The hourly path: new files in, then the dbt build — incremental facts merge only new rows
+#: (late data and new stitching handled inside the models), scores and lifecycle follow.
+#: Snapshots and CRM syncs stay on the nightly full build.
 hourly_job = dg.define_asset_job(
     "hourly_incremental",
-    selection=dg.AssetSelection.groups("ingestion")
-    | build_dbt_asset_selection([leadhouse_dbt_assets], dbt_select="config.materialized:incremental"),
+    selection=dg.AssetSelection.groups("ingestion") | build_dbt_asset_selection([leadhouse_dbt_assets]),
 )
 
 hourly_schedule = dg.ScheduleDefinition(name="hourly_incremental_schedule", job=hourly_job, cron_schedule="0 * * * *")
