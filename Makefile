@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 SCALE ?= small
+HORIZON ?= 30
+CAPACITY ?= 50
 SEED ?= 42
 export LEADHOUSE_LANDING ?= $(CURDIR)/data/landing
 export LEADHOUSE_WAREHOUSE ?= $(CURDIR)/data/warehouse/leadhouse.duckdb
@@ -13,12 +15,13 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test ui bench clean prepare
+.PHONY: help setup run test ui bench clean prepare calibrate
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
+	@echo "make calibrate  learn rule points from outcomes and backtest them (docs/calibration.md)"
 	@echo "make bench  run the benchmarks (benchmarks/README.md)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -41,12 +44,16 @@ run: prepare
 	@if [ -f "$(SAMPLE_STAMP)" ]; then echo "sample $(SCALE)/seed $(SEED) already in $(LEADHOUSE_LANDING)"; \
 	else $(BIN)/leadhouse generate --scale $(SCALE) --seed $(SEED) --out $(LEADHOUSE_LANDING) && touch "$(SAMPLE_STAMP)"; fi
 	$(BIN)/leadhouse run
+	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
 
 test: prepare
 	$(BIN)/python -m pytest -q
 
 ui: prepare
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+calibrate: prepare
+	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
 
 bench: prepare
 	$(BIN)/python -m benchmarks.run
