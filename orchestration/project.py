@@ -17,6 +17,9 @@ from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
 # and target the Python side uses, even when the user set none of the variables.
 for _name, _value in settings().dbt_env().items():
     os.environ.setdefault(_name, _value)
+# The dbt graph runs in several Dagster steps (snapshots sit between marts). A test runs in the
+# step that builds all its parents, never before ("eager" would test a model not built yet).
+os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 # dagster-dbt looks for `dbt` on PATH: make it the one installed beside this interpreter.
 _bin = str(Path(sys.executable).parent)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):

@@ -9,6 +9,7 @@ Stored as JSON lines in ``settings().output_dir / "quality" / "score_stats_histo
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,11 @@ def current_stats(warehouse_path: Path, t: Thresholds) -> list[dict]:
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         cur = con.execute(score_stats_query(t))
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        # contracted score columns are DECIMAL: stats are plain floats (JSON, drift maths)
+        return [
+            {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, row)}
+            for row in cur.fetchall()
+        ]
 
 
 def record_stats(output_dir: Path, stats: list[dict], run_id: str | None = None) -> Path:
