@@ -59,7 +59,8 @@ def check_results(result: dg.ExecuteInProcessResult) -> str:
         severity = ev.severity.value if ev.severity else "ERROR"
         outcome["passed" if ev.passed else f"failed ({severity})"] += 1
         if not ev.passed:
-            failed.append(f"    - {ev.asset_key.to_user_string()} :: {ev.check_name} [{severity}]")
+            why = f": {ev.description}" if ev.description else ""
+            failed.append(f"    - {ev.asset_key.to_user_string()} :: {ev.check_name} [{severity}]{why}")
     head = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.items())) or "no checks ran"
     return "  " + head + ("\n" + "\n".join(failed) if failed else "")
 
@@ -97,7 +98,12 @@ def run_summary(result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> st
     status = "SUCCESS" if result.success else "FAILURE"
     lines = [f"Run {result.run_id}: {status} in {elapsed_seconds:.1f} s"]
     failed_steps = [e.step_key for e in result.all_events if e.is_step_failure]
-    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    # A step whose upstream failed (a blocking check above all) is never started: Dagster only
+    # logs "Dependencies for step X failed: [...]. Not executing."
+    skipped = sorted(
+        {e.step_key for e in result.all_events if e.step_key and "Not executing" in (e.message or "")}
+        | {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    )
     if failed_steps:
         lines.append("Failed steps: " + ", ".join(failed_steps))
     if skipped:
