@@ -1,0 +1,56 @@
+"""The one Definitions object loads (as `make ui` / workspace.yaml load it) and wires the
+graph from landing files to CRM syncs: keys, dependencies, jobs, schedules, sensors, checks."""
+
+import dagster as dg
+
+from orchestration.definitions import defs
+
+
+def _graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_layer_is_an_asset():
+    keys = {k.to_user_string() for k in _graph().get_all_asset_keys()}
+    expected = {
+        *(f"raw/{s}" for s in ("web_events", "email_events", "form_submissions", "lead_lists", "crm_deals")),
+        "stg_segment__web_events", "stg_email__events", "stg_forms__submissions",
+        "dim_leads", "fct_interactions", "fct_web_sessions", "fct_opportunities",
+        "mart_lead_scores", "mart_lead_score_explanations", "mart_lead_activation",
+        "mart_lead_lifecycle", "fct_lead_handoffs", "fct_lead_stage_transitions", "mart_funnel_daily",
+        "snap_lead_state", "crm_sync__file_leads", "crm_sync__hubspot_contacts", "crm_sync__salesforce_leads",
+    }
+    assert expected <= keys, sorted(expected - keys)
+
+
+def test_dbt_sources_depend_on_the_ingestion_assets():
+    graph = _graph()
+    parents = graph.get(dg.AssetKey("stg_segment__web_events")).parent_keys
+    assert dg.AssetKey(["raw", "web_events"]) in parents
+    assert dg.AssetKey("mart_lead_activation") in graph.get(dg.AssetKey("crm_sync__file_leads")).parent_keys
+
+
+def test_groups_follow_the_layers():
+    graph = _graph()
+    assert graph.get(dg.AssetKey(["raw", "web_events"])).group_name == "ingestion"
+    assert graph.get(dg.AssetKey("stg_email__events")).group_name == "staging"
+    assert graph.get(dg.AssetKey("dim_leads")).group_name == "marts"
+    assert graph.get(dg.AssetKey("crm_sync__file_leads")).group_name == "activation"
+
+
+def test_checks_guard_every_layer_and_block():
+    specs = [spec for a in _graph().assets_defs for spec in a.check_specs]
+    checks = {(c.asset_key.to_user_string(), c.name): c for c in specs}
+    on = {asset for asset, _ in checks}
+    assert {"raw/web_events", "stg_segment__web_events", "mart_lead_activation", "dim_leads"} <= on
+    # the ingestion reconciliation and the mart score check are blocking
+    assert checks[("raw/web_events", "reconciles_with_manifest")].blocking
+    assert any(c.blocking for (asset, _), c in checks.items() if asset == "mart_lead_activation")
+
+
+def test_jobs_schedules_sensors():
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {"leadhouse_main", "hourly_incremental", "ingest_job"}
+    schedules = {s.name: s.cron_schedule for s in defs.schedules}
+    assert schedules == {"hourly_incremental_schedule": "0 * * * *", "nightly_full_build": "0 3 * * *"}
+    sensors = {s.name for s in defs.sensors}
+    assert {"landing_sensor", "lead_handoff_sensor"} <= sensors
