@@ -4,7 +4,9 @@
   up to 200 records; the answer is one ``{id, success, created, errors}`` per record, in order;
 - update_only: ``PATCH composite/sobjects`` by ``Id`` (the match value); insert_only: ``POST``;
 - mirror deletes: ``DELETE composite/sobjects?ids=…`` or a clear (``PATCH`` with nulls) by Id;
-- more changed rows than ``bulk_threshold``: one Bulk API 2.0 upsert job (``write_bulk``).
+- more changed rows than ``bulk_threshold``: one Bulk API 2.0 upsert job (``write_bulk``):
+  ``POST jobs/ingest`` → ``PUT …/batches`` (CSV, null = ``#N/A``) → ``PATCH`` UploadComplete
+  → poll → ``successfulResults`` / ``failedResults`` / ``unprocessedrecords``.
 simple-salesforce hard-codes https; tests give it a ``requests.Session`` that trusts a
 self-signed certificate. Retry-After (if a proxy sends one) is read from a response hook.
 """
@@ -13,6 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+import time
+from collections.abc import Callable
 
 import requests
 
@@ -24,9 +29,11 @@ from orchestration.activation.destinations.base import (
     parse_retry_after,
 )
 from orchestration.activation.planner import PlannedRecord
+from orchestration.activation.sender import backoff_delay
 from orchestration.activation.spec import SyncSpec
 
 API_VERSION = "59.0"
+BULK_NULL = "#N/A"  # Bulk API 2.0 CSV: sets a field to null
 
 
 def _message(content: object) -> tuple[str | None, str]:
@@ -39,7 +46,9 @@ class SalesforceDestination:
     """Writes batches of one sObject type."""
 
     def __init__(self, spec: SyncSpec, sync_run_id: str, *, access_token: str, instance_url: str,
-                 api_version: str = API_VERSION, session: requests.Session | None = None):
+                 api_version: str = API_VERSION, session: requests.Session | None = None,
+                 bulk_poll_seconds: float | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         from simple_salesforce import Salesforce
 
         if not access_token or not instance_url:
@@ -52,6 +61,10 @@ class SalesforceDestination:
         self.sf = Salesforce(session_id=access_token, instance_url=instance_url,
                              session=self.session, version=api_version)
         self.timeout = spec.retry.timeout_seconds
+        # first wait before polling a bulk job (then simple-salesforce backs off to 2 s)
+        self.bulk_poll_seconds = (bulk_poll_seconds if bulk_poll_seconds is not None
+                                  else min(spec.retry.base_seconds, 5.0))
+        self.sleep = sleep
 
     def _remember(self, response, *args, **kwargs):
         self._last_retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -120,31 +133,103 @@ class SalesforceDestination:
                                    (f" (fields: {', '.join(fields)})" if fields else ""))[:1000]))
         return out
 
-    def write_bulk(self, records: list[PlannedRecord]) -> list[RecordResult]:
-        """One Bulk API 2.0 upsert job for a large change set (upsert/mirror modes only)."""
+    # -- Bulk API 2.0 ----------------------------------------------------------------------
+    def _bulk_value(self, value: object) -> str:
+        """A CSV cell: ``#N/A`` empties the field (an empty cell leaves it unchanged)."""
+        if value is None:
+            return BULK_NULL
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def _bulk_rows(self, records: list[PlannedRecord]) -> list[dict[str, str]]:
+        """One CSV row per record; a field absent from a payload (stripped) stays empty."""
         key = self.spec.match_key
         fields = sorted({f for r in records for f in r.payload} | {key})
-        rows = [{f: "" for f in fields} | {k: "" if v is None else str(v)
-                                           for k, v in r.payload.items()} | {key: r.match_value}
-                for r in records]
+        return [{f: "" for f in fields}
+                | {k: self._bulk_value(v) for k, v in r.payload.items()}
+                | {key: str(r.match_value)} for r in records]
+
+    def _bulk_job(self, rows: list[dict[str, str]]) -> tuple[str, str, str]:
+        """Run one upsert job to completion; its id and its successful and failed CSVs.
+
+        ``unprocessedrecords`` is not read: a completed job has none, and a record absent
+        from both result sets is treated as unprocessed anyway (simple-salesforce 1.12 asks
+        for ``unprocessedRecords``, not the documented lower-case path).
+        """
+        from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
+
         bulk = getattr(self.sf.bulk2, self.spec.object)
+        self._last_retry_after = None
         try:
-            results = bulk.upsert(records=rows, external_id_field=key, wait=1)
+            jobs = bulk.upsert(records=rows, external_id_field=self.spec.match_key,
+                               wait=self.bulk_poll_seconds)
+            if len(jobs) != 1:  # simple-salesforce splits only above 100 MB of CSV
+                raise TerminalError(f"expected one Bulk API job, got {len(jobs)}")
+            job_id = jobs[0]["job_id"]
+            return job_id, bulk.get_successful_records(job_id), bulk.get_failed_records(job_id)
+        except SalesforceError as exc:
+            code, msg = _message(exc.content)
+            if exc.status == 401:
+                raise TerminalError(f"Salesforce session refused: {msg}", status=401,
+                                    code=code) from None
+            if exc.status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
+                raise RetryableError(msg, status=403, code=code,
+                                     retry_after=self._last_retry_after) from None
+            err = classify_status(exc.status, f"Bulk API: {msg}", code=code,
+                                  retry_after=self._last_retry_after)
+            raise (err if isinstance(err, RetryableError)
+                   else TerminalError(str(err), status=exc.status, code=code)) from None
+        except SalesforceOperationError as exc:  # the job ended Failed or Aborted
+            raise TerminalError(f"Bulk API job did not complete: {exc}"[:1000]) from None
+        except requests.exceptions.SSLError as exc:
+            raise TerminalError(f"TLS error talking to Salesforce: {exc}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise RetryableError(type(exc).__name__) from None
+
+    def write_bulk(self, records: list[PlannedRecord]) -> list[RecordResult]:
+        """One Bulk API 2.0 upsert job for a large change set (upsert/mirror modes only).
+
+        Results come from the job's ``successfulResults`` (``sf__Id``: the new record's Id)
+        and ``failedResults`` (``sf__Error`` = ``CODE:message``: the record is rejected).
+        A record in neither was not processed: the call raises, nothing is confirmed, and the next run resends the whole change set (a
+        keyed upsert, so harmless). A retryable failure (429, 5xx, timeout) reruns the
+        whole job, up to ``retry.max_tries`` times, with the spec's backoff.
+        """
+        rows = self._bulk_rows(records)
+        rng = random.Random()
+        for attempt in range(1, self.spec.retry.max_tries + 1):
+            try:
+                job_id, ok_csv, failed_csv = self._bulk_job(rows)
+                break
+            except RetryableError as exc:
+                if attempt == self.spec.retry.max_tries:
+                    raise
+                self.sleep(backoff_delay(attempt, self.spec.retry, rng, exc.retry_after))
+        key = self.spec.match_key
+        succeeded = {row.get(key, ""): row.get("sf__Id") or None
+                     for row in csv.DictReader(io.StringIO(ok_csv or ""))}
         failed: dict[str, tuple[str, str]] = {}
-        for job in results:
-            text = bulk.get_failed_records(job["job_id"])
-            for row in csv.DictReader(io.StringIO(text or "")):
-                err = row.get("sf__Error", "")
-                code, _, msg = err.partition(":")
-                failed[row.get(key, "")] = (code or "ERROR", msg or err)
+        for row in csv.DictReader(io.StringIO(failed_csv or "")):
+            err = (row.get("sf__Error") or "").strip()
+            code, sep, msg = err.partition(":")
+            failed[row.get(key, "")] = ((code.strip() or "ERROR") if sep else "ERROR",
+                                        (msg if sep else err).removesuffix("--").strip())
+        missing = [r for r in records
+                   if str(r.match_value) not in succeeded and str(r.match_value) not in failed]
+        if missing:
+            raise TerminalError(
+                f"Bulk API job {job_id}: {len(missing)} of {len(records)} records are in neither "
+                "successfulResults nor failedResults (unprocessed); nothing confirmed, "
+                "the next run resends them")
         out = []
         for r in records:
-            if r.match_value in failed:
-                code, msg = failed[r.match_value]
+            match = str(r.match_value)
+            if match in failed:
+                code, msg = failed[match]
                 out.append(RecordResult("rejected", http_status=200, error_code=code,
                                         error_message=msg[:1000]))
             else:
-                out.append(RecordResult("success", dest_record_id=r.dest_record_id, http_status=200))
+                out.append(RecordResult("success", dest_record_id=succeeded[match]
+                                        or r.dest_record_id, http_status=200))
         return out

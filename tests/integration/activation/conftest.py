@@ -21,6 +21,7 @@ import yaml
 from werkzeug.wrappers import Response
 
 from orchestration.activation.spec import SPECS_DIR, SyncSpec, parse_spec
+from tests.integration.activation.fake_bulk import FakeBulkApi
 from tests.integration.activation.mart import build_mart
 
 # A generous client timeout, so a loaded machine never times out a write the server applied
@@ -28,6 +29,7 @@ from tests.integration.activation.mart import build_mart
 FAST_RETRY = {"base_seconds": 0.001, "cap_seconds": 0.01, "max_tries": 6, "timeout_seconds": 5}
 TIMEOUT_RETRY = {**FAST_RETRY, "timeout_seconds": 0.4}
 SERVER_STALL = 0.8
+API = "/services/data/v59.0"
 
 
 def spec_from(name: str, **overrides) -> SyncSpec:
@@ -225,14 +227,30 @@ class FakeSalesforce:
         self.malformed: set[str] = set()
         self.lock = threading.Lock()
         self.next_id = 1
+        self.bulk = FakeBulkApi(self)
+
+    def apply(self, ext: str, fields: dict) -> tuple[str, bool]:
+        """Upsert one Lead by external id; its Id and whether it was created."""
+        with self.lock:
+            created = ext not in self.leads
+            if created:
+                self.leads[ext] = {"Id": f"00Q{self.next_id:012d}"}
+                self.next_id += 1
+            self.leads[ext].update(fields)
+            self.writes[ext] += 1
+            return self.leads[ext]["Id"], created
 
     def handle(self, method: str, path: str, headers, body: bytes) -> tuple[int, dict, object]:
+        if headers.get("Authorization") != f"Bearer {self.TOKEN}":
+            with self.lock:
+                self.calls.append((method, path, 0))
+            return 401, {}, [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired"}]
+        if path.startswith(f"{API}/jobs/ingest"):
+            return self.bulk.handle(method, path, headers, body)
         data = json.loads(body) if body else None
         n = len(data.get("records", [])) if isinstance(data, dict) else 0
         with self.lock:
             self.calls.append((method, path, n))
-        if headers.get("Authorization") != f"Bearer {self.TOKEN}":
-            return 401, {}, [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired"}]
         if not path.startswith("/services/data/v59.0/composite/sobjects"):
             return 404, {}, [{"errorCode": "NOT_FOUND", "message": path}]
         if n > 200:
@@ -261,15 +279,8 @@ class FakeSalesforce:
                 out.append({"id": None, "success": False, "errors": [
                     {"statusCode": code, "message": msg, "fields": ["LastName"]}]})
                 continue
-            with self.lock:
-                created = ext not in self.leads
-                if created:
-                    self.leads[ext] = {"Id": f"00Q{self.next_id:012d}"}
-                    self.next_id += 1
-                self.leads[ext].update({k: v for k, v in rec.items() if k != "attributes"})
-                self.writes[ext] += 1
-            out.append({"id": self.leads[ext]["Id"], "success": True, "created": created,
-                        "errors": []})
+            lead_id, created = self.apply(ext, {k: v for k, v in rec.items() if k != "attributes"})
+            out.append({"id": lead_id, "success": True, "created": created, "errors": []})
         return 200, {}, out
 
 
@@ -309,9 +320,14 @@ def _sf_server(tmp_path_factory):
             body = self.rfile.read(length) if length else b""
             status, headers, payload = holder["fake"].handle(
                 self.command, self.path.split("?")[0], self.headers, body)
-            raw = json.dumps(payload).encode()
+            if payload is None:  # e.g. 201 Created of a Bulk API upload
+                raw, ctype = b"", "application/json"
+            elif isinstance(payload, str):  # Bulk API results
+                raw, ctype = payload.encode(), "text/csv"
+            else:
+                raw, ctype = json.dumps(payload).encode(), "application/json"
             self.send_response(status)
-            for k, v in {"Content-Type": "application/json", **headers}.items():
+            for k, v in {"Content-Type": ctype, **headers}.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
