@@ -150,8 +150,10 @@ class SalesforceDestination:
                 | {k: self._bulk_value(v) for k, v in r.payload.items()}
                 | {key: str(r.match_value)} for r in records]
 
-    def _bulk_job(self, rows: list[dict[str, str]]) -> tuple[str, str, str]:
-        """Run one upsert job to completion; its id and its successful and failed CSVs.
+    def _bulk_job(self, rows: list[dict[str, str]]) -> tuple[str, list[str], list[str]]:
+        """Run the upsert to completion; its job id(s) and the successful and failed CSVs.
+
+        simple-salesforce makes one job, or several when the CSV passes ~100 MB.
 
         ``unprocessedrecords`` is not read: a completed job has none, and a record absent
         from both result sets is treated as unprocessed anyway (simple-salesforce 1.12 asks
@@ -164,10 +166,9 @@ class SalesforceDestination:
         try:
             jobs = bulk.upsert(records=rows, external_id_field=self.spec.match_key,
                                wait=self.bulk_poll_seconds)
-            if len(jobs) != 1:  # simple-salesforce splits only above 100 MB of CSV
-                raise TerminalError(f"expected one Bulk API job, got {len(jobs)}")
-            job_id = jobs[0]["job_id"]
-            return job_id, bulk.get_successful_records(job_id), bulk.get_failed_records(job_id)
+            ids = [job["job_id"] for job in jobs]
+            return (",".join(ids), [bulk.get_successful_records(i) for i in ids],
+                    [bulk.get_failed_records(i) for i in ids])
         except SalesforceError as exc:
             code, msg = _message(exc.content)
             if exc.status == 401:
@@ -208,9 +209,9 @@ class SalesforceDestination:
                 self.sleep(backoff_delay(attempt, self.spec.retry, rng, exc.retry_after))
         key = self.spec.match_key
         succeeded = {row.get(key, ""): row.get("sf__Id") or None
-                     for row in csv.DictReader(io.StringIO(ok_csv or ""))}
+                     for text in ok_csv for row in csv.DictReader(io.StringIO(text or ""))}
         failed: dict[str, tuple[str, str]] = {}
-        for row in csv.DictReader(io.StringIO(failed_csv or "")):
+        for row in (row for text in failed_csv for row in csv.DictReader(io.StringIO(text or ""))):
             err = (row.get("sf__Error") or "").strip()
             code, sep, msg = err.partition(":")
             failed[row.get(key, "")] = ((code.strip() or "ERROR") if sep else "ERROR",

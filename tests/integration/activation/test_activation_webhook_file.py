@@ -127,7 +127,7 @@ def test_webhook_payload_shape_batching_and_rerun(warehouse, hook):
     again = run(spec, warehouse)
     assert again.counts["api_calls"] == 0 and len(hook.calls) == 3
     execute(warehouse, "update marts.mart_lead_activation set tier = 'A1' "
-                       f"where lead_id in ({repr(ids[0])}, {repr(ids[1])}) ")
+                       "where lead_id in (?, ?)", [ids[0], ids[1]])
     third = run(spec, warehouse)
     assert third.counts["planned_updates"] == 2 and len(hook.calls) == 4
     assert [(r["key"], r["fields"]["dw_lead_tier"]) for r in hook.calls[-1]["body"]["records"]] \
