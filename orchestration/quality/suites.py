@@ -110,8 +110,8 @@ def raw_checks(t: Thresholds) -> list[CheckSpec]:
     for source, raw in t.tables.raw.items():
         key = ("raw", source)
 
-        def load_health(source=source) -> list[Batch]:
-            n, m = r.volume.history_loads, r.min_rows_per_load
+        def load_health(source=source, judge_volume=raw.volume) -> list[Batch]:
+            n, m, ms = r.volume.history_loads, r.min_rows_per_load, r.min_rows_for_shares
             query = f"""
 with loads as (
     select coalesce(nullif(regexp_extract(path, 'dt=([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})', 1), ''),
@@ -127,12 +127,13 @@ with loads as (
     window w as (order by load_id rows between {n} preceding and 1 preceding)
 )
 select load_id, rows_in, recent_median_rows_in,
-    case when previous_loads >= {r.volume.min_history_loads}
+    case when {str(judge_volume).lower()}
+              and previous_loads >= {r.volume.min_history_loads}
               and recent_median_rows_in >= {m}
               and recent_median_rows_in > 0
          then round(rows_in / recent_median_rows_in, 3) end as volume_ratio,
-    case when rows_in >= {m} then round(rows_quarantined / rows_in, 4) end as quarantined_share,
-    case when rows_in >= {m} then round(rows_duplicate / rows_in, 4) end as duplicate_share
+    case when rows_in >= {ms} then round(rows_quarantined / rows_in, 4) end as quarantined_share,
+    case when rows_in >= {ms} then round(rows_duplicate / rows_in, 4) end as duplicate_share
 from windowed"""
             v = r.volume
             return [

@@ -29,6 +29,7 @@ class ValueSet(_Model):
 class RawTable(_Model):
     table: str
     event_time: str | None = None
+    volume: bool = True  # judge the row volume of a load against recent loads
 
 
 class StagingTable(_Model):
@@ -72,7 +73,7 @@ class Tables(_Model):
 
 class Volume(_Model):
     history_loads: int = 7
-    min_history_loads: int = 3
+    min_history_loads: int = 5
     min_ratio: float = 0.2
     max_ratio: float = 4.0
 
@@ -80,6 +81,7 @@ class Volume(_Model):
 class RawThresholds(_Model):
     volume: Volume = Volume()
     min_rows_per_load: int = 50
+    min_rows_for_shares: int = 200
     max_quarantined_share: float = 0.02
     max_duplicate_share: float = 0.10
     clock_skew_tolerance_minutes: float = 10
