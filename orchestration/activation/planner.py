@@ -86,11 +86,14 @@ def _check_columns(spec: SyncSpec, columns: dict[str, str]) -> None:
                 raise SpecError(f"{spec.sync_id}: {field_name}: column {col!r} is not in {spec.model}")
 
 
-def value_expr(col: str, dtype: str) -> str:
-    """The canonical JSON value of a column: normalised numbers and timestamps."""
+def value_expr(col: str, dtype: str, decimals: int | None = None) -> str:
+    """The canonical JSON value of a column: normalised numbers (rounded to ``decimals`` when
+    the spec sets it) and timestamps."""
     c = q(col)
     if dtype.startswith("DECIMAL") or dtype in NUMERIC:
-        return f"round(cast({c} as double), 6)"
+        if decimals == 0:
+            return f"cast(round(cast({c} as double), 0) as bigint)"
+        return f"round(cast({c} as double), {6 if decimals is None else decimals})"
     if dtype == "TIMESTAMP WITH TIME ZONE":
         return f"strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%gZ')"
     if dtype.startswith("TIMESTAMP"):
@@ -122,10 +125,18 @@ def _in_values(col: str, values: list) -> str:
 
 def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool) -> str:
     """The SQL that creates the temp table ``_plan`` (one row per source key or deleted key)."""
-    mapped = [(dest, value_expr(col, columns[col])) for col, dest in spec.mappings.items()]
+    mapped = [
+        (dest, value_expr(col, columns[col], spec.decimals.get(col)))
+        for col, dest in spec.mappings.items()
+    ]
     marketing = set(spec.suppression.marketing_fields)
     stripped = [(d, v) for d, v in mapped if d not in marketing]
     match_pair = (spec.match_key, f"cast({q(spec.match_column)} as varchar)")
+    # fields that change on every build (e.g. the scoring timestamp) are sent with a changed
+    # record but do not make a record "changed" on their own
+    ignored = set(spec.fingerprint_ignore)
+    fp_mapped = [(d, v) for d, v in mapped if d not in ignored]
+    fp_stripped = [(d, v) for d, v in stripped if d not in ignored]
 
     invalid = [
         "when pk is null then 'null_primary_key'",
@@ -183,8 +194,8 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
                {reasons('strip')} as strip_reasons,
                {_json_object(mapped)}::varchar as full_payload,
                {_json_object(stripped)}::varchar as stripped_payload,
-               {_json_object([*mapped, match_pair])}::varchar as full_fp_json,
-               {_json_object([*stripped, match_pair])}::varchar as stripped_fp_json
+               {_json_object([*fp_mapped, match_pair])}::varchar as full_fp_json,
+               {_json_object([*fp_stripped, match_pair])}::varchar as stripped_fp_json
         from counted
     ),
     shaped as (

@@ -103,6 +103,16 @@ class SyncSpec(_Strict):
     mode: Literal["upsert", "update_only", "insert_only", "mirror"] = "upsert"
     match: dict[str, str] = Field(description="{source column: destination key}, exactly one")
     mappings: dict[str, str] = Field(min_length=1, description="{source column: destination field}")
+    decimals: dict[str, int] = Field(
+        default_factory=dict,
+        description="{source column: decimals} numbers are rounded to before they are compared "
+        "and sent (CRM scores are whole numbers: decay moves the decimals on every build)",
+    )
+    fingerprint_ignore: list[str] = Field(
+        default_factory=list,
+        description="destination fields sent with a changed record but left out of its fingerprint "
+        "(values that move on every build, such as the scoring timestamp)",
+    )
     delete_behavior: Literal["none", "clear", "delete"] = "none"
     batch_size: int | None = Field(default=None, ge=1)
     rate_limit: float = Field(default=9.0, gt=0, description="requests per second, client side")
@@ -163,6 +173,14 @@ class SyncSpec(_Strict):
         for name in self.suppression.marketing_fields:
             if name not in fields:
                 raise _field_error("suppression.marketing_fields", f"{name!r} is not a mapped field")
+        for name, places in self.decimals.items():
+            if name not in self.mappings:
+                raise _field_error("decimals", f"{name!r} is not a mapped column")
+            if not 0 <= places <= 6:
+                raise _field_error("decimals", f"{name!r}: between 0 and 6 places")
+        for name in self.fingerprint_ignore:
+            if name not in fields:
+                raise _field_error("fingerprint_ignore", f"{name!r} is not a mapped field")
         for name in [*self.validation.emails, *self.validation.required, *self.validation.enums]:
             if not _IDENT.match(name):
                 raise _field_error("validation", f"not a column name: {name!r}")

@@ -25,8 +25,10 @@ FIELDS = ["company", "dw_buying_stage", "dw_engagement_score", "dw_fit_grade", "
 def expected_fields(warehouse) -> dict[str, dict]:
     """The mapped fields of every lead, computed from the mart (JSON types)."""
     rows = execute(warehouse, """
-        select lead_id, company_name, buying_stage, engagement_score::double, fit_grade,
-               fit_score::double, lead_score::double,
+        select lead_id, company_name, buying_stage,
+               -- the shipped specs send whole-number scores (decimals: 0)
+               cast(round(engagement_score::double) as bigint), fit_grade,
+               cast(round(fit_score::double) as bigint), cast(round(lead_score::double) as bigint),
                strftime(timezone('UTC', scored_at), '%Y-%m-%dT%H:%M:%S.%gZ'), temperature, tier,
                lifecycle_stage, model_version, email, first_name, last_name
         from marts.mart_lead_activation""")
