@@ -54,3 +54,12 @@ def test_jobs_schedules_sensors():
     assert schedules == {"hourly_incremental_schedule": "0 * * * *", "nightly_full_build": "0 3 * * *"}
     sensors = {s.name for s in defs.sensors}
     assert {"landing_sensor", "lead_handoff_sensor"} <= sensors
+
+
+def test_the_code_location_loads_as_dagster_loads_it():
+    """`make ui` / workspace.yaml: Dagster's own loader accepts exactly one Definitions object."""
+    import orchestration.definitions as module
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
+    targets = loadable_targets_from_loaded_module(module)
+    assert [t.attribute for t in targets] == ["defs"]
