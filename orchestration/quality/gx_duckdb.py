@@ -62,12 +62,18 @@ def ephemeral_context() -> gx.data_context.AbstractDataContext:
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
     )
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     # init_temp_docs_sites=False: GX's default ephemeral config adds a docs site in a new
     # temporary folder per context; Data Docs go to LEADHOUSE_OUTPUT instead (data_docs.py).
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+    # progress_bars off: checks run inside Dagster steps and `make run`, whose logs are read
+    # by people, not watched as a terminal.
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
