@@ -63,3 +63,23 @@ def test_the_code_location_loads_as_dagster_loads_it():
 
     targets = loadable_targets_from_loaded_module(module)
     assert [t.attribute for t in targets] == ["defs"]
+
+
+def test_blocking_checks_gate_the_dbt_build_and_the_crm_sync():
+    """In the main job the dbt step waits on the raw ERROR checks, and each CRM sync on the
+    mart's checks: a failing blocking check leaves them unexecuted."""
+    job = defs.resolve_job_def("leadhouse_main")
+    deps = job.graph.dependency_structure
+
+    def upstream_nodes(prefix: str) -> set[str]:
+        return {
+            out.node_name
+            for node in job.graph.nodes
+            if node.name.startswith(prefix)
+            for out in deps.all_upstream_outputs_from_node(node.name)
+        }
+
+    dbt_up = upstream_nodes("leadhouse_dbt")
+    assert {"raw__web_events_reconciles_with_manifest", "raw__web_events_raw_load_health"} <= dbt_up
+    sync_up = upstream_nodes("crm_sync__file_leads")
+    assert any(name.startswith("mart_lead_activation_") for name in sync_up), sync_up
