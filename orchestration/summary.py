@@ -98,12 +98,10 @@ def run_summary(result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> st
     status = "SUCCESS" if result.success else "FAILURE"
     lines = [f"Run {result.run_id}: {status} in {elapsed_seconds:.1f} s"]
     failed_steps = [e.step_key for e in result.all_events if e.is_step_failure]
-    # A step whose upstream failed (a blocking check above all) is never started: Dagster only
-    # logs "Dependencies for step X failed: [...]. Not executing."
-    skipped = sorted(
-        {e.step_key for e in result.all_events if e.step_key and "Not executing" in (e.message or "")}
-        | {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
-    )
+    # A step whose upstream failed (a blocking check above all) is never started: Dagster
+    # only logs "Dependencies for step X failed. Not executing." Every op of the job is a step.
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    skipped = sorted({node.name for node in result.job_def.graph.nodes} - started)
     if failed_steps:
         lines.append("Failed steps: " + ", ".join(failed_steps))
     if skipped:

@@ -88,3 +88,30 @@ def test_second_run_loads_nothing_new(first_run, e2e_env):
     assert second.success
     assert _count(wh, "select count(*) from raw.web_events") == before
     assert _count(wh, "select count(*) from marts.fct_interactions") == interactions
+
+
+def test_a_resent_day_is_blocked_before_dbt_and_the_crm_sync(first_run, e2e_env):
+    """The README's demo: a day of web events landed again (every event a duplicate) fails the
+    blocking raw_load_health check; the dbt build and the CRM syncs are not executed."""
+    import shutil
+
+    from orchestration.run_command import execute
+    from orchestration.summary import run_summary
+
+    web = e2e_env["LEADHOUSE_LANDING"] / "web_events"
+    last_day = sorted(p for p in web.iterdir() if p.name.startswith("dt="))[-1]
+    shutil.copytree(last_day, web / "dt=2099-01-01")
+
+    blocked = execute("leadhouse_main")
+    assert not blocked.success
+    # seeds do not depend on raw data and may build; nothing downstream of raw/web_events does
+    built = {e.asset_key.to_user_string() for e in blocked.get_asset_materialization_events()}
+    downstream = ("stg_", "int_", "dim_", "fct_", "mart_", "snap_", "crm_sync__")
+    assert not [k for k in built if k.startswith(downstream)], built
+    failed = [ev for ev in blocked.get_asset_check_evaluations() if not ev.passed]
+    assert [(ev.asset_key.to_user_string(), ev.check_name) for ev in failed] == [
+        ("raw/web_events", "raw_load_health")
+    ]
+    assert "duplicate share of a load" in failed[0].description
+    summary = run_summary(blocked, elapsed_seconds=1.0)
+    assert "raw_load_health" in summary and "crm_sync__file_leads" in summary
