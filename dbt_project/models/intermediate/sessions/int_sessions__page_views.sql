@@ -37,16 +37,23 @@ gaps as (
 
 ),
 
-numbered as (
+flagged as (
 
     select
         *,
         case when seconds_since_previous is null
-               or seconds_since_previous >= {{ var('inactivity_cutoff_seconds') }} then 1 else 0 end as is_new_session_flag,
-        sum(case when seconds_since_previous is null
-                   or seconds_since_previous >= {{ var('inactivity_cutoff_seconds') }} then 1 else 0 end)
-            over (partition by visitor_id order by occurred_at, message_id rows between unbounded preceding and current row) as session_number
+               or seconds_since_previous >= {{ var('inactivity_cutoff_seconds') }} then 1 else 0 end as is_new_session_flag
     from gaps
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(is_new_session_flag)
+            over (partition by visitor_id order by occurred_at, message_id rows between unbounded preceding and current row) as session_number
+    from flagged
 
 )
 
