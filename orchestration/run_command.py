@@ -17,6 +17,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
 
 
+def full_refresh_config(job: dg.JobDefinition) -> dict:
+    """Run config that full-refreshes every step of the dbt build: the job splits the one
+    ``leadhouse_dbt`` op into several aliased steps (snapshots sit between marts)."""
+    ops = {
+        node.name: {"config": {"full_refresh": True}}
+        for node in job.graph.nodes
+        if node.definition.name == "leadhouse_dbt"
+    }
+    return {"ops": ops}
+
+
 def execute(job_name: str = "leadhouse_main", full_refresh: bool = False) -> dg.ExecuteInProcessResult:
     """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set."""
     from orchestration.definitions import defs
@@ -24,11 +35,9 @@ def execute(job_name: str = "leadhouse_main", full_refresh: bool = False) -> dg.
     cfg = settings()
     cfg.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     cfg.output_dir.mkdir(parents=True, exist_ok=True)
-    run_config = {}
-    if full_refresh:
-        run_config = {"ops": {"leadhouse_dbt": {"config": {"full_refresh": True}}}}
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def(job_name)
+    run_config = full_refresh_config(job) if full_refresh else {}
     return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
