@@ -66,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[list] = []
     stamp = landing / "_truth" / f".generated-{args.scale}-{args.seed}"
     if not stamp.exists():
-        _phase("generate", lambda: generate(args.scale, args.seed, landing) and stamp.touch() or "", rows)
+        _phase(
+            "generate",
+            lambda: generate(args.scale, args.seed, landing) and stamp.touch() or "",
+            rows,
+        )
 
     def ingest() -> str:
         reports = ingest_all()
@@ -84,9 +88,20 @@ def main(argv: list[str] | None = None) -> int:
 
     def dbt_build() -> str:
         subprocess.run(
-            [dbt, "build", "--exclude-resource-type", "unit_test", "--target-path", str(base / "target"),
-             "--log-path", str(base / "logs"), "--quiet"],
-            cwd=REPO_ROOT, env=env, check=True,
+            [
+                dbt,
+                "build",
+                "--exclude-resource-type",
+                "unit_test",
+                "--target-path",
+                str(base / "target"),
+                "--log-path",
+                str(base / "logs"),
+                "--quiet",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            check=True,
         )
         return "seeds, models, snapshots and dbt tests"
 
@@ -101,12 +116,16 @@ def main(argv: list[str] | None = None) -> int:
 
     header = "| date | scale | phase | wall s | cpu s (this process) | peak RSS MB | note |\n|---|---|---|---|---|---|---|\n"
     if not RESULTS.exists():
-        RESULTS.write_text("# Benchmark results\n\nAppended by `make bench` (benchmarks/run.py). "
-                           f"Machine: {platform.machine()}, {os.cpu_count()} cores.\n\n" + header)
+        RESULTS.write_text(
+            "# Benchmark results\n\nAppended by `make bench` (benchmarks/run.py). "
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores.\n\n" + header
+        )
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     with RESULTS.open("a") as fh:
         for name, wall, cpu, rss, note in rows:
-            fh.write(f"| {day} | {args.scale} | {name} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {note} |\n")
+            fh.write(
+                f"| {day} | {args.scale} | {name} | {wall:.1f} | {cpu:.1f} | {rss:.0f} | {note} |\n"
+            )
     print(f"appended to {RESULTS}")
     return 0
 

@@ -28,14 +28,20 @@ def full_refresh_config(job: dg.JobDefinition) -> dict:
     return {"ops": ops}
 
 
-def execute(job_name: str = "leadhouse_main", full_refresh: bool = False) -> dg.ExecuteInProcessResult:
+def execute(
+    job_name: str = "leadhouse_main", full_refresh: bool = False
+) -> dg.ExecuteInProcessResult:
     """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set."""
     from orchestration.definitions import defs
 
     cfg = settings()
     cfg.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     cfg.output_dir.mkdir(parents=True, exist_ok=True)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
     job = defs.resolve_job_def(job_name)
     run_config = full_refresh_config(job) if full_refresh else {}
     return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)

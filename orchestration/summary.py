@@ -48,7 +48,11 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> str:
         ).fetchall()
     except duckdb.CatalogException:
         return "  (no quarantine table)"
-    return _table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows")) if rows else "  (none)"
+    return (
+        _table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows"))
+        if rows
+        else "  (none)"
+    )
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> str:
@@ -60,7 +64,9 @@ def check_results(result: dg.ExecuteInProcessResult) -> str:
         outcome["passed" if ev.passed else f"failed ({severity})"] += 1
         if not ev.passed:
             why = f": {ev.description}" if ev.description else ""
-            failed.append(f"    - {ev.asset_key.to_user_string()} :: {ev.check_name} [{severity}]{why}")
+            failed.append(
+                f"    - {ev.asset_key.to_user_string()} :: {ev.check_name} [{severity}]{why}"
+            )
     head = ", ".join(f"{k}: {v}" for k, v in sorted(outcome.items())) or "no checks ran"
     return "  " + head + ("\n" + "\n".join(failed) if failed else "")
 

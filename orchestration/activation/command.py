@@ -15,12 +15,21 @@ from orchestration.config import settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sync_id", help="a shipped sync id (file_leads, hubspot_contacts, "
-                        "salesforce_leads) or a path to a spec .yml")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="plan and validate only: log the plan, make no API call")
-    parser.add_argument("--retry-rejected", action="store_true",
-                        help="resend records the destination rejected even if unchanged")
+    parser.add_argument(
+        "sync_id",
+        help="a shipped sync id (file_leads, hubspot_contacts, "
+        "salesforce_leads) or a path to a spec .yml",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="plan and validate only: log the plan, make no API call",
+    )
+    parser.add_argument(
+        "--retry-rejected",
+        action="store_true",
+        help="resend records the destination rejected even if unchanged",
+    )
     parser.add_argument("--samples", type=int, default=3, help="sample payloads to print")
 
 
@@ -74,10 +83,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = run_sync(
-            spec, warehouse=cfg.warehouse_path, dry_run=args.dry_run,
+            spec,
+            warehouse=cfg.warehouse_path,
+            dry_run=args.dry_run,
             retry_rejected=args.retry_rejected,
             destination_factory=lambda run_id: make_destination(
-                spec, run_id, output_dir=cfg.output_dir, hubspot=hubspot, salesforce=salesforce),
+                spec, run_id, output_dir=cfg.output_dir, hubspot=hubspot, salesforce=salesforce
+            ),
         )
     except SpecError as exc:
         print(f"error: {exc}")

@@ -7,7 +7,6 @@ sync whose token is not in the environment runs as a dry run (metadata says why)
 ``make run`` never fails for lack of CRM credentials.
 """
 
-
 import dagster as dg
 
 from orchestration.activation.resources import (
@@ -40,7 +39,8 @@ def report_metadata(report: SyncReport) -> dict:
         "sync_run_id": report.sync_run_id,
         "status": report.status,
         "dry_run": report.dry_run,
-        "planned": c.get("planned_inserts", 0) + c.get("planned_updates", 0)
+        "planned": c.get("planned_inserts", 0)
+        + c.get("planned_updates", 0)
         + c.get("planned_deletes", 0),
         "planned_inserts": c.get("planned_inserts", 0),
         "planned_updates": c.get("planned_updates", 0),
@@ -71,38 +71,56 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
         kinds={"python", spec.destination},
         description=f"Reverse-ETL sync {spec.sync_id}: {spec.model} -> {spec.destination} "
         f"{spec.object} ({spec.mode}). {spec.description}",
-        check_specs=[dg.AssetCheckSpec(
-            CHECK_NAME, asset=key,
-            description=f"rejected / sent <= {spec.reject_abort_threshold:.0%}")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=key,
+                description=f"rejected / sent <= {spec.reject_abort_threshold:.0%}",
+            )
+        ],
     )
-    def _sync(context: dg.AssetExecutionContext, retl_hubspot: HubSpotResource,
-              retl_salesforce: SalesforceResource) -> dg.MaterializeResult:
+    def _sync(
+        context: dg.AssetExecutionContext,
+        retl_hubspot: HubSpotResource,
+        retl_salesforce: SalesforceResource,
+    ) -> dg.MaterializeResult:
         cfg = settings()
         missing = missing_credentials(spec, retl_hubspot, retl_salesforce)
         if missing:
             context.log.info(f"{spec.sync_id}: {missing}; running as a dry run")
         try:
             report = run_sync(
-                spec, warehouse=cfg.warehouse_path, dry_run=missing is not None,
-                dry_run_reason=missing, dagster_run_id=context.run_id,
+                spec,
+                warehouse=cfg.warehouse_path,
+                dry_run=missing is not None,
+                dry_run_reason=missing,
+                dagster_run_id=context.run_id,
                 destination_factory=lambda run_id: make_destination(
-                    spec, run_id, output_dir=cfg.output_dir, hubspot=retl_hubspot,
-                    salesforce=retl_salesforce),
+                    spec,
+                    run_id,
+                    output_dir=cfg.output_dir,
+                    hubspot=retl_hubspot,
+                    salesforce=retl_salesforce,
+                ),
             )
         except SyncFailed as exc:
             raise dg.Failure(description=str(exc), metadata=report_metadata(exc.report)) from None
         share = report.rejected_share
         return dg.MaterializeResult(
             metadata=report_metadata(report),
-            check_results=[dg.AssetCheckResult(
-                check_name=CHECK_NAME,
-                passed=share <= spec.reject_abort_threshold,
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={"rejected_share": float(round(share, 4)),
-                          "threshold": spec.reject_abort_threshold,
-                          "rejected": report.counts.get("rejected_rows", 0),
-                          "sent": report.counts.get("sent_rows", 0)},
-            )],
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=CHECK_NAME,
+                    passed=share <= spec.reject_abort_threshold,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    metadata={
+                        "rejected_share": float(round(share, 4)),
+                        "threshold": spec.reject_abort_threshold,
+                        "rejected": report.counts.get("rejected_rows", 0),
+                        "sent": report.counts.get("sent_rows", 0),
+                    },
+                )
+            ],
         )
 
     return _sync

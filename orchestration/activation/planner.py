@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from orchestration.activation.spec import SpecError, SyncSpec
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-           "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL")
+NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+)
 
 
 class PlanError(RuntimeError):
@@ -75,15 +87,19 @@ def _columns(con, spec: SyncSpec) -> dict[str, str]:
 
 
 def _check_columns(spec: SyncSpec, columns: dict[str, str]) -> None:
-    named = {"primary_key": [spec.primary_key], "match": [spec.match_column],
-             "mappings": list(spec.mappings),
-             "suppression.rules": [r.column for r in spec.suppression.rules],
-             "validation": [*spec.validation.emails, *spec.validation.required,
-                            *spec.validation.enums]}
+    named = {
+        "primary_key": [spec.primary_key],
+        "match": [spec.match_column],
+        "mappings": list(spec.mappings),
+        "suppression.rules": [r.column for r in spec.suppression.rules],
+        "validation": [*spec.validation.emails, *spec.validation.required, *spec.validation.enums],
+    }
     for field_name, cols in named.items():
         for col in cols:
             if col not in columns:
-                raise SpecError(f"{spec.sync_id}: {field_name}: column {col!r} is not in {spec.model}")
+                raise SpecError(
+                    f"{spec.sync_id}: {field_name}: column {col!r} is not in {spec.model}"
+                )
 
 
 def value_expr(col: str, dtype: str, decimals: int | None = None) -> str:
@@ -143,7 +159,9 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
         "when pk_count > 1 then 'duplicate_primary_key'",
         "when match_value is null then 'null_match_key'",
     ]
-    invalid += [f"when {q(c)} is null then 'missing_required:{c}'" for c in spec.validation.required]
+    invalid += [
+        f"when {q(c)} is null then 'missing_required:{c}'" for c in spec.validation.required
+    ]
     invalid += [
         f"when {q(c)} is not null and not regexp_full_match(cast({q(c)} as varchar), "
         f"{lit(EMAIL_RE)}) then 'invalid_email:{c}'"
@@ -156,21 +174,33 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
     ]
 
     def reasons(action: str) -> str:
-        parts = [f"case when {_in_values(r.column, r.values)} then {lit(r.reason)} end"
-                 for r in spec.suppression.rules if r.action == action]
+        parts = [
+            f"case when {_in_values(r.column, r.values)} then {lit(r.reason)} end"
+            for r in spec.suppression.rules
+            if r.action == action
+        ]
         return f"nullif(concat_ws(',', {', '.join(parts)}), '')" if parts else "null::varchar"
 
     mode = spec.mode
     new_op = "'update'" if mode == "update_only" else "'insert'"
-    changed_op = "'unchanged'" if mode == "insert_only" else (
-        "case when s.dest_record_id is null and s.last_status <> 'success' "
-        f"then {new_op} else 'update' end"
+    changed_op = (
+        "'unchanged'"
+        if mode == "insert_only"
+        else (
+            "case when s.dest_record_id is null and s.last_status <> 'success' "
+            f"then {new_op} else 'update' end"
+        )
     )
     held_rejected = "false" if retry_rejected else "(s.last_status = 'rejected')"
     deletes = ""
     if mode == "mirror":
-        cleared = "{}" if spec.delete_behavior == "delete" else json.dumps(
-            {dest: None for dest in sorted(spec.mappings.values())}, separators=(",", ":"))
+        cleared = (
+            "{}"
+            if spec.delete_behavior == "delete"
+            else json.dumps(
+                {dest: None for dest in sorted(spec.mappings.values())}, separators=(",", ":")
+            )
+        )
         deletes = f"""
         union all
         select s.primary_key, null, null, null, null, {lit(cleared)}, null, s.dest_record_id,
@@ -184,14 +214,14 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
     with src as (
         select cast({q(spec.primary_key)} as varchar) as pk,
                cast({q(spec.match_column)} as varchar) as match_value, *
-        from {q(spec.model.split('.')[0])}.{q(spec.model.split('.')[1])}
+        from {q(spec.model.split(".")[0])}.{q(spec.model.split(".")[1])}
     ),
     counted as (select *, count(*) over (partition by pk) as pk_count from src),
     checked as (
         select pk, match_value,
-               case {' '.join(invalid)} end as invalid_reason,
-               {reasons('skip')} as skip_reasons,
-               {reasons('strip')} as strip_reasons,
+               case {" ".join(invalid)} end as invalid_reason,
+               {reasons("skip")} as skip_reasons,
+               {reasons("strip")} as strip_reasons,
                {_json_object(mapped)}::varchar as full_payload,
                {_json_object(stripped)}::varchar as stripped_payload,
                {_json_object([*fp_mapped, match_pair])}::varchar as full_fp_json,
@@ -249,8 +279,15 @@ def build_plan(con, spec: SyncSpec, *, retry_rejected: bool = False) -> Plan:
         "from _plan where action in ('insert', 'update', 'delete') order by pk"
     ).fetchall()
     records = [
-        PlannedRecord(pk, action, match, dest_id, fp, json.loads(payload),
-                      f"suppressed_fields:{strip}" if strip else None)
+        PlannedRecord(
+            pk,
+            action,
+            match,
+            dest_id,
+            fp,
+            json.loads(payload),
+            f"suppressed_fields:{strip}" if strip else None,
+        )
         for pk, action, match, dest_id, fp, payload, strip in rows
     ]
     samples = con.execute(

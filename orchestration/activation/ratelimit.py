@@ -9,9 +9,14 @@ from collections.abc import Callable
 class TokenBucket:
     """Blocks in :meth:`acquire` until a token is free. Clock and sleep are injectable."""
 
-    def __init__(self, rate: float, *, capacity: float | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        *,
+        capacity: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.rate = float(rate)
         self.capacity = float(capacity if capacity is not None else max(1.0, rate))
         self.tokens = self.capacity

@@ -26,8 +26,24 @@ def sync_summary(con) -> str:
     if not rows:
         return "Reverse-ETL: no sync has run yet."
     lines = ["Reverse-ETL syncs (last run each):"]
-    for (sync_id, status, dry, src, inv, ins, upd, dele, unch, sent, ok, rej, fail, calls,
-         started, err) in rows:
+    for (
+        sync_id,
+        status,
+        dry,
+        src,
+        inv,
+        ins,
+        upd,
+        dele,
+        unch,
+        sent,
+        ok,
+        rej,
+        fail,
+        calls,
+        started,
+        err,
+    ) in rows:
         kind = "dry run" if dry else status
         lines.append(
             f"  {sync_id:<20} {kind:<9} source={src} invalid/suppressed={inv} "

@@ -46,8 +46,14 @@ class SalesforceResource(dg.ConfigurableResource):
         return os.environ.get(self.instance_url_env) or None
 
     def missing(self) -> str | None:
-        absent = [n for n, v in ((self.access_token_env, self.token()),
-                                 (self.instance_url_env, self.instance_url())) if not v]
+        absent = [
+            n
+            for n, v in (
+                (self.access_token_env, self.token()),
+                (self.instance_url_env, self.instance_url()),
+            )
+            if not v
+        ]
         return f"{' and '.join(absent)} not set" if absent else None
 
     def session(self) -> requests.Session:
@@ -68,20 +74,31 @@ def default_salesforce() -> SalesforceResource:
     return SalesforceResource()
 
 
-def missing_credentials(spec: SyncSpec, hubspot: HubSpotResource,
-                        salesforce: SalesforceResource) -> str | None:
+def missing_credentials(
+    spec: SyncSpec, hubspot: HubSpotResource, salesforce: SalesforceResource
+) -> str | None:
     """Why ``spec`` cannot send right now (None when it can)."""
     if spec.destination == "hubspot":
         return hubspot.missing()
     if spec.destination == "salesforce":
         return salesforce.missing()
     if spec.destination == "webhook" and spec.webhook and spec.webhook.token_env:
-        return None if os.environ.get(spec.webhook.token_env) else f"{spec.webhook.token_env} is not set"
+        return (
+            None
+            if os.environ.get(spec.webhook.token_env)
+            else f"{spec.webhook.token_env} is not set"
+        )
     return None
 
 
-def make_destination(spec: SyncSpec, sync_run_id: str, *, output_dir: Path,
-                     hubspot: HubSpotResource, salesforce: SalesforceResource):
+def make_destination(
+    spec: SyncSpec,
+    sync_run_id: str,
+    *,
+    output_dir: Path,
+    hubspot: HubSpotResource,
+    salesforce: SalesforceResource,
+):
     """The destination object for ``spec``."""
     if spec.destination == "file":
         from orchestration.activation.destinations.file import FileDestination
@@ -96,12 +113,18 @@ def make_destination(spec: SyncSpec, sync_run_id: str, *, output_dir: Path,
 
         if not hubspot.token():
             raise TerminalError(f"{hubspot.access_token_env} is not set")
-        return HubSpotDestination(spec, sync_run_id, access_token=hubspot.token(),
-                                  base_url=hubspot.base_url)
+        return HubSpotDestination(
+            spec, sync_run_id, access_token=hubspot.token(), base_url=hubspot.base_url
+        )
     from orchestration.activation.destinations.salesforce import SalesforceDestination
 
     if salesforce.missing():
         raise TerminalError(salesforce.missing())
-    return SalesforceDestination(spec, sync_run_id, access_token=salesforce.token(),
-                                 instance_url=salesforce.instance_url(),
-                                 api_version=salesforce.api_version, session=salesforce.session())
+    return SalesforceDestination(
+        spec,
+        sync_run_id,
+        access_token=salesforce.token(),
+        instance_url=salesforce.instance_url(),
+        api_version=salesforce.api_version,
+        session=salesforce.session(),
+    )

@@ -60,12 +60,16 @@ def new_sync_run_id(sync_id: str) -> str:
 def _outcomes(sent: list[Sent]) -> list[store.RecordOutcome]:
     return [
         store.RecordOutcome(
-            primary_key=s.record.primary_key, operation=s.record.operation,
-            fingerprint=s.record.fingerprint, payload=s.record.payload, status=s.result.status,
-            dest_record_id=s.result.dest_record_id, http_status=s.result.http_status,
+            primary_key=s.record.primary_key,
+            operation=s.record.operation,
+            fingerprint=s.record.fingerprint,
+            payload=s.record.payload,
+            status=s.result.status,
+            dest_record_id=s.result.dest_record_id,
+            http_status=s.result.http_status,
             error_code=s.result.error_code or ("suppressed_fields" if s.record.note else None),
-            error_message=s.result.error_message or (s.record.note.partition(":")[2]
-                                                     if s.record.note else None),
+            error_message=s.result.error_message
+            or (s.record.note.partition(":")[2] if s.record.note else None),
             attempt=s.attempt,
         )
         for s in sent
@@ -76,7 +80,7 @@ def _batches(records: list[PlannedRecord], size: int):
     for op in ("insert", "update", "delete"):
         chosen = [r for r in records if r.operation == op]
         for start in range(0, len(chosen), size):
-            yield op, chosen[start:start + size]
+            yield op, chosen[start : start + size]
 
 
 def run_sync(
@@ -96,26 +100,66 @@ def run_sync(
     run_id = new_sync_run_id(spec.sync_id)
     report = SyncReport(spec.sync_id, run_id, dry_run, dry_run_reason=dry_run_reason)
     with store.connect(warehouse) as con:
-        return _run(con, spec, run_id, report, destination_factory=destination_factory,
-                    dry_run=dry_run, retry_rejected=retry_rejected,
-                    dagster_run_id=dagster_run_id, sleep=sleep, clock=clock, rng=rng)
+        return _run(
+            con,
+            spec,
+            run_id,
+            report,
+            destination_factory=destination_factory,
+            dry_run=dry_run,
+            retry_rejected=retry_rejected,
+            dagster_run_id=dagster_run_id,
+            sleep=sleep,
+            clock=clock,
+            rng=rng,
+        )
 
 
-def _run(con, spec: SyncSpec, run_id: str, report: SyncReport, *, destination_factory,
-         dry_run: bool, retry_rejected: bool, dagster_run_id: str | None, sleep, clock,
-         rng) -> SyncReport:
-    store.start_run(con, sync_run_id=run_id, sync_id=spec.sync_id,
-                    dagster_run_id=dagster_run_id, mode=spec.mode, dry_run=dry_run)
+def _run(
+    con,
+    spec: SyncSpec,
+    run_id: str,
+    report: SyncReport,
+    *,
+    destination_factory,
+    dry_run: bool,
+    retry_rejected: bool,
+    dagster_run_id: str | None,
+    sleep,
+    clock,
+    rng,
+) -> SyncReport:
+    store.start_run(
+        con,
+        sync_run_id=run_id,
+        sync_id=spec.sync_id,
+        dagster_run_id=dagster_run_id,
+        mode=spec.mode,
+        dry_run=dry_run,
+    )
     try:
         plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
     except Exception as exc:
         store.update_run(con, run_id, {}, status="failed", error_message=str(exc), finished=True)
         raise
     log_unsent(con, spec, run_id, dry_run=dry_run)
-    report.counts = {**plan.counts, "sent_rows": 0, "succeeded_rows": 0, "rejected_rows": 0,
-                     "failed_rows": 0, "api_calls": 0}
-    report.samples = [{"key": r.primary_key, "operation": r.operation,
-                       "match": r.match_value, "fields": r.payload} for r in plan.records[:3]]
+    report.counts = {
+        **plan.counts,
+        "sent_rows": 0,
+        "succeeded_rows": 0,
+        "rejected_rows": 0,
+        "failed_rows": 0,
+        "api_calls": 0,
+    }
+    report.samples = [
+        {
+            "key": r.primary_key,
+            "operation": r.operation,
+            "match": r.match_value,
+            "fields": r.payload,
+        }
+        for r in plan.records[:3]
+    ]
     report.invalid_samples = plan.invalid_samples
     status = "planned" if dry_run else ("succeeded" if not plan.records else None)
     store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
@@ -149,8 +193,10 @@ def _run(con, spec: SyncSpec, run_id: str, report: SyncReport, *, destination_fa
             counts["api_calls"] += sender.api_calls - before
             _persist(con, spec, run_id, counts, sent)
             checked = counts["sent_rows"]
-            if checked >= min(total, spec.effective_batch_size) and \
-                    counts["rejected_rows"] > spec.reject_abort_threshold * checked:
+            if (
+                checked >= min(total, spec.effective_batch_size)
+                and counts["rejected_rows"] > spec.reject_abort_threshold * checked
+            ):
                 raise _Abort(
                     f"rejections {counts['rejected_rows']}/{checked} "
                     f"({counts['rejected_rows'] / checked:.0%}) passed the threshold "
@@ -160,8 +206,9 @@ def _run(con, spec: SyncSpec, run_id: str, report: SyncReport, *, destination_fa
     except Exception as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {exc}"
-        store.update_run(con, run_id, counts, status="failed", error_message=report.error,
-                         finished=True)
+        store.update_run(
+            con, run_id, counts, status="failed", error_message=report.error, finished=True
+        )
         raise SyncFailed(report.error, report) from exc
     report.status = "partial" if counts["rejected_rows"] or counts["failed_rows"] else "succeeded"
     store.update_run(con, run_id, counts, status=report.status, finished=True)
@@ -178,21 +225,30 @@ def _bulk(destination, records: list[PlannedRecord], counts: dict[str, int]) -> 
     return [Sent(r, res, 1) for r, res in zip(records, results, strict=True)]
 
 
-def _persist_failed(con, spec: SyncSpec, run_id: str, counts: dict[str, int],
-                    batch: list[PlannedRecord], error: str) -> None:
+def _persist_failed(
+    con, spec: SyncSpec, run_id: str, counts: dict[str, int], batch: list[PlannedRecord], error: str
+) -> None:
     """Log a batch that exhausted its retries; its state stays put (resent next run)."""
     counts["sent_rows"] += len(batch)
     counts["failed_rows"] += len(batch)
-    outcomes = [store.RecordOutcome(r.primary_key, r.operation, r.fingerprint, r.payload,
-                                    "failed", error_code="retries_exhausted",
-                                    error_message=error, attempt=spec.retry.max_tries)
-                for r in batch]
+    outcomes = [
+        store.RecordOutcome(
+            r.primary_key,
+            r.operation,
+            r.fingerprint,
+            r.payload,
+            "failed",
+            error_code="retries_exhausted",
+            error_message=error,
+            attempt=spec.retry.max_tries,
+        )
+        for r in batch
+    ]
     store.record_batch(con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=outcomes)
     store.update_run(con, run_id, counts)
 
 
-def _persist(con, spec: SyncSpec, run_id: str, counts: dict[str, int],
-             sent: list[Sent]) -> None:
+def _persist(con, spec: SyncSpec, run_id: str, counts: dict[str, int], sent: list[Sent]) -> None:
     """Log the confirmed batch, move state, update the run's counters."""
     counts["sent_rows"] += len(sent)
     counts["succeeded_rows"] += sum(s.result.status == "success" for s in sent)

@@ -38,8 +38,9 @@ class Sent:
     attempt: int
 
 
-def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random,
-                  retry_after: float | None = None) -> float:
+def backoff_delay(
+    attempt: int, policy: RetryPolicy, rng: random.Random, retry_after: float | None = None
+) -> float:
     """Seconds to wait before try ``attempt + 1``: Retry-After, else equal-jitter backoff."""
     if retry_after is not None:
         return retry_after
@@ -50,8 +51,15 @@ def backoff_delay(attempt: int, policy: RetryPolicy, rng: random.Random,
 class BatchSender:
     """Wraps a destination; counts every API call it makes."""
 
-    def __init__(self, destination: Destination, policy: RetryPolicy, bucket: TokenBucket, *,
-                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None):
+    def __init__(
+        self,
+        destination: Destination,
+        policy: RetryPolicy,
+        bucket: TokenBucket,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ):
         self.destination = destination
         self.policy = policy
         self.bucket = bucket
@@ -67,9 +75,12 @@ class BatchSender:
             results, attempt = self._call(records, operation)
         except BatchRejectedError as exc:
             if len(records) == 1:
-                result = RecordResult("rejected", http_status=exc.status,
-                                      error_code=exc.code or f"http_{exc.status}",
-                                      error_message=str(exc))
+                result = RecordResult(
+                    "rejected",
+                    http_status=exc.status,
+                    error_code=exc.code or f"http_{exc.status}",
+                    error_message=str(exc),
+                )
                 return [Sent(records[0], result, 1)]
             self.bisections += 1
             mid = len(records) // 2

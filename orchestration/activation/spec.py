@@ -58,7 +58,9 @@ class Validation(_Strict):
 
     emails: list[str] = Field(default_factory=list, description="columns that must be valid emails")
     required: list[str] = Field(default_factory=list, description="columns that must not be null")
-    enums: dict[str, list[str]] = Field(default_factory=dict, description="column -> allowed values")
+    enums: dict[str, list[str]] = Field(
+        default_factory=dict, description="column -> allowed values"
+    )
 
 
 class RetryPolicy(_Strict):
@@ -117,7 +119,9 @@ class SyncSpec(_Strict):
     batch_size: int | None = Field(default=None, ge=1)
     rate_limit: float = Field(default=9.0, gt=0, description="requests per second, client side")
     reject_abort_threshold: float = Field(default=0.2, gt=0, le=1)
-    bulk_threshold: int = Field(default=10_000, ge=1, description="salesforce: Bulk API 2.0 above this")
+    bulk_threshold: int = Field(
+        default=10_000, ge=1, description="salesforce: Bulk API 2.0 above this"
+    )
     validation: Validation = Field(default_factory=Validation)
     suppression: Suppression = Field(default_factory=Suppression)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
@@ -172,7 +176,9 @@ class SyncSpec(_Strict):
         fields = set(self.mappings.values())
         for name in self.suppression.marketing_fields:
             if name not in fields:
-                raise _field_error("suppression.marketing_fields", f"{name!r} is not a mapped field")
+                raise _field_error(
+                    "suppression.marketing_fields", f"{name!r} is not a mapped field"
+                )
         for name, places in self.decimals.items():
             if name not in self.mappings:
                 raise _field_error("decimals", f"{name!r} is not a mapped column")

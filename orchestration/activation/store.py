@@ -35,8 +35,17 @@ create table if not exists retl.sync_state(sync_id varchar, primary_key varchar,
 """
 
 RUN_COUNTERS = (
-    "source_rows", "invalid_rows", "planned_inserts", "planned_updates", "planned_deletes",
-    "unchanged_rows", "sent_rows", "succeeded_rows", "rejected_rows", "failed_rows", "api_calls",
+    "source_rows",
+    "invalid_rows",
+    "planned_inserts",
+    "planned_updates",
+    "planned_deletes",
+    "unchanged_rows",
+    "sent_rows",
+    "succeeded_rows",
+    "rejected_rows",
+    "failed_rows",
+    "api_calls",
 )
 
 
@@ -57,8 +66,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def start_run(con, *, sync_run_id: str, sync_id: str, dagster_run_id: str | None, mode: str,
-              dry_run: bool) -> None:
+def start_run(
+    con, *, sync_run_id: str, sync_id: str, dagster_run_id: str | None, mode: str, dry_run: bool
+) -> None:
     """Insert the run row (status running); close runs of this sync a crash left running."""
     con.execute(
         "update retl.sync_runs set status = 'failed', finished_at = now(), "
@@ -73,8 +83,15 @@ def start_run(con, *, sync_run_id: str, sync_id: str, dagster_run_id: str | None
     )
 
 
-def update_run(con, sync_run_id: str, counts: dict[str, int], *, status: str | None = None,
-               error_message: str | None = None, finished: bool = False) -> None:
+def update_run(
+    con,
+    sync_run_id: str,
+    counts: dict[str, int],
+    *,
+    status: str | None = None,
+    error_message: str | None = None,
+    finished: bool = False,
+) -> None:
     """Write the run's counters (and status / error / finish time when given)."""
     cols = [c for c in RUN_COUNTERS if c in counts]
     sets = [f"{c} = ?" for c in cols]
@@ -88,15 +105,25 @@ def update_run(con, sync_run_id: str, counts: dict[str, int], *, status: str | N
     if finished:
         sets.append("finished_at = now()")
     if sets:
-        con.execute(f"update retl.sync_runs set {', '.join(sets)} where sync_run_id = ?",
-                    [*params, sync_run_id])
+        con.execute(
+            f"update retl.sync_runs set {', '.join(sets)} where sync_run_id = ?",
+            [*params, sync_run_id],
+        )
 
 
 _BATCH_COLUMNS = {
-    "sync_run_id": "varchar", "sync_id": "varchar", "primary_key": "varchar",
-    "operation": "varchar", "fingerprint": "varchar", "payload": "json", "status": "varchar",
-    "dest_record_id": "varchar", "http_status": "int", "error_code": "varchar",
-    "error_message": "varchar", "attempt": "int",
+    "sync_run_id": "varchar",
+    "sync_id": "varchar",
+    "primary_key": "varchar",
+    "operation": "varchar",
+    "fingerprint": "varchar",
+    "payload": "json",
+    "status": "varchar",
+    "dest_record_id": "varchar",
+    "http_status": "int",
+    "error_code": "varchar",
+    "error_message": "varchar",
+    "attempt": "int",
 }
 
 
@@ -127,10 +154,18 @@ def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[Reco
         return
     rows = [
         (
-            sync_run_id, sync_id, o.primary_key, o.operation, o.fingerprint,
+            sync_run_id,
+            sync_id,
+            o.primary_key,
+            o.operation,
+            o.fingerprint,
             None if o.payload is None else json.dumps(o.payload, sort_keys=True, default=str),
-            o.status, o.dest_record_id, o.http_status, o.error_code,
-            None if o.error_message is None else o.error_message[:1000], o.attempt,
+            o.status,
+            o.dest_record_id,
+            o.http_status,
+            o.error_code,
+            None if o.error_message is None else o.error_message[:1000],
+            o.attempt,
         )
         for o in outcomes
     ]
@@ -144,9 +179,7 @@ def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[Reco
             + " from _batch_frame"
         )
         con.unregister("_batch_frame")
-        con.execute(
-            "insert into retl.sync_record_log select *, now() as logged_at from _batch"
-        )
+        con.execute("insert into retl.sync_record_log select *, now() as logged_at from _batch")
         con.execute(
             "delete from retl.sync_state s using _batch b where s.sync_id = b.sync_id "
             "and s.primary_key = b.primary_key and b.operation = 'delete' and b.status = 'success'"

@@ -76,7 +76,9 @@ def _build_check(source: str) -> dg.AssetChecksDefinition:
     def _check() -> dg.AssetCheckResult:
         path = settings().warehouse_path
         if not path.exists():
-            return dg.AssetCheckResult(passed=False, metadata={"problem": f"no warehouse at {path}"})
+            return dg.AssetCheckResult(
+                passed=False, metadata={"problem": f"no warehouse at {path}"}
+            )
         with connect(path, read_only=True) as con:
             if not raw_tables_exist(con):
                 return dg.AssetCheckResult(passed=False, metadata={"problem": "raw schema missing"})
@@ -120,7 +122,9 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
         return dg.SkipReason("no new or changed landing files")
     run_key = "ingest-" + "-".join(f"{s}:{current[s]}" for s in changed)
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key, asset_selection=[raw_key(s) for s in changed])],
+        run_requests=[
+            dg.RunRequest(run_key=run_key, asset_selection=[raw_key(s) for s in changed])
+        ],
         cursor=json.dumps(current, sort_keys=True),
     )
 

@@ -144,7 +144,11 @@ def _groups(files: list[tuple[LandingFile, str]]) -> list[list[tuple[LandingFile
     groups: list[list[tuple[LandingFile, str]]] = []
     size = 0
     for item in files:
-        if not groups or len(groups[-1]) >= MAX_GROUP_FILES or size + item[0].size > MAX_GROUP_BYTES:
+        if (
+            not groups
+            or len(groups[-1]) >= MAX_GROUP_FILES
+            or size + item[0].size > MAX_GROUP_BYTES
+        ):
             groups.append([])
             size = 0
         groups[-1].append(item)
@@ -158,7 +162,11 @@ def _load_group(con, spec, stager, group, batch_id, loaded_at) -> list[FileResul
         return load_files(con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at)
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
         if len(group) > 1:
-            return [r for item in group for r in _load_group(con, spec, stager, [item], batch_id, loaded_at)]
+            return [
+                r
+                for item in group
+                for r in _load_group(con, spec, stager, [item], batch_id, loaded_at)
+            ]
         file = group[0][0]
         log.error("ingest %s: %s failed: %s", spec.name, file.rel, exc)
         return [FileResult(file.rel, spec.name, "failed", error=str(exc).splitlines()[0])]
@@ -172,7 +180,10 @@ def _recheck(con, rel: str, source: str, checksum: str, known_sum: str, status: 
         return FileResult(rel, source, "skipped")
     log.error(
         "ingest %s: %s changed after it was loaded (sha256 %s, loaded %s); not loaded again",
-        source, rel, checksum[:12], known_sum[:12],
+        source,
+        rel,
+        checksum[:12],
+        known_sum[:12],
     )
     if status != "changed_after_load":
         con.execute(

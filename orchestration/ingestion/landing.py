@@ -54,6 +54,8 @@ def fingerprint(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> dict[s
         for path in sorted((landing_dir / source).glob("dt=*/*")):
             if path.is_file() and not path.name.startswith((".", "_")):
                 stat = path.stat()
-                digest.update(f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+                digest.update(
+                    f"{path.relative_to(landing_dir)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
+                )
         out[source] = digest.hexdigest()[:16]
     return out

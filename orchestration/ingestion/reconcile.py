@@ -64,7 +64,9 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> Reconciliation:
         result.rows_duplicate += dup
         result.rows_quarantined += quarantined
         if status == "changed_after_load":
-            result.problems.append(f"{path}: changed_after_load (checksum differs from the loaded file)")
+            result.problems.append(
+                f"{path}: changed_after_load (checksum differs from the loaded file)"
+            )
         if rows_in != loaded + dup + quarantined:
             result.problems.append(
                 f"{path}: rows_in {rows_in} != loaded {loaded} + duplicate {dup} "

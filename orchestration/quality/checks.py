@@ -6,7 +6,6 @@ metadata say which rule failed, the observed values and a sample of failing rows
 WARN checks inform and block nothing.
 """
 
-
 import json
 from pathlib import Path
 
@@ -35,15 +34,30 @@ def check_result(spec: CheckSpec, outcome: CheckOutcome) -> dg.AssetCheckResult:
         asset_key=dg.AssetKey(list(spec.asset_key)),
         check_name=spec.name,
         passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR if spec.severity == "ERROR" else dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR
+        if spec.severity == "ERROR"
+        else dg.AssetCheckSeverity.WARN,
         description=outcome.message[:2000],
         metadata={
             "layer": spec.layer,
             "severity": spec.severity,
             "blocking": spec.severity == "ERROR",
             "failing_expectations": dg.MetadataValue.json(
-                [{k: f[k] for k in ("expectation", "message", "kwargs", "unexpected_count", "unexpected_percent")
-                  if k in f} for f in outcome.failures]),
+                [
+                    {
+                        k: f[k]
+                        for k in (
+                            "expectation",
+                            "message",
+                            "kwargs",
+                            "unexpected_count",
+                            "unexpected_percent",
+                        )
+                        if k in f
+                    }
+                    for f in outcome.failures
+                ]
+            ),
             "observed_values": dg.MetadataValue.json(outcome.observed),
             "failing_rows_sample": dg.MetadataValue.md(_md_sample(outcome.failures)),
             "failing_count": len(outcome.failures),
@@ -70,14 +84,18 @@ def _make_check(spec: CheckSpec, sample_rows: int) -> dg.AssetChecksDefinition:
         save_outcome(cfg.output_dir, outcome, context.run.run_id)
         asset = "/".join(spec.asset_key)
         if outcome.passed:
-            context.log.info(f"quality check {spec.name} on {asset}: passed ({outcome.elapsed_seconds:.2f} s)")
+            context.log.info(
+                f"quality check {spec.name} on {asset}: passed ({outcome.elapsed_seconds:.2f} s)"
+            )
         elif blocking:
             context.log.error(
                 f"BLOCKING quality check {spec.name} on {asset} FAILED: {outcome.message}. "
                 f"Assets downstream of {asset} (CRM syncs included) are not materialized in this run."
             )
         else:
-            context.log.warning(f"quality check {spec.name} on {asset} failed (WARN): {outcome.message}")
+            context.log.warning(
+                f"quality check {spec.name} on {asset} failed (WARN): {outcome.message}"
+            )
         return check_result(spec, outcome)
 
     return _check

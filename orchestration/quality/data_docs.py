@@ -42,7 +42,10 @@ def build_data_docs(output_dir: Path) -> Path | None:
         site_name=SITE_NAME,
         site_config={
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site),
+            },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
@@ -58,8 +61,11 @@ def build_data_docs(output_dir: Path) -> Path | None:
                     run_name=outcome.get("run_id") or run.get("run_name") or "leadhouse",
                     run_time=datetime.fromisoformat(run_time) if run_time else None,
                 ),
-                batch_identifier=result.meta.get("active_batch_definition", {}).get("batch_definition_name", "all")
-                if isinstance(result.meta.get("active_batch_definition"), dict) else "all",
+                batch_identifier=result.meta.get("active_batch_definition", {}).get(
+                    "batch_definition_name", "all"
+                )
+                if isinstance(result.meta.get("active_batch_definition"), dict)
+                else "all",
             )
             context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])

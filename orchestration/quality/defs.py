@@ -6,7 +6,6 @@
 - run-status sensors that rebuild the GX Data Docs after every run (``dagster dev``).
 """
 
-
 import dagster as dg
 
 from orchestration.config import settings
@@ -39,13 +38,18 @@ def _rebuild_docs(context) -> None:
     context.log.info(f"GX Data Docs: {index or 'no check results yet'}")
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="quality_data_docs_on_success",
-                      default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="quality_data_docs_on_success",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def data_docs_on_success(context: dg.RunStatusSensorContext):
     _rebuild_docs(context)
 
 
-@dg.run_failure_sensor(name="quality_data_docs_on_failure", default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.run_failure_sensor(
+    name="quality_data_docs_on_failure", default_status=dg.DefaultSensorStatus.RUNNING
+)
 def data_docs_on_failure(context: dg.RunFailureSensorContext):
     _rebuild_docs(context)
 

@@ -78,7 +78,9 @@ def ephemeral_context() -> gx.data_context.AbstractDataContext:
 
 
 @contextmanager
-def warehouse_datasource(context, warehouse_path: Path | str) -> Iterator[LeadhouseDuckDBDatasource]:
+def warehouse_datasource(
+    context, warehouse_path: Path | str
+) -> Iterator[LeadhouseDuckDBDatasource]:
     """Add the read-only DuckDB datasource to ``context``; close every connection on exit."""
     datasource = context.data_sources.add_leadhouse_duckdb(
         name=DATASOURCE_NAME,

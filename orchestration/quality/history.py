@@ -9,8 +9,8 @@ Stored as JSON lines in ``settings().output_dir / "quality" / "score_stats_histo
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb

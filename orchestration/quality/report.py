@@ -29,8 +29,10 @@ def format_summary(outcomes: list[dict], docs_index: str | None = None) -> str:
         passed = sum(o["passed"] for o in items)
         failed_error = sum(not o["passed"] and o["severity"] == "ERROR" for o in items)
         failed_warn = sum(not o["passed"] and o["severity"] != "ERROR" for o in items)
-        lines.append(f"  {layer:<8} {passed} passed, {failed_error} failed (ERROR, blocking), "
-                     f"{failed_warn} failed (WARN)")
+        lines.append(
+            f"  {layer:<8} {passed} passed, {failed_error} failed (ERROR, blocking), "
+            f"{failed_warn} failed (WARN)"
+        )
         for o in items:
             if not o["passed"]:
                 asset = "/".join(o["asset_key"])

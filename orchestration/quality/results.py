@@ -19,7 +19,11 @@ def save_outcome(output_dir: Path, outcome: CheckOutcome, run_id: str | None = N
     folder = results_dir(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{outcome.layer}__{'.'.join(outcome.asset_key)}__{outcome.name}.json"
-    payload = {**outcome.to_dict(), "run_id": run_id, "validation_results": outcome.validation_results}
+    payload = {
+        **outcome.to_dict(),
+        "run_id": run_id,
+        "validation_results": outcome.validation_results,
+    }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload, default=str), encoding="utf-8")
     tmp.replace(path)

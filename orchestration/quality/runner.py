@@ -44,10 +44,17 @@ class CheckOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "layer": self.layer, "asset_key": list(self.asset_key),
-            "severity": self.severity, "passed": self.passed, "message": self.message,
-            "failures": self.failures, "observed": self.observed, "note": self.note,
-            "elapsed_seconds": round(self.elapsed_seconds, 3), "suites_version": SUITES_VERSION,
+            "name": self.name,
+            "layer": self.layer,
+            "asset_key": list(self.asset_key),
+            "severity": self.severity,
+            "passed": self.passed,
+            "message": self.message,
+            "failures": self.failures,
+            "observed": self.observed,
+            "note": self.note,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "suites_version": SUITES_VERSION,
         }
 
 
@@ -58,7 +65,9 @@ def missing_relations(warehouse_path: Path, relations: tuple[str, ...]) -> list[
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         present = {
             f"{s}.{n}".lower()
-            for s, n in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+            for s, n in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
         }
     return [r for r in relations if r.lower() not in present]
 
@@ -78,7 +87,9 @@ def _failure(er, batch_name: str, sample_rows: int) -> dict[str, Any]:
     if exc.get("raised_exception"):
         error = exc.get("exception_message")
     elif exc and not result:  # metric errors are keyed by metric id
-        error = next((v.get("exception_message") for v in exc.values() if isinstance(v, dict)), None)
+        error = next(
+            (v.get("exception_message") for v in exc.values() if isinstance(v, dict)), None
+        )
     kwargs = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id",)}
     message = cfg.description or cfg.type
     if error:
@@ -95,7 +106,11 @@ def _failure(er, batch_name: str, sample_rows: int) -> dict[str, Any]:
         "observed": _observed(result),
         "unexpected_count": result.get("unexpected_count"),
         "unexpected_percent": result.get("unexpected_percent"),
-        "sample": (result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list") or [])[:sample_rows],
+        "sample": (
+            result.get("partial_unexpected_index_list")
+            or result.get("partial_unexpected_list")
+            or []
+        )[:sample_rows],
         "error": error,
     }
 
@@ -113,9 +128,20 @@ def run_check(spec: CheckSpec, warehouse_path: Path | str, sample_rows: int = 5)
     missing = missing_relations(Path(warehouse_path), spec.relations)
     if missing:
         outcome.passed = False
-        outcome.note = f"relation(s) not found: {', '.join(missing)} (see tables: in thresholds.yml)"
-        outcome.failures.append({"batch": None, "expectation": "relation_exists", "kwargs": {},
-                                 "message": outcome.note, "observed": None, "sample": [], "error": None})
+        outcome.note = (
+            f"relation(s) not found: {', '.join(missing)} (see tables: in thresholds.yml)"
+        )
+        outcome.failures.append(
+            {
+                "batch": None,
+                "expectation": "relation_exists",
+                "kwargs": {},
+                "message": outcome.note,
+                "observed": None,
+                "sample": [],
+                "error": None,
+            }
+        )
         outcome.elapsed_seconds = time.perf_counter() - started
         return outcome
     batches = spec.build()
@@ -124,14 +150,19 @@ def run_check(spec: CheckSpec, warehouse_path: Path | str, sample_rows: int = 5)
     context = ephemeral_context()
     with warehouse_datasource(context, warehouse_path) as datasource:
         for batch in batches:
-            asset = datasource.add_query_asset(name=batch.name, query=f"select * from ({batch.query.strip()}) as {batch.name}_rows")
+            asset = datasource.add_query_asset(
+                name=batch.name, query=f"select * from ({batch.query.strip()}) as {batch.name}_rows"
+            )
             definition = asset.add_batch_definition_whole_table("all")
             suite = gx.ExpectationSuite(
                 name=f"{spec.layer}.{'.'.join(spec.asset_key)}.{spec.name}.{batch.name}",
                 expectations=list(batch.expectations),
                 meta={"suites_version": SUITES_VERSION, "severity": spec.severity},
             )
-            result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": sample_rows}
+            result_format: dict[str, Any] = {
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": sample_rows,
+            }
             if batch.id_columns:
                 result_format["unexpected_index_column_names"] = batch.id_columns
             result = definition.get_batch().validate(suite, result_format=result_format)

@@ -141,38 +141,79 @@ from windowed"""
                     "loads",
                     query,
                     [
-                        between("volume_ratio", v.min_ratio, v.max_ratio,
-                                f"row volume of a load within [{v.min_ratio}, {v.max_ratio}] x "
-                                f"the median of the previous {n} loads"),
-                        between("quarantined_share", None, r.max_quarantined_share,
-                                f"quarantined share of a load <= {r.max_quarantined_share:.1%}"),
-                        between("duplicate_share", None, r.max_duplicate_share,
-                                f"duplicate share of a load <= {r.max_duplicate_share:.1%}"),
+                        between(
+                            "volume_ratio",
+                            v.min_ratio,
+                            v.max_ratio,
+                            f"row volume of a load within [{v.min_ratio}, {v.max_ratio}] x "
+                            f"the median of the previous {n} loads",
+                        ),
+                        between(
+                            "quarantined_share",
+                            None,
+                            r.max_quarantined_share,
+                            f"quarantined share of a load <= {r.max_quarantined_share:.1%}",
+                        ),
+                        between(
+                            "duplicate_share",
+                            None,
+                            r.max_duplicate_share,
+                            f"duplicate share of a load <= {r.max_duplicate_share:.1%}",
+                        ),
                     ],
                     ["load_id", "rows_in"],
                 )
             ]
 
-        specs.append(CheckSpec("raw_load_health", "raw", key, _sev(t, "raw_load_health"),
-                               "volume band, quarantined and duplicate shares per load",
-                               (manifest,), load_health))
+        specs.append(
+            CheckSpec(
+                "raw_load_health",
+                "raw",
+                key,
+                _sev(t, "raw_load_health"),
+                "volume band, quarantined and duplicate shares per load",
+                (manifest,),
+                load_health,
+            )
+        )
 
         if raw.event_time:
+
             def event_time(raw=raw) -> list[Batch]:
                 tol = r.clock_skew_tolerance_minutes
                 query = f"""
 select _file, _line, {raw.event_time} as event_time, _loaded_at,
     round(epoch({raw.event_time} - _loaded_at) / 60.0, 1) as minutes_after_load
 from {raw.table}"""
-                return [Batch("events", query, [
-                    between("minutes_after_load", None, tol,
-                            f"event time at most {tol:g} min after the load time (clock skew), "
-                            f"for all but {r.max_future_share:.1%} of events",
-                            mostly=1 - r.max_future_share)], ["_file", "_line"])]
+                return [
+                    Batch(
+                        "events",
+                        query,
+                        [
+                            between(
+                                "minutes_after_load",
+                                None,
+                                tol,
+                                f"event time at most {tol:g} min after the load time (clock skew), "
+                                f"for all but {r.max_future_share:.1%} of events",
+                                mostly=1 - r.max_future_share,
+                            )
+                        ],
+                        ["_file", "_line"],
+                    )
+                ]
 
-            specs.append(CheckSpec("raw_event_time", "raw", key, _sev(t, "raw_event_time"),
-                                   "event time not in the future beyond the clock-skew tolerance",
-                                   (raw.table,), event_time))
+            specs.append(
+                CheckSpec(
+                    "raw_event_time",
+                    "raw",
+                    key,
+                    _sev(t, "raw_event_time"),
+                    "event time not in the future beyond the clock-skew tolerance",
+                    (raw.table,),
+                    event_time,
+                )
+            )
 
         def freshness(source=source) -> list[Batch]:
             query = f"""
@@ -180,13 +221,33 @@ select {_lit(source)} as source, max(loaded_at) as last_loaded_at,
     coalesce(round(epoch(now() - max(loaded_at)) / 3600.0, 2), 1e9) as hours_since_last_load
 from {manifest} where source = {_lit(source)}"""
             w = r.freshness_window_hours
-            return [Batch("freshness", query, [
-                between("hours_since_last_load", None, w,
-                        f"latest load younger than the freshness window ({w:g} h)")],
-                ["source", "last_loaded_at"])]
+            return [
+                Batch(
+                    "freshness",
+                    query,
+                    [
+                        between(
+                            "hours_since_last_load",
+                            None,
+                            w,
+                            f"latest load younger than the freshness window ({w:g} h)",
+                        )
+                    ],
+                    ["source", "last_loaded_at"],
+                )
+            ]
 
-        specs.append(CheckSpec("raw_freshness", "raw", key, _sev(t, "raw_freshness"),
-                               "no load older than the freshness window", (manifest,), freshness))
+        specs.append(
+            CheckSpec(
+                "raw_freshness",
+                "raw",
+                key,
+                _sev(t, "raw_freshness"),
+                "no load older than the freshness window",
+                (manifest,),
+                freshness,
+            )
+        )
     return specs
 
 
@@ -201,22 +262,37 @@ def _staging_valid(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]]
         table_rules.append(unique(st.key, f"{' + '.join(st.key)} unique"))
         for vs, what in ((st.event_type, "event type"), (st.provider, "provider")):
             if vs:
-                table_rules.append(in_set(vs.column, vs.values, f"{what} in {{{', '.join(vs.values)}}}"))
+                table_rules.append(
+                    in_set(vs.column, vs.values, f"{what} in {{{', '.join(vs.values)}}}")
+                )
         batches = [Batch("rows", f"select * from {st.table}", table_rules, list(st.key))]
         derived, rules = [], []
         if st.email:
-            derived.append(f"{st.email} as email, coalesce(regexp_full_match(lower(trim({st.email})), "
-                           f"{_lit(EMAIL_REGEX)}), false) as email_is_valid")
-            rules.append(in_set("email_is_valid", [True],
-                                "email valid (x@y.tld) after lower(trim())",
-                                mostly=1 - s.max_invalid_email_share))
+            derived.append(
+                f"{st.email} as email, coalesce(regexp_full_match(lower(trim({st.email})), "
+                f"{_lit(EMAIL_REGEX)}), false) as email_is_valid"
+            )
+            rules.append(
+                in_set(
+                    "email_is_valid",
+                    [True],
+                    "email valid (x@y.tld) after lower(trim())",
+                    mostly=1 - s.max_invalid_email_share,
+                )
+            )
         if st.event_time:
             lo = datetime.fromisoformat(s.min_event_time).replace(tzinfo=UTC)
             hi = datetime.now(UTC) + timedelta(minutes=s.clock_skew_tolerance_minutes)
             derived.append(f"{st.event_time} as event_time, epoch({st.event_time}) as event_epoch")
-            rules.append(between("event_epoch", lo.timestamp(), hi.timestamp(),
-                                 f"event time between {s.min_event_time} and now + "
-                                 f"{s.clock_skew_tolerance_minutes:g} min"))
+            rules.append(
+                between(
+                    "event_epoch",
+                    lo.timestamp(),
+                    hi.timestamp(),
+                    f"event time between {s.min_event_time} and now + "
+                    f"{s.clock_skew_tolerance_minutes:g} min",
+                )
+            )
         if derived:
             cols = ", ".join([*st.key, *derived])
             batches.append(Batch("derived", f"select {cols} from {st.table}", rules, list(st.key)))
@@ -235,9 +311,13 @@ def _staging_shares(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]
 select {day} as day, count(*) as opens,
     round(avg(case when {flag} then 1.0 else 0.0 end), 4) as machine_open_share
 from {st.table} where {opens} group by 1 having count(*) >= {s.min_daily_rows}"""
-        rule = between("machine_open_share", b.min, b.max,
-                       f"machine-open share of opens per day within [{b.min:.0%}, {b.max:.0%}] "
-                       "(a spike means a tracking change)")
+        rule = between(
+            "machine_open_share",
+            b.min,
+            b.max,
+            f"machine-open share of opens per day within [{b.min:.0%}, {b.max:.0%}] "
+            "(a spike means a tracking change)",
+        )
         return lambda: [Batch("daily", query, [rule], ["day", "opens"])]
     if st.bot_flag:
         b, flag = s.bot_share, st.bot_flag
@@ -245,9 +325,13 @@ from {st.table} where {opens} group by 1 having count(*) >= {s.min_daily_rows}""
 select {day} as day, count(*) as events,
     round(avg(case when {flag} then 1.0 else 0.0 end), 4) as bot_share
 from {st.table} group by 1 having count(*) >= {s.min_daily_rows}"""
-        rule = between("bot_share", b.min, b.max,
-                       f"bot share of events per day within [{b.min:.0%}, {b.max:.0%}] "
-                       "(a spike means a tracking change)")
+        rule = between(
+            "bot_share",
+            b.min,
+            b.max,
+            f"bot share of events per day within [{b.min:.0%}, {b.max:.0%}] "
+            "(a spike means a tracking change)",
+        )
         return lambda: [Batch("daily", query, [rule], ["day", "events"])]
     return None
 
@@ -258,13 +342,30 @@ def staging_checks(t: Thresholds) -> list[CheckSpec]:
     specs = []
     for st in t.tables.staging.values():
         key = (st.asset,)
-        specs.append(CheckSpec("staging_valid", "staging", key, _sev(t, "staging_valid"),
-                               "ids, emails, value sets and timestamps", (st.table,),
-                               _staging_valid(t, st)))
+        specs.append(
+            CheckSpec(
+                "staging_valid",
+                "staging",
+                key,
+                _sev(t, "staging_valid"),
+                "ids, emails, value sets and timestamps",
+                (st.table,),
+                _staging_valid(t, st),
+            )
+        )
         shares = _staging_shares(t, st)
         if shares:
-            specs.append(CheckSpec("staging_shares", "staging", key, _sev(t, "staging_shares"),
-                                   "machine-open / bot shares per day", (st.table,), shares))
+            specs.append(
+                CheckSpec(
+                    "staging_shares",
+                    "staging",
+                    key,
+                    _sev(t, "staging_shares"),
+                    "machine-open / bot shares per day",
+                    (st.table,),
+                    shares,
+                )
+            )
     return specs
 
 
@@ -273,39 +374,55 @@ def staging_checks(t: Thresholds) -> list[CheckSpec]:
 
 def _score_rules(t: Thresholds) -> list:
     m = t.marts
-    return [between(c, m.score_min, m.score_max, f"{c} within [{m.score_min:g}, {m.score_max:g}]")
-            for c in m.score_columns]
+    return [
+        between(c, m.score_min, m.score_max, f"{c} within [{m.score_min:g}, {m.score_max:g}]")
+        for c in m.score_columns
+    ]
 
 
 def allowed_edges(t: Thresholds) -> list[tuple[str, str]]:
     """Stage transitions allowed without a recycle record (the stage graph of the config)."""
     m = t.marts
-    edges = {(a, b) for i, a in enumerate(m.funnel) for b in m.funnel[i + 1:]}
+    edges = {(a, b) for i, a in enumerate(m.funnel) for b in m.funnel[i + 1 :]}
     edges |= {(a, "disqualified") for a in m.disqualifiable_from}
     edges |= {(a, "recycled") for a in m.recyclable_from}
     edges |= {tuple(e) for e in m.extra_edges}
     return sorted(edges)
 
 
-def mart_checks(t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | None = None) -> list[CheckSpec]:
+def mart_checks(
+    t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | None = None
+) -> list[CheckSpec]:
     """Scores, score drift, explanations, activation, stage shares, lifecycle, transitions."""
     m, tb = t.marts, t.tables.marts
     sev = lambda name: _sev(t, name)
     specs: list[CheckSpec] = []
 
     def scores_valid() -> list[Batch]:
-        rules = [not_null("lead_id", "lead_id is never null"),
-                 unique(["lead_id", "model_id"], "one row per lead and model"),
-                 *_score_rules(t),
-                 in_set("tier", m.tiers, "tier in the accepted tiers"),
-                 in_set("fit_grade", m.fit_grades, "fit grade in the accepted grades"),
-                 in_set("temperature", m.temperatures, "temperature in {cold, warm, hot}"),
-                 in_set("buying_stage", m.buying_stages, "buying stage in the accepted stages")]
-        return [Batch("rows", f"select * from {tb.lead_scores.table}", rules, ["lead_id", "model_id"])]
+        rules = [
+            not_null("lead_id", "lead_id is never null"),
+            unique(["lead_id", "model_id"], "one row per lead and model"),
+            *_score_rules(t),
+            in_set("tier", m.tiers, "tier in the accepted tiers"),
+            in_set("fit_grade", m.fit_grades, "fit grade in the accepted grades"),
+            in_set("temperature", m.temperatures, "temperature in {cold, warm, hot}"),
+            in_set("buying_stage", m.buying_stages, "buying stage in the accepted stages"),
+        ]
+        return [
+            Batch("rows", f"select * from {tb.lead_scores.table}", rules, ["lead_id", "model_id"])
+        ]
 
-    specs.append(CheckSpec("marts_scores_valid", "marts", (tb.lead_scores.asset,),
-                           sev("marts_scores_valid"), "score ranges and accepted values",
-                           (tb.lead_scores.table,), scores_valid))
+    specs.append(
+        CheckSpec(
+            "marts_scores_valid",
+            "marts",
+            (tb.lead_scores.asset,),
+            sev("marts_scores_valid"),
+            "score ranges and accepted values",
+            (tb.lead_scores.table,),
+            scores_valid,
+        )
+    )
 
     def score_drift() -> list[Batch]:
         prev = previous_stats() if previous_stats else {}
@@ -313,22 +430,42 @@ def mart_checks(t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | N
         for model_id, stats in sorted(prev.items()):
             if stats.get("n", 0) < d.min_leads:
                 continue
-            rules = [between("mean", stats["mean"] - d.mean, stats["mean"] + d.mean,
-                             f"mean lead_score within +/-{d.mean:g} of the previous run "
-                             f"({stats['mean']:.2f})")]
+            rules = [
+                between(
+                    "mean",
+                    stats["mean"] - d.mean,
+                    stats["mean"] + d.mean,
+                    f"mean lead_score within +/-{d.mean:g} of the previous run "
+                    f"({stats['mean']:.2f})",
+                )
+            ]
             for q, bound in d.quantiles.items():
                 if q in stats:
-                    rules.append(between(q, stats[q] - bound, stats[q] + bound,
-                                         f"{q} of lead_score within +/-{bound:g} of the previous "
-                                         f"run ({stats[q]:.2f})"))
-            batches.append(Batch(f"model_{model_id}", score_stats_query(t, model_id), rules,
-                                 ["model_id", "n"]))
+                    rules.append(
+                        between(
+                            q,
+                            stats[q] - bound,
+                            stats[q] + bound,
+                            f"{q} of lead_score within +/-{bound:g} of the previous "
+                            f"run ({stats[q]:.2f})",
+                        )
+                    )
+            batches.append(
+                Batch(f"model_{model_id}", score_stats_query(t, model_id), rules, ["model_id", "n"])
+            )
         return batches
 
-    specs.append(CheckSpec("marts_score_drift", "marts", (tb.lead_scores.asset,),
-                           sev("marts_score_drift"),
-                           "lead_score distribution stable against the previous run",
-                           (tb.lead_scores.table,), score_drift))
+    specs.append(
+        CheckSpec(
+            "marts_score_drift",
+            "marts",
+            (tb.lead_scores.asset,),
+            sev("marts_score_drift"),
+            "lead_score distribution stable against the previous run",
+            (tb.lead_scores.table,),
+            score_drift,
+        )
+    )
 
     def explanations_sum() -> list[Batch]:
         tol = m.explanation_tolerance
@@ -344,36 +481,76 @@ with scores as (
 select lead_id, model_id, score_type, s.score, coalesce(e.explained_points, 0) as explained_points,
     round(abs(coalesce(s.score, 0) - coalesce(e.explained_points, 0)), 4) as gap
 from scores s full outer join explained e using (lead_id, model_id, score_type)"""
-        return [Batch("sums", query, [between("gap", None, tol,
-                      f"explanation points sum to the score (per lead and score type, "
-                      f"tolerance {tol:g})")], ["lead_id", "model_id", "score_type", "score",
-                                                 "explained_points"])]
+        return [
+            Batch(
+                "sums",
+                query,
+                [
+                    between(
+                        "gap",
+                        None,
+                        tol,
+                        f"explanation points sum to the score (per lead and score type, "
+                        f"tolerance {tol:g})",
+                    )
+                ],
+                ["lead_id", "model_id", "score_type", "score", "explained_points"],
+            )
+        ]
 
-    specs.append(CheckSpec("marts_explanations_sum", "marts", (tb.explanations.asset,),
-                           sev("marts_explanations_sum"), "explanation rows sum to the scores",
-                           (tb.lead_scores.table, tb.explanations.table), explanations_sum))
+    specs.append(
+        CheckSpec(
+            "marts_explanations_sum",
+            "marts",
+            (tb.explanations.asset,),
+            sev("marts_explanations_sum"),
+            "explanation rows sum to the scores",
+            (tb.lead_scores.table, tb.explanations.table),
+            explanations_sum,
+        )
+    )
 
     def activation_valid() -> list[Batch]:
         a = tb.activation.table
-        rules = [not_null("lead_id", "lead_id is never null"),
-                 unique(["lead_id"], "one row per lead"),
-                 *_score_rules(t),
-                 in_set("tier", m.tiers, "tier in the accepted tiers"),
-                 in_set("lifecycle_stage", m.stages, "lifecycle stage in the accepted stages")]
+        rules = [
+            not_null("lead_id", "lead_id is never null"),
+            unique(["lead_id"], "one row per lead"),
+            *_score_rules(t),
+            in_set("tier", m.tiers, "tier in the accepted tiers"),
+            in_set("lifecycle_stage", m.stages, "lifecycle stage in the accepted stages"),
+        ]
         flags = f"""
 select lead_id, lifecycle_stage, is_disqualified,
     coalesce(lifecycle_stage in ('customer', 'evangelist') and is_disqualified, false)
         as is_customer_and_disqualified
 from {a}"""
-        return [Batch("rows", f"select * from {a}", rules, ["lead_id"]),
-                Batch("flags", flags, [in_set("is_customer_and_disqualified", [False],
-                                              "no lead both customer and disqualified")],
-                      ["lead_id"])]
+        return [
+            Batch("rows", f"select * from {a}", rules, ["lead_id"]),
+            Batch(
+                "flags",
+                flags,
+                [
+                    in_set(
+                        "is_customer_and_disqualified",
+                        [False],
+                        "no lead both customer and disqualified",
+                    )
+                ],
+                ["lead_id"],
+            ),
+        ]
 
-    specs.append(CheckSpec("marts_activation_valid", "marts", (tb.activation.asset,),
-                           sev("marts_activation_valid"),
-                           "what the CRM sync reads: ids, scores, tiers, stages, contradictions",
-                           (tb.activation.table,), activation_valid))
+    specs.append(
+        CheckSpec(
+            "marts_activation_valid",
+            "marts",
+            (tb.activation.asset,),
+            sev("marts_activation_valid"),
+            "what the CRM sync reads: ids, scores, tiers, stages, contradictions",
+            (tb.activation.table,),
+            activation_valid,
+        )
+    )
 
     def stage_shares() -> list[Batch]:
         bounds = _values([(s, lo, hi) for s, (lo, hi) in m.stage_share.items()])
@@ -388,24 +565,51 @@ select coalesce(s.lifecycle_stage, b.stage) as lifecycle_stage, coalesce(s.leads
     coalesce(s.share, 0) between cast(b.lo as double) and cast(b.hi as double) as is_within_bounds
 from shares s full outer join ({bounds}) as b(stage, lo, hi) on s.lifecycle_stage = b.stage
 where b.stage is not null"""
-        return [Batch("shares", query, [in_set("is_within_bounds", [True],
-                      "share of leads in each stage within its bounds")],
-                      ["lifecycle_stage", "share", "min_share", "max_share"])]
+        return [
+            Batch(
+                "shares",
+                query,
+                [
+                    in_set(
+                        "is_within_bounds", [True], "share of leads in each stage within its bounds"
+                    )
+                ],
+                ["lifecycle_stage", "share", "min_share", "max_share"],
+            )
+        ]
 
-    specs.append(CheckSpec("marts_stage_shares", "marts", (tb.activation.asset,),
-                           sev("marts_stage_shares"), "share of leads per stage within bounds",
-                           (tb.activation.table,), stage_shares))
+    specs.append(
+        CheckSpec(
+            "marts_stage_shares",
+            "marts",
+            (tb.activation.asset,),
+            sev("marts_stage_shares"),
+            "share of leads per stage within bounds",
+            (tb.activation.table,),
+            stage_shares,
+        )
+    )
 
     def lifecycle_valid() -> list[Batch]:
-        rules = [not_null("lead_id", "lead_id is never null"),
-                 unique(["lead_id"], "one row per lead"),
-                 in_set("lifecycle_stage", m.stages, "lifecycle stage in the accepted stages"),
-                 in_set("previous_stage", m.stages, "previous stage in the accepted stages")]
+        rules = [
+            not_null("lead_id", "lead_id is never null"),
+            unique(["lead_id"], "one row per lead"),
+            in_set("lifecycle_stage", m.stages, "lifecycle stage in the accepted stages"),
+            in_set("previous_stage", m.stages, "previous stage in the accepted stages"),
+        ]
         return [Batch("rows", f"select * from {tb.lifecycle.table}", rules, ["lead_id"])]
 
-    specs.append(CheckSpec("marts_lifecycle_valid", "marts", (tb.lifecycle.asset,),
-                           sev("marts_lifecycle_valid"), "stages in accepted values",
-                           (tb.lifecycle.table,), lifecycle_valid))
+    specs.append(
+        CheckSpec(
+            "marts_lifecycle_valid",
+            "marts",
+            (tb.lifecycle.asset,),
+            sev("marts_lifecycle_valid"),
+            "stages in accepted values",
+            (tb.lifecycle.table,),
+            lifecycle_valid,
+        )
+    )
 
     def transitions() -> list[Batch]:
         tr = tb.transitions
@@ -431,14 +635,33 @@ from transitions x
 left join edges e on e.from_stage = x.from_stage and e.to_stage = x.to_stage
 left join funnel fa on fa.stage = x.from_stage
 left join funnel fb on fb.stage = x.to_stage"""
-        return [Batch("edges", query, [in_set("transition_kind",
-                      ["entry", "allowed_edge", "recycled_regression"],
-                      "stage transitions only along allowed edges; a regression only with a "
-                      "recycle record")], ["lead_id", "from_stage", "to_stage", "has_recycle_record"])]
+        return [
+            Batch(
+                "edges",
+                query,
+                [
+                    in_set(
+                        "transition_kind",
+                        ["entry", "allowed_edge", "recycled_regression"],
+                        "stage transitions only along allowed edges; a regression only with a "
+                        "recycle record",
+                    )
+                ],
+                ["lead_id", "from_stage", "to_stage", "has_recycle_record"],
+            )
+        ]
 
-    specs.append(CheckSpec("marts_stage_transitions", "marts", (tb.transitions.asset,),
-                           sev("marts_stage_transitions"), "stage transitions along allowed edges",
-                           (tb.transitions.table,), transitions))
+    specs.append(
+        CheckSpec(
+            "marts_stage_transitions",
+            "marts",
+            (tb.transitions.asset,),
+            sev("marts_stage_transitions"),
+            "stage transitions along allowed edges",
+            (tb.transitions.table,),
+            transitions,
+        )
+    )
     return specs
 
 
@@ -446,16 +669,21 @@ def score_stats_query(t: Thresholds, model_id: str | None = None) -> str:
     """Distribution of lead_score per model (also what the history step records)."""
     where = f"where model_id = {_lit(model_id)}" if model_id is not None else ""
     qs = ", ".join(
-        f"round(quantile_cont(lead_score, {int(q[1:]) / 100}), 3) as {q}" for q in t.marts.drift.quantiles
+        f"round(quantile_cont(lead_score, {int(q[1:]) / 100}), 3) as {q}"
+        for q in t.marts.drift.quantiles
     )
-    return (f"select model_id, count(*) as n, round(avg(lead_score), 3) as mean, {qs} "
-            f"from {t.tables.marts.lead_scores.table} {where} group by model_id")
+    return (
+        f"select model_id, count(*) as n, round(avg(lead_score), 3) as mean, {qs} "
+        f"from {t.tables.marts.lead_scores.table} {where} group by model_id"
+    )
 
 
 def _sev(t: Thresholds, name: str) -> str:
     return t.severity.get(name, DEFAULT_SEVERITY[name])
 
 
-def all_checks(t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | None = None) -> list[CheckSpec]:
+def all_checks(
+    t: Thresholds, previous_stats: Callable[[], dict[str, dict]] | None = None
+) -> list[CheckSpec]:
     """Every check of every layer, in layer order."""
     return [*raw_checks(t), *staging_checks(t), *mart_checks(t, previous_stats)]

@@ -105,7 +105,9 @@ class StagingThresholds(_Model):
 
 class Drift(_Model):
     mean: float = 5.0
-    quantiles: dict[str, float] = Field(default_factory=lambda: {"p25": 8.0, "p50": 8.0, "p75": 8.0, "p90": 10.0})
+    quantiles: dict[str, float] = Field(
+        default_factory=lambda: {"p25": 8.0, "p50": 8.0, "p75": 8.0, "p90": 10.0}
+    )
     min_leads: int = 20
 
 

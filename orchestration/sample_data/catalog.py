@@ -80,11 +80,17 @@ def load_catalog(seeds_dir: Path | None = None) -> Catalog:
 def form_page_path(form_type: str, catalog: Catalog) -> str:
     """The page a form of this type sits on (a path of the content-category seed)."""
     category = {
-        "demo_request": "demo", "contact_sales": "contact", "free_trial": "trial",
-        "pricing_question": "pricing", "newsletter": "blog", "content_download": "content",
+        "demo_request": "demo",
+        "contact_sales": "contact",
+        "free_trial": "trial",
+        "pricing_question": "pricing",
+        "newsletter": "blog",
+        "content_download": "content",
         "webinar": "content",
     }.get(form_type, "home")
     candidates = catalog.paths.get(category) or catalog.paths.get("home") or ["/"]
-    return candidates[0] if category != "content" or form_type != "webinar" else next(
-        (p for p in candidates if p.startswith("/webinars")), candidates[0]
+    return (
+        candidates[0]
+        if category != "content" or form_type != "webinar"
+        else next((p for p in candidates if p.startswith("/webinars")), candidates[0])
     )

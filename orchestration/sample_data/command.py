@@ -13,15 +13,30 @@ from orchestration.sample_data.scales import SCALES, GeneratorOptions
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", type=Path, default=None,
-                        help="landing folder (default: LEADHOUSE_LANDING)")
-    parser.add_argument("--only-day", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="write only this day's folders (e.g. the day after the window)")
-    parser.add_argument("--start-date", type=date.fromisoformat, default=None,
-                        metavar="YYYY-MM-DD", help="first day to write (with --days)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="landing folder (default: LEADHOUSE_LANDING)"
+    )
+    parser.add_argument(
+        "--only-day",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="write only this day's folders (e.g. the day after the window)",
+    )
+    parser.add_argument(
+        "--start-date",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="first day to write (with --days)",
+    )
     parser.add_argument("--days", type=int, default=None, help="number of days to write")
-    parser.add_argument("--dirty-rate", type=float, default=0.01,
-                        help="share of deliberately dirty records (default 0.01)")
+    parser.add_argument(
+        "--dirty-rate",
+        type=float,
+        default=0.01,
+        help="share of deliberately dirty records (default 0.01)",
+    )
     parser.add_argument("--max-events-per-file", type=int, default=200_000)
 
 
@@ -32,12 +47,15 @@ def run(args: argparse.Namespace) -> int:
     start, days = args.start_date, args.days
     if args.only_day is not None:
         start, days = args.only_day, 1
-    opts = GeneratorOptions(dirty_rate=args.dirty_rate,
-                            max_events_per_file=args.max_events_per_file)
+    opts = GeneratorOptions(
+        dirty_rate=args.dirty_rate, max_events_per_file=args.max_events_per_file
+    )
     report = generate(args.scale, args.seed, out, days=days, start_date=start, options=opts)
-    print(f"generated scale={report.scale} seed={report.seed} into {report.out} "
-          f"({report.days} day(s) from {report.start_date}, {len(report.files)} files, "
-          f"{report.seconds:.1f} s)")
+    print(
+        f"generated scale={report.scale} seed={report.seed} into {report.out} "
+        f"({report.days} day(s) from {report.start_date}, {len(report.files)} files, "
+        f"{report.seconds:.1f} s)"
+    )
     for source, n in report.rows.items():
         print(f"  {source:<18} {n:>12,} rows")
     dirty = sum(sum(v.values()) for v in report.dirty.values())

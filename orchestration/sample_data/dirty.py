@@ -18,43 +18,72 @@ _BUF = 8192
 #: applicable kinds per record family, with relative weights
 KINDS: dict[str, tuple[tuple[str, float], ...]] = {
     "segment": (
-        ("malformed_json", 1.0), ("missing_required_field:messageId", 0.5),
-        ("missing_required_field:anonymousId", 0.5), ("duplicate", 1.5), ("late_event", 1.0),
-        ("clock_skew", 1.0), ("bot_user_agent", 1.0), ("unknown_event_type", 0.7),
+        ("malformed_json", 1.0),
+        ("missing_required_field:messageId", 0.5),
+        ("missing_required_field:anonymousId", 0.5),
+        ("duplicate", 1.5),
+        ("late_event", 1.0),
+        ("clock_skew", 1.0),
+        ("bot_user_agent", 1.0),
+        ("unknown_event_type", 0.7),
         ("oversized_payload", 0.3),
     ),
     "segment_identify": (
-        ("malformed_json", 1.0), ("duplicate", 1.0), ("invalid_email", 1.0),
-        ("mixed_case_email", 1.0), ("clock_skew", 0.5),
+        ("malformed_json", 1.0),
+        ("duplicate", 1.0),
+        ("invalid_email", 1.0),
+        ("mixed_case_email", 1.0),
+        ("clock_skew", 0.5),
     ),
     "sendgrid": (
-        ("duplicate", 1.5), ("late_event", 1.0), ("unknown_event_type", 0.7),
-        ("missing_required_field:sg_event_id", 0.5), ("invalid_email", 0.5),
+        ("duplicate", 1.5),
+        ("late_event", 1.0),
+        ("unknown_event_type", 0.7),
+        ("missing_required_field:sg_event_id", 0.5),
+        ("invalid_email", 0.5),
         ("mixed_case_email", 1.0),
     ),
     "mailgun": (
-        ("malformed_json", 1.0), ("duplicate", 1.5), ("late_event", 1.0),
-        ("missing_required_field:id", 0.5), ("invalid_email", 0.5), ("mixed_case_email", 1.0),
+        ("malformed_json", 1.0),
+        ("duplicate", 1.5),
+        ("late_event", 1.0),
+        ("missing_required_field:id", 0.5),
+        ("invalid_email", 0.5),
+        ("mixed_case_email", 1.0),
     ),
     "ses": (
-        ("malformed_json", 1.0), ("duplicate", 1.5), ("late_event", 1.0),
-        ("missing_required_field:MessageId", 0.5), ("mixed_case_email", 1.0),
+        ("malformed_json", 1.0),
+        ("duplicate", 1.5),
+        ("late_event", 1.0),
+        ("missing_required_field:MessageId", 0.5),
+        ("mixed_case_email", 1.0),
     ),
     "hubspot": (
-        ("malformed_json", 1.0), ("duplicate", 1.0), ("missing_required_field:email", 1.0),
-        ("invalid_email", 1.0), ("mixed_case_email", 1.5),
+        ("malformed_json", 1.0),
+        ("duplicate", 1.0),
+        ("missing_required_field:email", 1.0),
+        ("invalid_email", 1.0),
+        ("mixed_case_email", 1.5),
     ),
     "typeform": (
-        ("malformed_json", 1.0), ("duplicate", 1.0), ("missing_required_field:email", 1.0),
-        ("invalid_email", 1.0), ("mixed_case_email", 1.5),
+        ("malformed_json", 1.0),
+        ("duplicate", 1.0),
+        ("missing_required_field:email", 1.0),
+        ("invalid_email", 1.0),
+        ("mixed_case_email", 1.5),
     ),
     "post": (
-        ("duplicate", 1.0), ("missing_required_field:email", 1.0), ("invalid_email", 1.0),
+        ("duplicate", 1.0),
+        ("missing_required_field:email", 1.0),
+        ("invalid_email", 1.0),
         ("mixed_case_email", 1.5),
     ),
     "list": (
-        ("malformed_csv_row", 1.0), ("missing_required_field:email", 0.7), ("invalid_email", 1.0),
-        ("mixed_case_email", 1.5), ("duplicate", 0.8),
+        ("malformed_csv_row", 1.0),
+        ("missing_required_field:email", 0.7),
+        ("invalid_email", 1.0),
+        ("mixed_case_email", 1.5),
+        ("duplicate", 0.8),
     ),
 }
 
@@ -67,7 +96,10 @@ class DirtyPicker:
         self._u: list[float] = []
         self._i = _BUF
         self._tables = {
-            family: ([k for k, _ in kinds], np.cumsum([w for _, w in kinds]) / sum(w for _, w in kinds))
+            family: (
+                [k for k, _ in kinds],
+                np.cumsum([w for _, w in kinds]) / sum(w for _, w in kinds),
+            )
             for family, kinds in KINDS.items()
         }
 

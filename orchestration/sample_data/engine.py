@@ -45,10 +45,18 @@ CACHE_LEADS = 200_000
 DAYS_PER_BLOCK = 10
 LEAD_WEB_SHARE = 0.35  # share of web messages that come from known leads
 MANIFEST = "_truth/dirty_manifest.json"
-SOURCE_OF = {"segment": "web_events", "sendgrid": "email_events", "mailgun": "email_events",
-             "ses": "email_events", "hubspot": "form_submissions", "typeform": "form_submissions",
-             "post": "form_submissions", "list": "lead_lists", "hubspot_deals": "crm_deals",
-             "salesforce_opportunities": "crm_deals"}
+SOURCE_OF = {
+    "segment": "web_events",
+    "sendgrid": "email_events",
+    "mailgun": "email_events",
+    "ses": "email_events",
+    "hubspot": "form_submissions",
+    "typeform": "form_submissions",
+    "post": "form_submissions",
+    "list": "lead_lists",
+    "hubspot_deals": "crm_deals",
+    "salesforce_opportunities": "crm_deals",
+}
 
 
 class GenerationReport(BaseModel):
@@ -72,8 +80,9 @@ class GenerationReport(BaseModel):
 class _Run:
     """State shared by one generation run."""
 
-    def __init__(self, spec: ScaleSpec, seed: int, out: Path, opts: GeneratorOptions,
-                 catalog: Catalog):
+    def __init__(
+        self, spec: ScaleSpec, seed: int, out: Path, opts: GeneratorOptions, catalog: Catalog
+    ):
         self.spec, self.seed, self.out, self.opts, self.catalog = spec, seed, out, opts, catalog
         self.window_start = opts.end_date - timedelta(days=opts.window_days - 1)
         self.start_ord = self.window_start.toordinal()
@@ -116,9 +125,20 @@ def _anon_id(seed: int, visitor: int) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
-def _session_messages(web: WebRenderer, catalog: Catalog, anon: str, uid: str | None,
-                      start: int, cats, ctas, traffic: int, ua: str, ip: str, locale: str,
-                      rng_u) -> tuple[list, int, str]:
+def _session_messages(
+    web: WebRenderer,
+    catalog: Catalog,
+    anon: str,
+    uid: str | None,
+    start: int,
+    cats,
+    ctas,
+    traffic: int,
+    ua: str,
+    ip: str,
+    locale: str,
+    rng_u,
+) -> tuple[list, int, str]:
     """Page views (+ CTA clicks) of one session; returns messages, end time, last URL."""
     ref, src, med, camp, _ = vocab.TRAFFIC_SOURCES[traffic]
     campaign = {"source": src, "medium": med, "name": camp} if src else None
@@ -129,22 +149,37 @@ def _session_messages(web: WebRenderer, catalog: Catalog, anon: str, uid: str | 
     for k, (c, cta) in enumerate(zip(cats, ctas)):
         paths = catalog.paths[catalog.categories[c]]
         path = paths[int(rng_u() * len(paths)) % len(paths)]
-        msgs.append((web.page(anon, uid, t, path, ref, search, campaign, ua, ip, locale), "segment"))
+        msgs.append(
+            (web.page(anon, uid, t, path, ref, search, campaign, ua, ip, locale), "segment")
+        )
         url = f"{vocab.SITE}{path}{search}"
         if cta:
             cid, label = vocab.CTA_LABELS[int(rng_u() * len(vocab.CTA_LABELS))]
             t += 3000 + int(rng_u() * 20_000)
-            msgs.append((web.track(anon, uid, t, "CTA Clicked",
-                                   {"cta_id": cid, "label": label, "path": path}, ua, ip, locale),
-                         "segment"))
+            msgs.append(
+                (
+                    web.track(
+                        anon,
+                        uid,
+                        t,
+                        "CTA Clicked",
+                        {"cta_id": cid, "label": label, "path": path},
+                        ua,
+                        ip,
+                        locale,
+                    ),
+                    "segment",
+                )
+            )
         ref, search, campaign = url, "", None
         t += 5000 + int(rng_u() * 90_000)
         t = min(t, 86_399_000)
     return msgs, t, url
 
 
-def _email_visit(web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int, path: str,
-                 query: str, rng_u) -> None:
+def _email_visit(
+    web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int, path: str, query: str, rng_u
+) -> None:
     """A click in an email lands on the site: a page view with the email's UTM parameters
     (and ``ajs_uid`` when the link carried it), sometimes followed by the pricing page."""
     known = pop.origin[i] == 0 and d > pop.created[i]
@@ -157,8 +192,23 @@ def _email_visit(web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int,
     msgs = [(web.page(pop.anon[i], uid, t, path, "", query, campaign, ua, ip, loc), "segment")]
     if path != "/pricing" and rng_u() < float(pop.propensity[i]):
         t = min(t + 20_000 + int(rng_u() * 120_000), 86_399_000)
-        msgs.append((web.page(pop.anon[i], uid, t, "/pricing", f"{vocab.SITE}{path}{query}", "",
-                              None, ua, ip, loc), "segment"))
+        msgs.append(
+            (
+                web.page(
+                    pop.anon[i],
+                    uid,
+                    t,
+                    "/pricing",
+                    f"{vocab.SITE}{path}{query}",
+                    "",
+                    None,
+                    ua,
+                    ip,
+                    loc,
+                ),
+                "segment",
+            )
+        )
     web.emit(msgs)
 
 
@@ -189,19 +239,25 @@ class _Day:
         mx = opts.max_events_per_file
 
         def writer(folder, stem, ext, mode, header=None, numbered=True):
-            return RotatingWriter(out, f"{folder}/dt={ds}", stem, ext, mode, mx, manifest,
-                                  header, numbered)
+            return RotatingWriter(
+                out, f"{folder}/dt={ds}", stem, ext, mode, mx, manifest, header, numbered
+            )
 
         def picker(k):
             return dirty.DirtyPicker(opts.dirty_rate, run.rng(90 + k, o))
 
         self.seg = writer("web_events", "segment", "jsonl", "lines")
-        self.mail = {"sendgrid": writer("email_events", "sendgrid", "json", "array"),
-                     "mailgun": writer("email_events", "mailgun", "jsonl", "lines"),
-                     "ses": writer("email_events", "ses", "jsonl", "lines")}
-        self.crm = {"hubspot": writer("crm_deals", "hubspot_deals", "csv", "csv", HUBSPOT_HEADER),
-                    "salesforce": writer("crm_deals", "salesforce_opportunities", "csv", "csv",
-                                         SALESFORCE_HEADER)}
+        self.mail = {
+            "sendgrid": writer("email_events", "sendgrid", "json", "array"),
+            "mailgun": writer("email_events", "mailgun", "jsonl", "lines"),
+            "ses": writer("email_events", "ses", "jsonl", "lines"),
+        }
+        self.crm = {
+            "hubspot": writer("crm_deals", "hubspot_deals", "csv", "csv", HUBSPOT_HEADER),
+            "salesforce": writer(
+                "crm_deals", "salesforce_opportunities", "csv", "csv", SALESFORCE_HEADER
+            ),
+        }
         ids = IdSource(run.rng(80, o))
         self.web = WebRenderer(self.seg, picker(0), ids, o, opts.batch_envelope_share)
         self.email = EmailRenderer(self.mail, picker(1), ids, o)
@@ -214,8 +270,14 @@ class _Day:
         self.list_picker, self.crm_picker = picker(3), picker(4)
         self.todays_lists = [(j, e) for j, e in enumerate(run.lists) if e.day == d]
         self.list_writers = {
-            j: writer("lead_lists", f"{e.kind}__{e.name}", "csv", "csv",
-                      LIST_HEADER + LIST_EXTRA[e.kind], numbered=False)
+            j: writer(
+                "lead_lists",
+                f"{e.kind}__{e.name}",
+                "csv",
+                "csv",
+                LIST_HEADER + LIST_EXTRA[e.kind],
+                numbered=False,
+            )
             for j, e in self.todays_lists
         }
 
@@ -238,12 +300,35 @@ class _Day:
             ua = vocab.USER_AGENTS[(int(pop.ua[i]) + (3 if dev2 else 0)) % len(vocab.USER_AGENTS)]
             ip, loc = clock.ip_str(int(pop.ip[i])), vocab.LOCALES[int(pop.locale[i])]
             a, b = offsets[s], offsets[s + 1]
-            msgs, t, _ = _session_messages(web, catalog, anon, uid, int(plan.start_ms[s]),
-                                           cats_all[a:b], cta_all[a:b], int(plan.traffic[s]),
-                                           ua, ip, loc, rng_u)
+            msgs, t, _ = _session_messages(
+                web,
+                catalog,
+                anon,
+                uid,
+                int(plan.start_ms[s]),
+                cats_all[a:b],
+                cta_all[a:b],
+                int(plan.traffic[s]),
+                ua,
+                ip,
+                loc,
+                rng_u,
+            )
             if form is not None:
-                self._form_tail(pop, i, form, msgs, t, anon, uid, ua, ip, loc,
-                                vocab.TRAFFIC_SOURCES[int(plan.traffic[s])][1], rng_u)
+                self._form_tail(
+                    pop,
+                    i,
+                    form,
+                    msgs,
+                    t,
+                    anon,
+                    uid,
+                    ua,
+                    ip,
+                    loc,
+                    vocab.TRAFFIC_SOURCES[int(plan.traffic[s])][1],
+                    rng_u,
+                )
             web.emit(msgs)
 
         # -- anonymous visitors ---------------------------------------------------------
@@ -260,9 +345,20 @@ class _Day:
             ip = clock.ip_str(0x0B000000 + (v * 2654435761) % 0xD0000000)
             loc = vocab.LOCALES[v % len(vocab.LOCALES)]
             a, b = offsets[s], offsets[s + 1]
-            msgs, _, _ = _session_messages(web, catalog, anon, None, int(aplan.start_ms[s]),
-                                           cats_all[a:b], cta_all[a:b], int(aplan.traffic[s]),
-                                           ua, ip, loc, rng_u)
+            msgs, _, _ = _session_messages(
+                web,
+                catalog,
+                anon,
+                None,
+                int(aplan.start_ms[s]),
+                cats_all[a:b],
+                cta_all[a:b],
+                int(aplan.traffic[s]),
+                ua,
+                ip,
+                loc,
+                rng_u,
+            )
             web.emit(msgs)
 
         # -- email, and the visits its clicks bring ----------------------------------------
@@ -283,28 +379,57 @@ class _Day:
         t = min(t + 20_000, 86_390_000)
         msgs.append((web.page(anon, uid, t, path, "", "", None, ua, ip, loc), "segment"))
         t = min(t + 30_000 + int(rng_u() * 120_000), 86_399_000)
-        msgs.append((web.track(anon, uid, t, "Form Submitted",
-                               {"form_id": form.form_id, "form_type": form.form_type},
-                               ua, ip, loc), "segment"))
+        msgs.append(
+            (
+                web.track(
+                    anon,
+                    uid,
+                    t,
+                    "Form Submitted",
+                    {"form_id": form.form_id, "form_type": form.form_type},
+                    ua,
+                    ip,
+                    loc,
+                ),
+                "segment",
+            )
+        )
         self.forms.render(pop, i, form, t, anon, f"{vocab.SITE}{path}", src)
         uid = pop.user_id[i]
-        traits = {"email": pop.email[i], "firstName": pop.first[i], "lastName": pop.last[i],
-                  "title": pop.title[i]}
+        traits = {
+            "email": pop.email[i],
+            "firstName": pop.first[i],
+            "lastName": pop.last[i],
+            "title": pop.title[i],
+        }
         if pop.kind[i] == KIND_BUSINESS:
-            traits["company"] = {"name": pop.company[i], "industry": pop.industry_name(i),
-                                 "employee_count": int(pop.employees[i])}
-        msgs.append((web.identify(anon, uid, min(t + 800, 86_399_500), traits, ua, ip, loc),
-                     "segment_identify"))
+            traits["company"] = {
+                "name": pop.company[i],
+                "industry": pop.industry_name(i),
+                "employee_count": int(pop.employees[i]),
+            }
+        msgs.append(
+            (
+                web.identify(anon, uid, min(t + 800, 86_399_500), traits, ua, ip, loc),
+                "segment_identify",
+            )
+        )
         if pop.two_devices[i] and self.d == pop.created[i]:
-            msgs.append((web.alias(pop.anon2[i], uid, min(t + 1500, 86_399_800), ua, ip, loc),
-                         "segment"))
+            msgs.append(
+                (web.alias(pop.anon2[i], uid, min(t + 1500, 86_399_800), ua, ip, loc), "segment")
+            )
 
     def finish(self) -> None:
         self.web.finish()
         self.email.finish()
         self.forms.finish()
-        for w in [self.seg, *self.mail.values(), *self.crm.values(),
-                  *self.forms.writers.values(), *self.list_writers.values()]:
+        for w in [
+            self.seg,
+            *self.mail.values(),
+            *self.crm.values(),
+            *self.forms.writers.values(),
+            *self.list_writers.values(),
+        ]:
             w.close()
 
 
@@ -328,8 +453,18 @@ def _write_truth(run: _Run) -> Path:
     last = run.last_day
     with path.open("w", newline="", encoding="utf-8") as handle:
         w = csv.writer(handle, lineterminator="\n")
-        w.writerow(["email", "lead_id", "propensity", "persona", "became_opportunity",
-                    "opportunity_at", "became_customer", "customer_at"])
+        w.writerow(
+            [
+                "email",
+                "lead_id",
+                "propensity",
+                "persona",
+                "became_opportunity",
+                "opportunity_at",
+                "became_customer",
+                "customer_at",
+            ]
+        )
         for c in range(run.n_chunks):
             pop = run.population(c)
             for i in range(pop.n):
@@ -338,14 +473,18 @@ def _write_truth(run: _Run) -> Path:
                 is_opp = opp != NEVER and opp <= last
                 close = int(pop.close_day[i])
                 is_cust = bool(is_opp and pop.won[i] and close <= last)
-                w.writerow([
-                    email, hashlib.sha256(email.strip().lower().encode()).hexdigest(),
-                    f"{float(pop.propensity[i]):.4f}", pop.persona[i],
-                    str(is_opp).lower(),
-                    clock.iso_seconds(run.start_ord + opp, 10 * 3_600_000) if is_opp else "",
-                    str(is_cust).lower(),
-                    clock.iso_seconds(run.start_ord + close, 15 * 3_600_000) if is_cust else "",
-                ])
+                w.writerow(
+                    [
+                        email,
+                        hashlib.sha256(email.strip().lower().encode()).hexdigest(),
+                        f"{float(pop.propensity[i]):.4f}",
+                        pop.persona[i],
+                        str(is_opp).lower(),
+                        clock.iso_seconds(run.start_ord + opp, 10 * 3_600_000) if is_opp else "",
+                        str(is_cust).lower(),
+                        clock.iso_seconds(run.start_ord + close, 15 * 3_600_000) if is_cust else "",
+                    ]
+                )
     return path
 
 
@@ -355,8 +494,15 @@ def _source_of(rel: str) -> str:
 
 def _format_of(rel: str) -> str:
     name = rel.rsplit("/", 1)[-1]
-    for key in ("hubspot_deals", "salesforce_opportunities", "segment", "sendgrid", "mailgun",
-                "ses", "typeform"):
+    for key in (
+        "hubspot_deals",
+        "salesforce_opportunities",
+        "segment",
+        "sendgrid",
+        "mailgun",
+        "ses",
+        "typeform",
+    ):
         if name.startswith(key):
             return key
     if name.startswith("hubspot__"):
@@ -392,9 +538,14 @@ def _merge_manifest(out: Path, files: dict[str, dict]) -> dict:
     return doc
 
 
-def generate(scale: str, seed: int, out: Path, days: int | None = None,
-             start_date: date | None = None, options: GeneratorOptions | None = None,
-             ) -> GenerationReport:
+def generate(
+    scale: str,
+    seed: int,
+    out: Path,
+    days: int | None = None,
+    start_date: date | None = None,
+    options: GeneratorOptions | None = None,
+) -> GenerationReport:
     """Generate a landing folder.
 
     Without ``start_date``/``days`` the whole population window is written, plus
@@ -431,9 +582,17 @@ def generate(scale: str, seed: int, out: Path, days: int | None = None,
             dirty_counts.setdefault(src, {})
             dirty_counts[src][k] = dirty_counts[src].get(k, 0) + v
     return GenerationReport(
-        scale=scale, seed=seed, out=str(out), start_date=first, days=n_days,
-        window_end=opts.end_date, leads=run.spec.leads, rows=dict(sorted(rows.items())),
-        rows_by_format=dict(sorted(by_format.items())), files=sorted(files),
+        scale=scale,
+        seed=seed,
+        out=str(out),
+        start_date=first,
+        days=n_days,
+        window_end=opts.end_date,
+        leads=run.spec.leads,
+        rows=dict(sorted(rows.items())),
+        rows_by_format=dict(sorted(by_format.items())),
+        files=sorted(files),
         dirty={k: dict(sorted(v.items())) for k, v in sorted(dirty_counts.items())},
-        truth_written=truth, seconds=round(time.perf_counter() - began, 3),
+        truth_written=truth,
+        seconds=round(time.perf_counter() - began, 3),
     )

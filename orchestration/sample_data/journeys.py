@@ -96,8 +96,14 @@ def _pick_forms(rng: np.random.Generator, prop: np.ndarray, catalog: Catalog, hi
     return out
 
 
-def plan_lead_sessions(pop: PopulationChunk, d: int, ordinal: int, rng: np.random.Generator,
-                       mult: float, catalog: Catalog) -> SessionPlan:
+def plan_lead_sessions(
+    pop: PopulationChunk,
+    d: int,
+    ordinal: int,
+    rng: np.random.Generator,
+    mult: float,
+    catalog: Catalog,
+) -> SessionPlan:
     """Decide the web sessions (and the forms submitted in them) of a chunk on day ``d``."""
     prop = pop.propensity
     active = (d >= pop.first_seen) & (d < pop.cold_day)
@@ -153,8 +159,9 @@ class AnonPlan:
     cta: np.ndarray
 
 
-def plan_anon_sessions(rng: np.random.Generator, expected: float, pool: int,
-                       catalog: Catalog) -> AnonPlan:
+def plan_anon_sessions(
+    rng: np.random.Generator, expected: float, pool: int, catalog: Catalog
+) -> AnonPlan:
     n = int(rng.poisson(expected))
     visitor = (pool * rng.random(n) ** 2.5).astype(np.int64)
     n_pages = np.minimum(rng.geometric(0.45, size=n), 12)
@@ -202,8 +209,11 @@ def plan_sends(pop: PopulationChunk, d: int, ordinal: int, rng: np.random.Genera
     lead = np.flatnonzero(chosen)
     n = lead.shape[0]
     p = prop[lead]
-    campaign = np.where(pop.origin[lead] != 0, len(vocab.EMAIL_CAMPAIGNS) - 1,
-                        (ordinal // 2 + rng.integers(0, 2, size=n)) % (len(vocab.EMAIL_CAMPAIGNS) - 1))
+    campaign = np.where(
+        pop.origin[lead] != 0,
+        len(vocab.EMAIL_CAMPAIGNS) - 1,
+        (ordinal // 2 + rng.integers(0, 2, size=n)) % (len(vocab.EMAIL_CAMPAIGNS) - 1),
+    )
     send_ms = 8 * 3_600_000 + rng.integers(0, 3_600_000, size=n)
     hard = pop.bounce_day[lead] == d
     soft = ~hard & (rng.random(n) < 0.015)
@@ -213,8 +223,11 @@ def plan_sends(pop: PopulationChunk, d: int, ordinal: int, rng: np.random.Genera
     human = delivered & engaged & (rng.random(n) < 0.1 + 0.45 * p)
     click = human & (rng.random(n) < 0.06 + 0.6 * p**1.2)
     hi = rng.random(n) < 0.15 + 0.6 * p
-    link = np.where(hi, rng.choice(vocab.EMAIL_HIGH_INTENT_LINKS, size=n),
-                    rng.integers(0, len(vocab.EMAIL_LINK_PATHS), size=n))
+    link = np.where(
+        hi,
+        rng.choice(vocab.EMAIL_HIGH_INTENT_LINKS, size=n),
+        rng.integers(0, len(vocab.EMAIL_LINK_PATHS), size=n),
+    )
     unsub = delivered & (pop.unsub_day[lead] == d)
     spam = delivered & (pop.spam_day[lead] == d)
     return SendPlan(lead, campaign, send_ms, hard, soft, machine, human, click, link, unsub, spam)

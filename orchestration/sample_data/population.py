@@ -21,8 +21,21 @@ KIND_BUSINESS, KIND_STUDENT, KIND_COMPETITOR = 0, 1, 2
 EMAIL_PROVIDERS = ("sendgrid", "mailgun", "ses")
 CRM_PROVIDERS = ("hubspot", "salesforce")
 CALLING_CODES = {
-    "US": "1", "CA": "1", "GB": "44", "DE": "49", "FR": "33", "NL": "31", "ES": "34", "IT": "39",
-    "SE": "46", "AU": "61", "IN": "91", "BR": "55", "JP": "81", "SG": "65", "IE": "353",
+    "US": "1",
+    "CA": "1",
+    "GB": "44",
+    "DE": "49",
+    "FR": "33",
+    "NL": "31",
+    "ES": "34",
+    "IT": "39",
+    "SE": "46",
+    "AU": "61",
+    "IN": "91",
+    "BR": "55",
+    "JP": "81",
+    "SG": "65",
+    "IE": "353",
     "CH": "41",
 }
 
@@ -185,15 +198,19 @@ class PopulationChunk:
         purchased = origin == 1
         p_unsub = np.where(purchased, 0.12, 0.03 + 0.08 * (1 - prop))
         self.unsub_day = np.where(
-            rng.random(n) < p_unsub, created + 3 + rng.exponential(20.0, size=n).astype(np.int64), NEVER
+            rng.random(n) < p_unsub,
+            created + 3 + rng.exponential(20.0, size=n).astype(np.int64),
+            NEVER,
         )
         self.bounce_day = np.where(
             rng.random(n) < np.where(purchased, 0.08, 0.012),
-            created + 1 + rng.exponential(6.0, size=n).astype(np.int64), NEVER,
+            created + 1 + rng.exponential(6.0, size=n).astype(np.int64),
+            NEVER,
         )
         self.spam_day = np.where(
             rng.random(n) < np.where(purchased, 0.02, 0.003),
-            created + 2 + rng.exponential(15.0, size=n).astype(np.int64), NEVER,
+            created + 2 + rng.exponential(15.0, size=n).astype(np.int64),
+            NEVER,
         )
         self.is_mpp = rng.random(n) < 0.35
         self.email_provider = _choice(rng, (80, 12, 8), n).astype(np.int8)
@@ -232,8 +249,13 @@ class PopulationChunk:
                     company, domain = company_identity(int(comp_global[i]))
             first, last = self.first[i].lower(), self.last[i].lower()
             p = int(pattern[i])
-            local = (f"{first}.{last}", f"{first[0]}{last}", first, f"{first}_{last}",
-                     f"{first}{last[0]}")[p]
+            local = (
+                f"{first}.{last}",
+                f"{first[0]}{last}",
+                first,
+                f"{first}_{last}",
+                f"{first}{last[0]}",
+            )[p]
             if self.is_free[i]:
                 email = f"{local}{int(self.gidx[i])}@{vocab.FREE_MAIL_DOMAINS[int(free_dom[i])]}"
             elif k == KIND_COMPETITOR:
@@ -265,13 +287,17 @@ class PopulationChunk:
 def _title(sen: int, fun: int, variant: int) -> str:
     label = vocab.FUNCTION_LABEL[fun]
     if sen == 0:
-        return (vocab.C_LEVEL_TITLES[fun], vocab.C_LEVEL_SHORT[fun], vocab.C_LEVEL_TITLES[fun])[variant]
+        return (vocab.C_LEVEL_TITLES[fun], vocab.C_LEVEL_SHORT[fun], vocab.C_LEVEL_TITLES[fun])[
+            variant
+        ]
     if sen == 1:
         return (f"VP {label}", f"VP of {label}", f"Vice President, {label}")[variant]
     if sen == 2:
         return (f"Director of {label}", f"{label} Director", f"Head of {label}")[variant]
     if sen == 3:
-        return (f"{label} Manager", f"Senior {label} Manager", f"{label} Operations Manager")[variant]
+        return (f"{label} Manager", f"Senior {label} Manager", f"{label} Operations Manager")[
+            variant
+        ]
     return vocab.INDIVIDUAL_TITLES[fun][variant]
 
 

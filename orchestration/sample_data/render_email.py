@@ -22,8 +22,13 @@ TOPIC = "arn:aws:sns:eu-west-1:123456789012:leadhouse-ses-events"
 class EmailRenderer:
     """Render one day's sends for the three providers."""
 
-    def __init__(self, writers: dict[str, RotatingWriter], picker: dirty.DirtyPicker,
-                 ids: IdSource, ordinal: int):
+    def __init__(
+        self,
+        writers: dict[str, RotatingWriter],
+        picker: dirty.DirtyPicker,
+        ids: IdSource,
+        ordinal: int,
+    ):
         self.w, self.picker, self.ids, self.ordinal = writers, picker, ids, ordinal
         self.deferred: list[tuple[str, bytes, str]] = []
 
@@ -81,10 +86,17 @@ class EmailRenderer:
         kind = p.pick("sendgrid")
         if kind == "late_event":
             t -= p.randint(1, 5) * 86_400_000
-        event = {"processed": "processed", "delivered": "delivered", "open": "open",
-                 "open_machine": "open", "click": "click", "bounce_hard": "bounce",
-                 "bounce_soft": "bounce", "unsubscribe": "unsubscribe",
-                 "spamreport": "spamreport"}[name]
+        event = {
+            "processed": "processed",
+            "delivered": "delivered",
+            "open": "open",
+            "open_machine": "open",
+            "click": "click",
+            "bounce_hard": "bounce",
+            "bounce_soft": "bounce",
+            "unsubscribe": "unsubscribe",
+            "spamreport": "spamreport",
+        }[name]
         e = {
             "email": email,
             "timestamp": clock.epoch_s(o, t),
@@ -99,7 +111,9 @@ class EmailRenderer:
             hard = name == "bounce_hard"
             e["type"] = "bounce" if hard else "blocked"
             e["status"] = "5.1.1" if hard else "4.2.2"
-            e["reason"] = "550 5.1.1 The email account does not exist" if hard else "452 4.2.2 Mailbox full"
+            e["reason"] = (
+                "550 5.1.1 The email account does not exist" if hard else "452 4.2.2 Mailbox full"
+            )
             if hard:
                 e.pop("sg_message_id")  # asynchronous bounces lack it
         elif name == "delivered":
@@ -137,10 +151,17 @@ class EmailRenderer:
         kind = p.pick("mailgun")
         if kind == "late_event":
             t -= p.randint(1, 5) * 86_400_000
-        event = {"processed": "accepted", "delivered": "delivered", "open": "opened",
-                 "open_machine": "opened", "click": "clicked", "bounce_hard": "failed",
-                 "bounce_soft": "failed", "unsubscribe": "unsubscribed",
-                 "spamreport": "complained"}[name]
+        event = {
+            "processed": "accepted",
+            "delivered": "delivered",
+            "open": "opened",
+            "open_machine": "opened",
+            "click": "clicked",
+            "bounce_hard": "failed",
+            "bounce_soft": "failed",
+            "unsubscribe": "unsubscribed",
+            "spamreport": "complained",
+        }[name]
         ts = clock.epoch_ms(self.ordinal, t) / 1000.0
         data = {
             "event": event,
@@ -166,9 +187,14 @@ class EmailRenderer:
         elif kind == "mixed_case_email":
             data["recipient"] = dirty.mixed_case_email(email, p)
         token = self.ids.hex32() + self.ids.hex32()[:18]
-        body = {"signature": {"timestamp": str(int(ts)), "token": token,
-                              "signature": self.ids.hex32() + self.ids.hex32()},
-                "event-data": data}
+        body = {
+            "signature": {
+                "timestamp": str(int(ts)),
+                "token": token,
+                "signature": self.ids.hex32() + self.ids.hex32(),
+            },
+            "event-data": data,
+        }
         self._write("mailgun", dumps(body), kind)
 
     # -- SES over SNS ---------------------------------------------------------------------
@@ -178,37 +204,64 @@ class EmailRenderer:
         kind = p.pick("ses")
         if kind == "late_event":
             t -= p.randint(1, 5) * 86_400_000
-        etype = {"processed": "Send", "delivered": "Delivery", "open": "Open",
-                 "open_machine": "Open", "click": "Click", "bounce_hard": "Bounce",
-                 "bounce_soft": "Bounce", "unsubscribe": "Subscription",
-                 "spamreport": "Complaint"}[name]
+        etype = {
+            "processed": "Send",
+            "delivered": "Delivery",
+            "open": "Open",
+            "open_machine": "Open",
+            "click": "Click",
+            "bounce_hard": "Bounce",
+            "bounce_soft": "Bounce",
+            "unsubscribe": "Subscription",
+            "spamreport": "Complaint",
+        }[name]
         rcpt = email
         if kind == "mixed_case_email":
             rcpt = dirty.mixed_case_email(email, p)
         when = clock.iso(o, t)
         event: dict = {
             "eventType": etype,
-            "mail": {"timestamp": clock.iso(o, t - 2000), "messageId": f"0102{msg}-000000",
-                     "source": vocab.SENDER, "destination": [rcpt],
-                     "tags": {"campaign": [camp], "category": [cat]}},
+            "mail": {
+                "timestamp": clock.iso(o, t - 2000),
+                "messageId": f"0102{msg}-000000",
+                "source": vocab.SENDER,
+                "destination": [rcpt],
+                "tags": {"campaign": [camp], "category": [cat]},
+            },
         }
         if etype == "Bounce":
-            event["bounce"] = {"bounceType": "Permanent" if name == "bounce_hard" else "Transient",
-                               "bouncedRecipients": [{"emailAddress": rcpt}], "timestamp": when}
+            event["bounce"] = {
+                "bounceType": "Permanent" if name == "bounce_hard" else "Transient",
+                "bouncedRecipients": [{"emailAddress": rcpt}],
+                "timestamp": when,
+            }
         elif etype == "Open":
-            event["open"] = {"ipAddress": ip if name == "open" else APPLE_PROXY_IP.format(3, 4),
-                             "timestamp": when,
-                             "userAgent": ua if name == "open" else vocab.APPLE_MPP_USER_AGENT}
+            event["open"] = {
+                "ipAddress": ip if name == "open" else APPLE_PROXY_IP.format(3, 4),
+                "timestamp": when,
+                "userAgent": ua if name == "open" else vocab.APPLE_MPP_USER_AGENT,
+            }
         elif etype == "Click":
-            event["click"] = {"ipAddress": ip, "link": extra["url"], "timestamp": when,
-                              "userAgent": ua, "linkTags": {"campaign": [camp]}}
+            event["click"] = {
+                "ipAddress": ip,
+                "link": extra["url"],
+                "timestamp": when,
+                "userAgent": ua,
+                "linkTags": {"campaign": [camp]},
+            }
         elif etype == "Delivery":
             event["delivery"] = {"timestamp": when, "recipients": [rcpt], "smtpResponse": "250 OK"}
         elif etype == "Complaint":
-            event["complaint"] = {"complainedRecipients": [{"emailAddress": rcpt}], "timestamp": when}
+            event["complaint"] = {
+                "complainedRecipients": [{"emailAddress": rcpt}],
+                "timestamp": when,
+            }
         elif etype == "Subscription":
-            event["subscription"] = {"contactList": "marketing", "timestamp": when,
-                                     "newTopicPreferences": {"unsubscribeAll": True}}
+            event["subscription"] = {
+                "contactList": "marketing",
+                "timestamp": when,
+                "newTopicPreferences": {"unsubscribeAll": True},
+            }
         elif etype == "Send":
             event["send"] = {}
         mid = self.ids.hex32()

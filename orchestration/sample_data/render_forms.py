@@ -42,8 +42,16 @@ class FormRenderer:
             w = self.writers[key] = self.open_writer(key)
         return key, w
 
-    def render(self, pop: PopulationChunk, i: int, form: Form, t_ms: int, anon: str,
-               page_url: str, utm_source: str) -> None:
+    def render(
+        self,
+        pop: PopulationChunk,
+        i: int,
+        form: Form,
+        t_ms: int,
+        anon: str,
+        page_url: str,
+        utm_source: str,
+    ) -> None:
         p = self.picker
         family = form.provider if form.provider in ("hubspot", "typeform") else "post"
         kind = p.pick(family)
@@ -79,9 +87,16 @@ class FormRenderer:
         fields.append({"objectTypeId": "0-1", "name": "lastname", "value": pop.last[i]})
         if pop.kind[i] != KIND_STUDENT:
             fields.append({"objectTypeId": "0-1", "name": "company", "value": pop.company[i]})
-            fields.append({"objectTypeId": "0-1", "name": "numemployees",
-                           "value": vocab.HUBSPOT_NUMEMPLOYEES[int(pop.size[i])]})
-            fields.append({"objectTypeId": "0-1", "name": "industry", "value": pop.industry_name(i)})
+            fields.append(
+                {
+                    "objectTypeId": "0-1",
+                    "name": "numemployees",
+                    "value": vocab.HUBSPOT_NUMEMPLOYEES[int(pop.size[i])],
+                }
+            )
+            fields.append(
+                {"objectTypeId": "0-1", "name": "industry", "value": pop.industry_name(i)}
+            )
         fields.append({"objectTypeId": "0-1", "name": "jobtitle", "value": pop.title[i]})
         fields.append({"objectTypeId": "0-1", "name": "country", "value": pop.country_code(i)})
         if pop.phone[i]:
@@ -89,12 +104,25 @@ class FormRenderer:
         return {
             "submittedAt": str(clock.epoch_ms(self.ordinal, t_ms)),
             "fields": fields,
-            "context": {"hutk": anon, "pageUri": page_url, "pageName": form.form_name,
-                        "ipAddress": clock.ip_str(int(pop.ip[i]))},
-            "legalConsentOptions": {"consent": {
-                "consentToProcess": True, "text": CONSENT_TEXT,
-                "communications": [{"value": bool(pop.opt_in[i]), "subscriptionTypeId": 999,
-                                    "text": OPT_IN_TEXT}]}},
+            "context": {
+                "hutk": anon,
+                "pageUri": page_url,
+                "pageName": form.form_name,
+                "ipAddress": clock.ip_str(int(pop.ip[i])),
+            },
+            "legalConsentOptions": {
+                "consent": {
+                    "consentToProcess": True,
+                    "text": CONSENT_TEXT,
+                    "communications": [
+                        {
+                            "value": bool(pop.opt_in[i]),
+                            "subscriptionTypeId": 999,
+                            "text": OPT_IN_TEXT,
+                        }
+                    ],
+                }
+            },
         }
 
     def _typeform(self, pop, i, form, t_ms, anon, utm_source, email, level) -> dict:
@@ -104,18 +132,41 @@ class FormRenderer:
         answers = []
         if email is not None:
             answers.append({"type": "email", "email": email, "field": field("work_email", "email")})
-        answers.append({"type": "text", "text": pop.first[i], "field": field("first_name", "short_text")})
-        answers.append({"type": "text", "text": pop.last[i], "field": field("last_name", "short_text")})
-        answers.append({"type": "text", "text": pop.company[i], "field": field("company", "short_text")})
-        answers.append({"type": "text", "text": pop.title[i], "field": field("job_title", "short_text")})
+        answers.append(
+            {"type": "text", "text": pop.first[i], "field": field("first_name", "short_text")}
+        )
+        answers.append(
+            {"type": "text", "text": pop.last[i], "field": field("last_name", "short_text")}
+        )
+        answers.append(
+            {"type": "text", "text": pop.company[i], "field": field("company", "short_text")}
+        )
+        answers.append(
+            {"type": "text", "text": pop.title[i], "field": field("job_title", "short_text")}
+        )
         if pop.kind[i] != KIND_STUDENT:
-            answers.append({"type": "choice", "choice": {"label": pop.size_label(i)},
-                            "field": field("company_size", "multiple_choice")})
+            answers.append(
+                {
+                    "type": "choice",
+                    "choice": {"label": pop.size_label(i)},
+                    "field": field("company_size", "multiple_choice"),
+                }
+            )
         if form.form_type in ("pricing_question", "contact_sales"):
-            answers.append({"type": "choice", "choice": {"label": TIMELINES[3 - level]},
-                            "field": field("timeline", "multiple_choice")})
-            answers.append({"type": "choice", "choice": {"label": BUDGETS[level]},
-                            "field": field("budget", "multiple_choice")})
+            answers.append(
+                {
+                    "type": "choice",
+                    "choice": {"label": TIMELINES[3 - level]},
+                    "field": field("timeline", "multiple_choice"),
+                }
+            )
+            answers.append(
+                {
+                    "type": "choice",
+                    "choice": {"label": BUDGETS[level]},
+                    "field": field("budget", "multiple_choice"),
+                }
+            )
         token = self.ids.hex32()[:16]
         return {
             "event_id": self.ids.hex32()[:26].upper(),
@@ -123,11 +174,16 @@ class FormRenderer:
             "form_response": {
                 "form_id": form.form_id,
                 "token": token,
-                "landed_at": clock.iso_seconds(self.ordinal, t_ms - 60_000 - self.picker.randint(0, 240_000)),
+                "landed_at": clock.iso_seconds(
+                    self.ordinal, t_ms - 60_000 - self.picker.randint(0, 240_000)
+                ),
                 "submitted_at": clock.iso_seconds(self.ordinal, t_ms),
                 "hidden": {"anonymous_id": anon, "utm_source": utm_source},
-                "definition": {"id": form.form_id, "title": form.form_name,
-                               "fields": [a["field"] for a in answers]},
+                "definition": {
+                    "id": form.form_id,
+                    "title": form.form_name,
+                    "fields": [a["field"] for a in answers],
+                },
                 "answers": answers,
             },
         }
@@ -136,16 +192,26 @@ class FormRenderer:
         pairs = []
         if email is not None:
             pairs.append(("email", email))
-        pairs += [("first_name", pop.first[i]), ("last_name", pop.last[i]),
-                  ("company", pop.company[i]), ("job_title", pop.title[i]),
-                  ("company_size", pop.size_label(i)), ("country", pop.country_code(i))]
+        pairs += [
+            ("first_name", pop.first[i]),
+            ("last_name", pop.last[i]),
+            ("company", pop.company[i]),
+            ("job_title", pop.title[i]),
+            ("company_size", pop.size_label(i)),
+            ("country", pop.country_code(i)),
+        ]
         if pop.phone[i]:
             pairs.append(("phone", pop.phone[i]))
         pairs.append(("consent", "on"))
         if pop.opt_in[i]:
             pairs.append(("marketing_opt_in", "on"))
-        pairs += [("utm_source", utm_source), ("anonymous_id", anon), ("page_url", page_url),
-                  ("submitted_at", clock.iso(self.ordinal, t_ms)), ("website", "")]
+        pairs += [
+            ("utm_source", utm_source),
+            ("anonymous_id", anon),
+            ("page_url", page_url),
+            ("submitted_at", clock.iso(self.ordinal, t_ms)),
+            ("website", ""),
+        ]
         if form.form_type == "contact_sales":
             pairs.append(("message", "We would like to know more about lead scoring."))
         return urlencode(pairs)

@@ -12,35 +12,93 @@ from orchestration.sample_data import clock, dirty
 from orchestration.sample_data.population import NEVER, PopulationChunk
 from orchestration.sample_data.writer import RotatingWriter
 
-LIST_HEADER = ["email", "first_name", "last_name", "company", "job_title", "phone", "country",
-               "industry", "company_size"]
-LIST_EXTRA = {"purchased": ["employees"], "tradeshow": ["badge_scanned_at", "notes"],
-              "referral": ["referred_by"]}
-HUBSPOT_HEADER = ["deal_id", "contact_email", "hubspot_contact_id", "dealname", "dealstage",
-                  "amount", "createdate", "closedate", "pipeline"]
-SALESFORCE_HEADER = ["Id", "Lead_Email__c", "ContactId", "Name", "StageName", "Amount",
-                     "CreatedDate", "CloseDate", "IsClosed", "IsWon"]
-HUBSPOT_OPEN = ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-                "decisionmakerboughtin", "contractsent")
-SALESFORCE_OPEN = ("Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
-                   "Negotiation/Review")
+LIST_HEADER = [
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "phone",
+    "country",
+    "industry",
+    "company_size",
+]
+LIST_EXTRA = {
+    "purchased": ["employees"],
+    "tradeshow": ["badge_scanned_at", "notes"],
+    "referral": ["referred_by"],
+}
+HUBSPOT_HEADER = [
+    "deal_id",
+    "contact_email",
+    "hubspot_contact_id",
+    "dealname",
+    "dealstage",
+    "amount",
+    "createdate",
+    "closedate",
+    "pipeline",
+]
+SALESFORCE_HEADER = [
+    "Id",
+    "Lead_Email__c",
+    "ContactId",
+    "Name",
+    "StageName",
+    "Amount",
+    "CreatedDate",
+    "CloseDate",
+    "IsClosed",
+    "IsWon",
+]
+HUBSPOT_OPEN = (
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+)
+SALESFORCE_OPEN = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+)
 
 
 def list_row(pop: PopulationChunk, i: int, kind: str, ordinal: int, email: str | None) -> list:
-    row = [email or "", pop.first[i], pop.last[i], pop.company[i], pop.title[i], pop.phone[i],
-           pop.country_code(i), pop.industry_name(i), pop.size_label(i)]
+    row = [
+        email or "",
+        pop.first[i],
+        pop.last[i],
+        pop.company[i],
+        pop.title[i],
+        pop.phone[i],
+        pop.country_code(i),
+        pop.industry_name(i),
+        pop.size_label(i),
+    ]
     if kind == "purchased":
         row.append(str(int(pop.employees[i])))
     elif kind == "tradeshow":
-        row += [clock.iso_seconds(ordinal, 9 * 3_600_000 + (i * 7919) % 28_800_000),
-                "Visited booth" if pop.propensity[i] < 0.3 else "Asked for a demo"]
+        row += [
+            clock.iso_seconds(ordinal, 9 * 3_600_000 + (i * 7919) % 28_800_000),
+            "Visited booth" if pop.propensity[i] < 0.3 else "Asked for a demo",
+        ]
     else:
         row.append(f"partner-{int(pop.gidx[i]) % 17:02d}")
     return row
 
 
-def write_list_rows(w: RotatingWriter, pop: PopulationChunk, leads, kind: str, ordinal: int,
-                    picker: dirty.DirtyPicker) -> None:
+def write_list_rows(
+    w: RotatingWriter,
+    pop: PopulationChunk,
+    leads,
+    kind: str,
+    ordinal: int,
+    picker: dirty.DirtyPicker,
+) -> None:
     for i in leads:
         dk = picker.pick("list")
         email: str | None = pop.email[i]
@@ -71,8 +129,15 @@ def deal_rows_for_day(pop: PopulationChunk, d: int, last_day: int):
     return out
 
 
-def write_deal(writers: dict[str, RotatingWriter], pop: PopulationChunk, i: int, closed: bool,
-               start_ordinal: int, last_day: int, picker: dirty.DirtyPicker) -> None:
+def write_deal(
+    writers: dict[str, RotatingWriter],
+    pop: PopulationChunk,
+    i: int,
+    closed: bool,
+    start_ordinal: int,
+    last_day: int,
+    picker: dirty.DirtyPicker,
+) -> None:
     g = int(pop.gidx[i])
     opp, close = int(pop.opp_day[i]), int(pop.close_day[i])
     created = clock.iso_seconds(start_ordinal + opp, 10 * 3_600_000 + (g * 3571) % 25_200_000)
@@ -92,11 +157,33 @@ def write_deal(writers: dict[str, RotatingWriter], pop: PopulationChunk, i: int,
     if pop.crm_provider[i] == 0:
         stage = ("closedwon" if won else "closedlost") if closed else HUBSPOT_OPEN[stage_i]
         writers["hubspot"].write_csv(
-            [str(9_000_000_000 + g), email, str(int(pop.crm_contact[i])), name, stage,
-             str(amount), created, closed_at, "default"], kind)
+            [
+                str(9_000_000_000 + g),
+                email,
+                str(int(pop.crm_contact[i])),
+                name,
+                stage,
+                str(amount),
+                created,
+                closed_at,
+                "default",
+            ],
+            kind,
+        )
     else:
         stage = ("Closed Won" if won else "Closed Lost") if closed else SALESFORCE_OPEN[stage_i]
         writers["salesforce"].write_csv(
-            [f"0068d{g:010d}", email, f"0038d{int(pop.crm_contact[i]):010d}", name, stage,
-             f"{amount:.2f}", created, closed_at[:10], str(closed).lower(), str(won).lower()],
-            kind)
+            [
+                f"0068d{g:010d}",
+                email,
+                f"0038d{int(pop.crm_contact[i]):010d}",
+                name,
+                stage,
+                f"{amount:.2f}",
+                created,
+                closed_at[:10],
+                str(closed).lower(),
+                str(won).lower(),
+            ],
+            kind,
+        )

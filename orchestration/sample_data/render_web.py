@@ -43,16 +43,23 @@ def page_title(path: str) -> str:
 class WebRenderer:
     """Render sessions of one day into ``segment-NNN.jsonl`` files."""
 
-    def __init__(self, writer: RotatingWriter, picker: dirty.DirtyPicker, ids: IdSource,
-                 ordinal: int, batch_share: float):
+    def __init__(
+        self,
+        writer: RotatingWriter,
+        picker: dirty.DirtyPicker,
+        ids: IdSource,
+        ordinal: int,
+        batch_share: float,
+    ):
         self.w, self.picker, self.ids, self.ordinal = writer, picker, ids, ordinal
         self.batch_share = batch_share
         self.deferred: list[tuple[bytes, str]] = []
         self._titles: dict[str, str] = {}
 
     # -- message building ---------------------------------------------------------------
-    def _base(self, kind: str, anon: str | None, uid: str | None, t_ms: int, ua: str,
-              ip: str, locale: str) -> dict:
+    def _base(
+        self, kind: str, anon: str | None, uid: str | None, t_ms: int, ua: str, ip: str, locale: str
+    ) -> dict:
         lat = 80 + self.picker.randint(0, 900)
         sent = t_ms + 20 + self.picker.randint(0, 1500)
         o = self.ordinal
@@ -121,7 +128,9 @@ class WebRenderer:
             m["originalTimestamp"] = clock.iso(self.ordinal, t_ms + skew)
             m["sentAt"] = clock.iso(self.ordinal, sent + skew)
         elif kind == "bot_user_agent":
-            m["context"]["userAgent"] = vocab.BOT_USER_AGENTS[p.randint(0, len(vocab.BOT_USER_AGENTS))]
+            m["context"]["userAgent"] = vocab.BOT_USER_AGENTS[
+                p.randint(0, len(vocab.BOT_USER_AGENTS))
+            ]
         elif kind == "unknown_event_type":
             if p.uniform() < 0.5:
                 m["type"] = "screen"
@@ -162,7 +171,11 @@ class WebRenderer:
         if not clean:
             return
         if len(clean) > 1 and self.picker.uniform() < self.batch_share:
-            envelope = {"batch": clean, "sentAt": clean[-1]["sentAt"], "context": {"library": LIBRARY}}
+            envelope = {
+                "batch": clean,
+                "sentAt": clean[-1]["sentAt"],
+                "context": {"library": LIBRARY},
+            }
             self.w.write(dumps(envelope), len(clean), None)
         else:
             for m in clean:
@@ -172,5 +185,3 @@ class WebRenderer:
         for line, kind in self.deferred:
             self.w.write(line, 1, kind)
         self.deferred.clear()
-
-

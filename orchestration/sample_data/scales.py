@@ -33,7 +33,9 @@ class GeneratorOptions(BaseModel):
     """Knobs that are not the scale."""
 
     dirty_rate: float = Field(default=0.01, ge=0.0, le=0.5, description="share of dirty records")
-    end_date: date = Field(default=DEFAULT_END_DATE, description="last day of the population window")
+    end_date: date = Field(
+        default=DEFAULT_END_DATE, description="last day of the population window"
+    )
     window_days: int = Field(default=DEFAULT_DAYS, gt=0)
     max_events_per_file: int = Field(default=200_000, gt=0, description="split days into files")
     batch_envelope_share: float = Field(

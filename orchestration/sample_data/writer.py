@@ -48,9 +48,18 @@ class RotatingWriter:
     SendGrid webhook posts it) or ``csv`` (a header row then one record a line).
     """
 
-    def __init__(self, landing: Path, rel_folder: str, stem: str, ext: str, mode: str,
-                 max_rows: int, manifest: dict[str, dict], header: list[str] | None = None,
-                 numbered: bool = True):
+    def __init__(
+        self,
+        landing: Path,
+        rel_folder: str,
+        stem: str,
+        ext: str,
+        mode: str,
+        max_rows: int,
+        manifest: dict[str, dict],
+        header: list[str] | None = None,
+        numbered: bool = True,
+    ):
         self.landing, self.rel_folder, self.stem, self.ext = landing, rel_folder, stem, ext
         self.mode, self.max_rows, self.header, self.numbered = mode, max_rows, header, numbered
         self.manifest = manifest
@@ -65,7 +74,11 @@ class RotatingWriter:
     # -- file lifecycle -------------------------------------------------------------------
     def _open(self) -> None:
         self.number += 1
-        name = f"{self.stem}-{self.number:03d}.{self.ext}" if self.numbered else f"{self.stem}.{self.ext}"
+        name = (
+            f"{self.stem}-{self.number:03d}.{self.ext}"
+            if self.numbered
+            else f"{self.stem}.{self.ext}"
+        )
         self.rel_path = f"{self.rel_folder}/{name}"
         path = self.landing / self.rel_path
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,16 +22,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     csv_group = parser.add_argument_group("from a CSV")
     csv_group.add_argument("--input", type=Path, help="lead CSV with an outcome column")
     csv_group.add_argument("--id", dest="id_column", help="id column of --input")
-    csv_group.add_argument("--outcome", help="binary outcome column of --input (1/0, true/false, yes/no)")
+    csv_group.add_argument(
+        "--outcome", help="binary outcome column of --input (1/0, true/false, yes/no)"
+    )
     csv_group.add_argument("--exclude", default="", help="comma-separated columns to ignore")
     csv_group.add_argument("--model-id", default="calibrated", help="model_id of the written rules")
     wh = parser.add_argument_group("from the warehouse")
     wh.add_argument("--as-of", help="training snapshot date (YYYY-MM-DD) or 'auto'")
     wh.add_argument("--horizon", type=int, default=90, help="outcome window in days (default 90)")
     wh.add_argument("--cut", help="backtest cut date (default: as-of + horizon)")
-    wh.add_argument("--capacity", type=int, default=50, help="sales capacity, leads per week (default 50)")
-    wh.add_argument("--model", default="default", help="model_id to recalibrate (default 'default')")
-    parser.add_argument("--out", type=Path, help="output folder (default: <output>/calibration/<version>)")
+    wh.add_argument(
+        "--capacity", type=int, default=50, help="sales capacity, leads per week (default 50)"
+    )
+    wh.add_argument(
+        "--model", default="default", help="model_id to recalibrate (default 'default')"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default: <output>/calibration/<version>)"
+    )
     parser.add_argument("--adopt", metavar="VERSION", help="copy a calibrated version into seeds/")
 
 
@@ -53,18 +61,28 @@ def _run(args: argparse.Namespace) -> int:
         from orchestration.scoring.csv_calibration import calibrate_csv
 
         exclude = tuple(c.strip() for c in args.exclude.split(",") if c.strip())
-        result = calibrate_csv(args.input, args.id_column, args.outcome, args.out, exclude, args.model_id)
+        result = calibrate_csv(
+            args.input, args.id_column, args.outcome, args.out, exclude, args.model_id
+        )
         print(result.summary)
         print("wrote " + ", ".join(str(f) for f in result.files))
         return 0
     if args.as_of:
         from orchestration.scoring.warehouse_calibration import calibrate_warehouse
 
-        result = calibrate_warehouse(as_of=args.as_of, horizon=args.horizon, cut=args.cut,
-                                     capacity=args.capacity, model_id=args.model, out_dir=args.out)
+        result = calibrate_warehouse(
+            as_of=args.as_of,
+            horizon=args.horizon,
+            cut=args.cut,
+            capacity=args.capacity,
+            model_id=args.model,
+            out_dir=args.out,
+        )
         print(result.summary)
-        print(f"wrote version {result.version} in {result.out_dir} (adopt with: "
-              f"leadhouse calibrate --adopt {result.version})")
+        print(
+            f"wrote version {result.version} in {result.out_dir} (adopt with: "
+            f"leadhouse calibrate --adopt {result.version})"
+        )
         return 0
     raise CalibrationInputError("give --input FILE.csv ..., --as-of DATE ..., or --adopt VERSION")
 

@@ -34,8 +34,9 @@ class CsvCalibration:
     files: list[Path]
 
 
-def points_for(design: CsvDesign, rows: np.ndarray | slice = slice(None),
-               C: float | None = None) -> tuple[np.ndarray, float, float]:
+def points_for(
+    design: CsvDesign, rows: np.ndarray | slice = slice(None), C: float | None = None
+) -> tuple[np.ndarray, float, float]:
     """Fit on `rows` of the design; return (points per level, CV AUC of the model, C)."""
     grid = (C,) if C is not None else None
     fit = fit_logistic(design.X[rows], design.y[rows], grid=grid)
@@ -53,7 +54,9 @@ def out_of_fold_scores(design: CsvDesign, C: float, folds: int = 5, seed: int = 
     return scores
 
 
-def fit_rule_rows(design: CsvDesign, points: np.ndarray, model_id: str, persona_id: str) -> list[dict]:
+def fit_rule_rows(
+    design: CsvDesign, points: np.ndarray, model_id: str, persona_id: str
+) -> list[dict]:
     """Seed rows for every level with non-zero points (zero-point rules change nothing)."""
     rows, used = [], set()
     for lv, p in zip(design.levels, points):
@@ -64,15 +67,30 @@ def fit_rule_rows(design: CsvDesign, points: np.ndarray, model_id: str, persona_
         while rid in used:
             rid, k = f"{base}_{k}", k + 1
         used.add(rid)
-        rows.append({"model_id": model_id, "persona_id": persona_id, "rule_id": rid,
-                     "attribute": lv.attribute, "operator": lv.operator, "value": lv.value,
-                     "points": int(p), "description": f"calibrated: {lv.label}"})
+        rows.append(
+            {
+                "model_id": model_id,
+                "persona_id": persona_id,
+                "rule_id": rid,
+                "attribute": lv.attribute,
+                "operator": lv.operator,
+                "value": lv.value,
+                "points": int(p),
+                "description": f"calibrated: {lv.label}",
+            }
+        )
     return rows
 
 
-def calibrate_csv(path: Path, id_col: str, outcome_col: str, out_dir: Path,
-                  exclude: tuple[str, ...] = (), model_id: str = "calibrated",
-                  persona_id: str = "all") -> CsvCalibration:
+def calibrate_csv(
+    path: Path,
+    id_col: str,
+    outcome_col: str,
+    out_dir: Path,
+    exclude: tuple[str, ...] = (),
+    model_id: str = "calibrated",
+    persona_id: str = "all",
+) -> CsvCalibration:
     """Run the whole CSV calibration and write seeds + report into `out_dir`."""
     con = duckdb.connect()
     design = build_csv_design(con, Path(path), id_col, outcome_col, exclude)
@@ -86,29 +104,66 @@ def calibrate_csv(path: Path, id_col: str, outcome_col: str, out_dir: Path,
     rules = fit_rule_rows(design, points, model_id, persona_id)
     files = [
         write_seed(out_dir / "scoring_fit_rules.csv", rules, seed_columns("scoring_fit_rules")),
-        write_seed(out_dir / "scoring_personas.csv",
-                   [{"model_id": model_id, "persona_id": persona_id, "persona_name": f"calibrated from {Path(path).name}"}],
-                   seed_columns("scoring_personas")),
-        write_seed(out_dir / "scoring_models.csv",
-                   [{"model_id": model_id, "model_version": version, "is_champion": "false",
-                     "description": f"calibrated from {Path(path).name} ({len(design.y)} rows)",
-                     "trained_from": "", "trained_to": "", "fit_weight": 1.0, "engagement_weight": 0.0}],
-                   seed_columns("scoring_models")),
+        write_seed(
+            out_dir / "scoring_personas.csv",
+            [
+                {
+                    "model_id": model_id,
+                    "persona_id": persona_id,
+                    "persona_name": f"calibrated from {Path(path).name}",
+                }
+            ],
+            seed_columns("scoring_personas"),
+        ),
+        write_seed(
+            out_dir / "scoring_models.csv",
+            [
+                {
+                    "model_id": model_id,
+                    "model_version": version,
+                    "is_champion": "false",
+                    "description": f"calibrated from {Path(path).name} ({len(design.y)} rows)",
+                    "trained_from": "",
+                    "trained_to": "",
+                    "fit_weight": 1.0,
+                    "engagement_weight": 0.0,
+                }
+            ],
+            seed_columns("scoring_models"),
+        ),
     ]
-    summary = "\n".join([
-        f"rows: {len(design.y)}  conversions: {int(design.y.sum())}  attributes: "
-        f"{len({lv.attribute for lv in design.levels})}  levels: {len(design.levels)}",
-        f"cross-validated AUC of the logistic model: {cv_auc:.3f}",
-        f"out-of-fold AUC of the integer points:     {m.auc:.3f}",
-        *(f"skipped column {a}: {why}" for a, why in design.skipped.items()),
-        format_metrics([m]),
-    ])
-    points_table = html_report.table([
-        {"attribute": lv.attribute, "operator": lv.operator, "value": lv.value[:80],
-         "points": int(p), "rows": int(design.X[:, i].sum()),
-         "conversion": float(design.y[design.X[:, i] == 1].mean()) if design.X[:, i].any() else 0.0}
-        for i, (lv, p) in enumerate(zip(design.levels, points))
-    ])
-    files.append(html_report.write_report(out_dir / "report.html", f"Calibration of {Path(path).name}",
-                                          summary, [m], [("Points per attribute value", points_table)]))
+    summary = "\n".join(
+        [
+            f"rows: {len(design.y)}  conversions: {int(design.y.sum())}  attributes: "
+            f"{len({lv.attribute for lv in design.levels})}  levels: {len(design.levels)}",
+            f"cross-validated AUC of the logistic model: {cv_auc:.3f}",
+            f"out-of-fold AUC of the integer points:     {m.auc:.3f}",
+            *(f"skipped column {a}: {why}" for a, why in design.skipped.items()),
+            format_metrics([m]),
+        ]
+    )
+    points_table = html_report.table(
+        [
+            {
+                "attribute": lv.attribute,
+                "operator": lv.operator,
+                "value": lv.value[:80],
+                "points": int(p),
+                "rows": int(design.X[:, i].sum()),
+                "conversion": float(design.y[design.X[:, i] == 1].mean())
+                if design.X[:, i].any()
+                else 0.0,
+            }
+            for i, (lv, p) in enumerate(zip(design.levels, points))
+        ]
+    )
+    files.append(
+        html_report.write_report(
+            out_dir / "report.html",
+            f"Calibration of {Path(path).name}",
+            summary,
+            [m],
+            [("Points per attribute value", points_table)],
+        )
+    )
     return CsvCalibration(design, points, cv_auc, oof, summary, files)

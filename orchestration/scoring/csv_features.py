@@ -118,10 +118,13 @@ def _outcome(con, table: str, outcome_col: str) -> np.ndarray:
             "expected 1/0, true/false or yes/no"
         )
     y = np.array(
-        [r[0] for r in con.execute(
-            f"select ({norm} in ({', '.join(_lit(v) for v in TRUE_VALUES)}))::int "
-            f"from {table} order by rowid"
-        ).fetchall()],
+        [
+            r[0]
+            for r in con.execute(
+                f"select ({norm} in ({', '.join(_lit(v) for v in TRUE_VALUES)}))::int "
+                f"from {table} order by rowid"
+            ).fetchall()
+        ],
         dtype=int,
     )
     if len(set(y.tolist())) < 2:
@@ -187,7 +190,9 @@ def build_csv_design(
     _check_columns(columns, id_col, outcome_col, exclude)
     attrs = [c for c in columns if c not in {id_col, outcome_col, *exclude}]
     if not attrs:
-        raise CalibrationInputError("no candidate attribute columns left after --id/--outcome/--exclude")
+        raise CalibrationInputError(
+            "no candidate attribute columns left after --id/--outcome/--exclude"
+        )
     y = _outcome(con, table, outcome_col) if outcome_col else np.zeros(0, dtype=int)
     prof = _profile(con, table, attrs)
     all_missing = [a for a in attrs if prof[a][2] == 0]
@@ -211,17 +216,24 @@ def build_csv_design(
         if numeric == non_missing and distinct > MAX_NUMERIC_LEVELS:
             num = f"try_cast({clean} as double)"
             for lo, hi in _buckets(con, table, num):
-                conds = [f"{num} >= {lo!r}" if lo is not None else None,
-                         f"{num} <= {hi!r}" if hi is not None else None]
+                conds = [
+                    f"{num} >= {lo!r}" if lo is not None else None,
+                    f"{num} <= {hi!r}" if hi is not None else None,
+                ]
                 cond = " and ".join(c for c in conds if c) or "true"
                 branches.append(f"when {cond} then {len(levels)}")
                 lo_s = _fmt(lo) if lo is not None else ""
                 hi_s = _fmt(hi) if hi is not None else ""
-                levels.append(Level(a, "range", f"{lo_s}..{hi_s}",
-                                    f"{a} in [{lo_s or '-inf'}, {hi_s or 'inf'}]"))
+                levels.append(
+                    Level(
+                        a, "range", f"{lo_s}..{hi_s}", f"{a} in [{lo_s or '-inf'}, {hi_s or 'inf'}]"
+                    )
+                )
         else:
             if distinct > MAX_CATEGORIES:
-                skipped[a] = f"{distinct} distinct values (more than {MAX_CATEGORIES}: id or free text)"
+                skipped[a] = (
+                    f"{distinct} distinct values (more than {MAX_CATEGORIES}: id or free text)"
+                )
                 if missing:
                     levels.pop()  # drop the is_missing level added above
                 continue
@@ -238,8 +250,12 @@ def build_csv_design(
                 branches.append(f"when {clean} = {_lit(c)} then {len(levels)}")
                 levels.append(Level(a, "equals", c, f"{a} = {c}"))
             if rare:
-                branches.append(f"when {clean} in ({', '.join(_lit(c) for c in rare)}) then {len(levels)}")
-                levels.append(Level(a, "in", "|".join(rare), f"{a} is one of {len(rare)} rare values"))
+                branches.append(
+                    f"when {clean} in ({', '.join(_lit(c) for c in rare)}) then {len(levels)}"
+                )
+                levels.append(
+                    Level(a, "in", "|".join(rare), f"{a} is one of {len(rare)} rare values")
+                )
         case_exprs.append("case " + " ".join(branches) + " end")
     if not case_exprs:
         raise CalibrationInputError(f"no usable attribute columns: {skipped}")

@@ -31,15 +31,36 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], workdir: Path, warehouse: Path, project_dir: Path = DBT_PROJECT_DIR,
-            check: bool = True) -> subprocess.CompletedProcess:
+def run_dbt(
+    args: list[str],
+    workdir: Path,
+    warehouse: Path,
+    project_dir: Path = DBT_PROJECT_DIR,
+    check: bool = True,
+) -> subprocess.CompletedProcess:
     """Run a dbt command with private target/log paths against `warehouse`."""
-    env = {**os.environ, **settings().dbt_env(), "LEADHOUSE_WAREHOUSE": str(warehouse),
-           "LEADHOUSE_DBT_TARGET": "duckdb", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    cmd = [dbt_executable(), *args, "--project-dir", str(project_dir),
-           "--profiles-dir", str(DBT_PROFILES_DIR),
-           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        **settings().dbt_env(),
+        "LEADHOUSE_WAREHOUSE": str(warehouse),
+        "LEADHOUSE_DBT_TARGET": "duckdb",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(DBT_PROFILES_DIR),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
+    proc = subprocess.run(
+        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
+    )
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise RuntimeError(f"dbt {' '.join(args[:2])} failed (exit {proc.returncode}):\n{tail}")
@@ -59,7 +80,9 @@ def macro_only_project(root: Path) -> Path:
     (root / "dbt_project.yml").write_text(
         "name: leadhouse\nversion: '0.1.0'\nconfig-version: 2\nprofile: leadhouse\n"
         "macro-paths: ['macros']\nmodel-paths: ['models']\nseed-paths: ['seeds']\n"
-        "flags:\n  send_anonymous_usage_stats: false\n", encoding="utf-8")
+        "flags:\n  send_anonymous_usage_stats: false\n",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -69,8 +92,12 @@ def compile_inline(jinja_sql: str) -> str:
     with tempfile.TemporaryDirectory(prefix="leadhouse-compile-") as tmp:
         work = Path(tmp)
         project = macro_only_project(work / "project")
-        proc = run_dbt(["compile", "--inline", jinja_sql, "--quiet", "--output", "json"],
-                       work, work / "compile.duckdb", project_dir=project)
+        proc = run_dbt(
+            ["compile", "--inline", jinja_sql, "--quiet", "--output", "json"],
+            work,
+            work / "compile.duckdb",
+            project_dir=project,
+        )
     text = proc.stdout.strip()
     start = text.find("{")
     try:
@@ -91,5 +118,8 @@ def fit_sql(leads: str, rules: str) -> dict[str, object]:
         f"{{{{ fit_rule_hits('{leads}', '{rules}') }}}}\n"
     )
     attributes, score, hits = compile_inline(snippet).split(marker)
-    return {"attributes": [a.strip() for a in attributes.strip().split(",") if a.strip()],
-            "score_fit": score.strip(), "fit_rule_hits": hits.strip()}
+    return {
+        "attributes": [a.strip() for a in attributes.strip().split(",") if a.strip()],
+        "score_fit": score.strip(),
+        "fit_rule_hits": hits.strip(),
+    }

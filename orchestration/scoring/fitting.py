@@ -39,8 +39,13 @@ def _model(C: float) -> LogisticRegression:
     return LogisticRegression(C=C, l1_ratio=0.0, solver="lbfgs", max_iter=2000)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0,
-                 grid: tuple[float, ...] | None = None) -> LogitFit:
+def fit_logistic(
+    X: np.ndarray,
+    y: np.ndarray,
+    folds: int = 5,
+    seed: int = 0,
+    grid: tuple[float, ...] | None = None,
+) -> LogitFit:
     """Fit an L2 logistic regression, choosing C in `grid` by cross-validated ROC AUC.
 
     ``folds=0`` with a one-value grid skips the cross-validation (cv_auc is then NaN).
@@ -51,7 +56,9 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0,
     if folds == 0 and len(grid) == 1:
         m = _model(grid[0]).fit(Xs, y)
         coef = m.coef_[0] / std
-        return LogitFit(coef, float(m.intercept_[0] - (coef * mean).sum()), grid[0], float("nan"), {})
+        return LogitFit(
+            coef, float(m.intercept_[0] - (coef * mean).sum()), grid[0], float("nan"), {}
+        )
     folds = max(2, min(folds, int(y.sum()), int((1 - y).sum())))
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     scores: dict[float, float] = {}

@@ -23,13 +23,22 @@ def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
-    return '<img alt="plot" src="data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode() + '">'
+    return (
+        '<img alt="plot" src="data:image/png;base64,'
+        + base64.b64encode(buf.getvalue()).decode()
+        + '">'
+    )
 
 
 def lift_chart(metrics: list[ScoreMetrics]) -> str:
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for m in metrics:
-        ax.plot([d["decile"] for d in m.deciles], [d["lift"] for d in m.deciles], marker="o", label=m.name)
+        ax.plot(
+            [d["decile"] for d in m.deciles],
+            [d["lift"] for d in m.deciles],
+            marker="o",
+            label=m.name,
+        )
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
     ax.set(xlabel="score decile (10 = highest)", ylabel="lift vs base rate", title="Lift by decile")
     ax.legend()
@@ -45,7 +54,9 @@ def calibration_plot(metrics: list[ScoreMetrics]) -> str:
         top = max(top, *xs, *ys)
         ax.plot(xs, ys, marker="o", label=m.name)
     ax.plot([0, top], [0, top], color="grey", lw=0.8, ls="--", label="perfect")
-    ax.set(xlabel="predicted conversion", ylabel="observed conversion", title="Calibration by decile")
+    ax.set(
+        xlabel="predicted conversion", ylabel="observed conversion", title="Calibration by decile"
+    )
     ax.legend()
     return _png(fig)
 
@@ -56,8 +67,15 @@ def tier_chart(metrics: list[ScoreMetrics]) -> str:
     tiers = sorted({t["tier"] for m in metrics for t in m.tiers})
     for i, m in enumerate(metrics):
         rate = {t["tier"]: t["rate"] for t in m.tiers}
-        ax.bar([k + i * width for k in range(len(tiers))], [rate.get(t, 0) for t in tiers], width, label=m.name)
-    ax.set_xticks([k + width * (len(metrics) - 1) / 2 for k in range(len(tiers))], tiers, rotation=45)
+        ax.bar(
+            [k + i * width for k in range(len(tiers))],
+            [rate.get(t, 0) for t in tiers],
+            width,
+            label=m.name,
+        )
+    ax.set_xticks(
+        [k + width * (len(metrics) - 1) / 2 for k in range(len(tiers))], tiers, rotation=45
+    )
     ax.set(ylabel="conversion rate", title="Conversion by tier")
     ax.legend()
     return _png(fig)
@@ -67,15 +85,24 @@ def table(rows: list[dict], columns: list[str] | None = None) -> str:
     if not rows:
         return "<p>(none)</p>"
     columns = columns or list(rows[0])
+
     def cell(v):
         return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
+
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def write_report(path: Path, title: str, summary_text: str, metrics: list[ScoreMetrics],
-                 sections: list[tuple[str, str]]) -> Path:
+def write_report(
+    path: Path,
+    title: str,
+    summary_text: str,
+    metrics: list[ScoreMetrics],
+    sections: list[tuple[str, str]],
+) -> Path:
     """Write the report; `sections` are extra (heading, html) blocks (e.g. the points table)."""
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",

@@ -31,65 +31,110 @@ def _load_rules(con, rules_dir: Path, model_id: str | None) -> str:
     path = Path(rules_dir) / "scoring_fit_rules.csv"
     if not path.exists():
         raise CalibrationInputError(f"no scoring_fit_rules.csv in {rules_dir}")
-    con.execute("create or replace table all_rules as select * from read_csv(?, header=true, "
-                "all_varchar=true)", [str(path)])
-    models = [r[0] for r in con.execute("select distinct model_id from all_rules order by 1").fetchall()]
+    con.execute(
+        "create or replace table all_rules as select * from read_csv(?, header=true, "
+        "all_varchar=true)",
+        [str(path)],
+    )
+    models = [
+        r[0] for r in con.execute("select distinct model_id from all_rules order by 1").fetchall()
+    ]
     if model_id is None:
         champions = []
         mpath = Path(rules_dir) / "scoring_models.csv"
         if mpath.exists():
-            champions = [r[0] for r in con.execute(
-                "select model_id from read_csv(?, header=true, all_varchar=true) "
-                "where lower(is_champion) in ('true', '1', 'yes')", [str(mpath)]).fetchall()]
+            champions = [
+                r[0]
+                for r in con.execute(
+                    "select model_id from read_csv(?, header=true, all_varchar=true) "
+                    "where lower(is_champion) in ('true', '1', 'yes')",
+                    [str(mpath)],
+                ).fetchall()
+            ]
         model_id = next((m for m in champions if m in models), models[0] if models else None)
     if model_id not in models:
-        raise CalibrationInputError(f"model '{model_id}' has no fit rules in {path} (models: {models})")
-    con.execute("create or replace table rules_input as select * from all_rules where model_id = ?",
-                [model_id])
+        raise CalibrationInputError(
+            f"model '{model_id}' has no fit rules in {path} (models: {models})"
+        )
+    con.execute(
+        "create or replace table rules_input as select * from all_rules where model_id = ?",
+        [model_id],
+    )
     return model_id
 
 
 def _load_bands(con, rules_dir: Path, model_id: str) -> None:
-    path = next((p for p in (Path(rules_dir) / "scoring_score_bands.csv", SEEDS_DIR / "scoring_score_bands.csv")
-                 if p.exists()), None)
+    path = next(
+        (
+            p
+            for p in (
+                Path(rules_dir) / "scoring_score_bands.csv",
+                SEEDS_DIR / "scoring_score_bands.csv",
+            )
+            if p.exists()
+        ),
+        None,
+    )
     rows = []
     if path is not None:
         rows = con.execute(
             "select band, cast(min_score as double) from read_csv(?, header=true, all_varchar=true) "
-            "where score_type = 'fit' and model_id = ?", [str(path), model_id]).fetchall()
+            "where score_type = 'fit' and model_id = ?",
+            [str(path), model_id],
+        ).fetchall()
     rows = rows or list(DEFAULT_BANDS)
     con.execute("create or replace table fit_bands (band varchar, min_score double)")
     con.executemany("insert into fit_bands values (?, ?)", rows)
 
 
-def score_csv(input_path: Path, id_col: str, out_path: Path, rules_dir: Path = SEEDS_DIR,
-              model_id: str | None = None, top_n: int = 3, placeholders_missing: bool = False) -> dict:
+def score_csv(
+    input_path: Path,
+    id_col: str,
+    out_path: Path,
+    rules_dir: Path = SEEDS_DIR,
+    model_id: str | None = None,
+    top_n: int = 3,
+    placeholders_missing: bool = False,
+) -> dict:
     """Score the CSV; write id, model_id, best_persona_id, fit_score, fit_grade, top_rules."""
     con = duckdb.connect()
     columns = load_csv(con, Path(input_path), "csv_rows")
     if id_col not in columns:
-        raise CalibrationInputError(f"id column '{id_col}' not found in the input (columns: {', '.join(columns)})")
-    dupes = con.execute(f"select count(*) - count(distinct {_q(id_col)}) from csv_rows").fetchone()[0]
+        raise CalibrationInputError(
+            f"id column '{id_col}' not found in the input (columns: {', '.join(columns)})"
+        )
+    dupes = con.execute(f"select count(*) - count(distinct {_q(id_col)}) from csv_rows").fetchone()[
+        0
+    ]
     if dupes:
         raise CalibrationInputError(f"id column '{id_col}' has {dupes} duplicate value(s)")
     model_id = _load_rules(con, Path(rules_dir), model_id)
     _load_bands(con, Path(rules_dir), model_id)
     sql = fit_sql("leads_input", "rules_input")
     attributes: list[str] = sql["attributes"]
-    unknown = [r[0] for r in con.execute(
-        f"select distinct attribute from rules_input where attribute not in "
-        f"({', '.join(_lit(a) for a in attributes)})").fetchall()]
+    unknown = [
+        r[0]
+        for r in con.execute(
+            f"select distinct attribute from rules_input where attribute not in "
+            f"({', '.join(_lit(a) for a in attributes)})"
+        ).fetchall()
+    ]
     if unknown:
         raise CalibrationInputError(
             f"rule attribute(s) {', '.join(unknown)} are not fit attributes the scoring SQL reads "
-            f"({', '.join(attributes)}); rename the CSV columns / rules to those names")
+            f"({', '.join(attributes)}); rename the CSV columns / rules to those names"
+        )
     lower = {c.lower(): c for c in columns}
 
     def column(a: str) -> str:
         if a not in lower or a == id_col:
             return f"cast(null as varchar) as {_q(a)}"
         v = f"trim({_q(lower[a])})"
-        clean = f"case when lower({v}) in {_placeholder_sql()} then null else {v} end" if placeholders_missing else v
+        clean = (
+            f"case when lower({v}) in {_placeholder_sql()} then null else {v} end"
+            if placeholders_missing
+            else v
+        )
         if a in NUMERIC_ATTRIBUTES:  # the macro casts these to double: text like 'N/A' → missing
             clean = f"cast(try_cast({clean} as double) as varchar)"
         return f"{clean} as {_q(a)}"
@@ -130,9 +175,20 @@ def score_csv(input_path: Path, id_col: str, out_path: Path, rules_dir: Path = S
             order by cast(s.fit_score as double) desc nulls last, l.lead_id
         ) to '{str(out_path).replace("'", "''")}' (header, delimiter ',')
     """)
-    n, mean = con.execute("select count(*), avg(cast(fit_score as double)) from fit_scores").fetchone()
-    grades = dict(con.execute(
-        "select band, count(*) from (select s.lead_id, b.band, row_number() over (partition by s.lead_id "
-        "order by b.min_score desc) rk from fit_scores s join fit_bands b on b.min_score <= s.fit_score) "
-        "where rk = 1 group by 1 order by 1").fetchall())
-    return {"rows": n, "model_id": model_id, "mean_fit_score": mean, "grades": grades, "out": out_path}
+    n, mean = con.execute(
+        "select count(*), avg(cast(fit_score as double)) from fit_scores"
+    ).fetchone()
+    grades = dict(
+        con.execute(
+            "select band, count(*) from (select s.lead_id, b.band, row_number() over (partition by s.lead_id "
+            "order by b.min_score desc) rk from fit_scores s join fit_bands b on b.min_score <= s.fit_score) "
+            "where rk = 1 group by 1 order by 1"
+        ).fetchall()
+    )
+    return {
+        "rows": n,
+        "model_id": model_id,
+        "mean_fit_score": mean,
+        "grades": grades,
+        "out": out_path,
+    }

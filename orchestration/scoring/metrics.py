@@ -44,11 +44,16 @@ def deciles(score: np.ndarray, prob: np.ndarray, y: np.ndarray) -> list[dict]:
         if len(idx) == 0:
             continue
         obs = float(y[idx].mean())
-        out.append({
-            "decile": d, "n": len(idx), "min_score": float(score[idx].min()),
-            "predicted": float(prob[idx].mean()), "observed": obs,
-            "lift": obs / base if base else float("nan"),
-        })
+        out.append(
+            {
+                "decile": d,
+                "n": len(idx),
+                "min_score": float(score[idx].min()),
+                "predicted": float(prob[idx].mean()),
+                "observed": obs,
+                "lift": obs / base if base else float("nan"),
+            }
+        )
     return out
 
 
@@ -59,8 +64,15 @@ def by_tier(tiers: np.ndarray, y: np.ndarray) -> list[dict]:
     for t in sorted(set(tiers.tolist())):
         m = tiers == t
         rate = float(y[m].mean())
-        out.append({"tier": str(t), "n": int(m.sum()), "conversions": int(y[m].sum()),
-                    "rate": rate, "lift": rate / base if base else float("nan")})
+        out.append(
+            {
+                "tier": str(t),
+                "n": int(m.sum()),
+                "conversions": int(y[m].sum()),
+                "rate": rate,
+                "lift": rate / base if base else float("nan"),
+            }
+        )
     return out
 
 
@@ -77,22 +89,32 @@ def capacity_threshold(score: np.ndarray, y: np.ndarray, weeks: float, capacity:
         chosen = 101
     m = score >= chosen
     return {
-        "capacity_per_week": capacity, "threshold": chosen,
+        "capacity_per_week": capacity,
+        "threshold": chosen,
         "mql_per_week": float(m.sum() / weeks),
         "precision": float(y[m].mean()) if m.any() else float("nan"),
         "recall": float(y[m].sum() / y.sum()) if y.sum() else float("nan"),
     }
 
 
-def evaluate(name: str, score: np.ndarray, prob: np.ndarray, y: np.ndarray,
-             tiers: np.ndarray | None = None, capacity: int | None = None,
-             weeks: float | None = None) -> ScoreMetrics:
+def evaluate(
+    name: str,
+    score: np.ndarray,
+    prob: np.ndarray,
+    y: np.ndarray,
+    tiers: np.ndarray | None = None,
+    capacity: int | None = None,
+    weeks: float | None = None,
+) -> ScoreMetrics:
     """All metrics of one score on an evaluation set."""
     score = np.asarray(score, dtype=float)
     y = np.asarray(y, dtype=int)
     auc = float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else float("nan")
     return ScoreMetrics(
-        name=name, n=len(y), base_rate=float(y.mean()), auc=auc,
+        name=name,
+        n=len(y),
+        base_rate=float(y.mean()),
+        auc=auc,
         brier=float(brier_score_loss(y, prob)),
         precision_at={"top10": precision_at(score, y, 0.10), "top20": precision_at(score, y, 0.20)},
         deciles=deciles(score, prob, y),
@@ -109,8 +131,10 @@ def is_monotonic(values: list[float], tolerance: float = 0.0) -> bool:
 def format_metrics(metrics: list[ScoreMetrics]) -> str:
     """Printable side-by-side summary."""
     lines = [f"{'metric':<26}" + "".join(f"{m.name:>14}" for m in metrics)]
+
     def row(label, fn, fmt="{:>14.3f}"):
         lines.append(f"{label:<26}" + "".join(fmt.format(fn(m)) for m in metrics))
+
     row("leads evaluated", lambda m: m.n, "{:>14d}")
     row("base conversion rate", lambda m: m.base_rate)
     row("ROC AUC", lambda m: m.auc)
@@ -123,8 +147,15 @@ def format_metrics(metrics: list[ScoreMetrics]) -> str:
         row("  precision of MQLs", lambda m: m.capacity["precision"])
     for m in metrics:
         if m.tiers:
-            lines.append(f"conversion by tier ({m.name}): " + ", ".join(
-                f"{t['tier']} {t['rate']:.3f} (n={t['n']}, lift {t['lift']:.2f})" for t in m.tiers))
-        lines.append(f"observed conversion by decile ({m.name}, low→high): " + " ".join(
-            f"{d['observed']:.3f}" for d in m.deciles))
+            lines.append(
+                f"conversion by tier ({m.name}): "
+                + ", ".join(
+                    f"{t['tier']} {t['rate']:.3f} (n={t['n']}, lift {t['lift']:.2f})"
+                    for t in m.tiers
+                )
+            )
+        lines.append(
+            f"observed conversion by decile ({m.name}, low→high): "
+            + " ".join(f"{d['observed']:.3f}" for d in m.deciles)
+        )
     return "\n".join(lines)

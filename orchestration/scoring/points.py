@@ -38,7 +38,9 @@ def one_hot_points(coef: np.ndarray, groups: list[str], total: int = 100) -> np.
     diff = total - sum(maxima.values())
     order = sorted(
         by_group,
-        key=lambda g: (raw[by_group[g]].max() - points[by_group[g]].max()) * (1 if diff > 0 else -1),
+        key=lambda g: (
+            (raw[by_group[g]].max() - points[by_group[g]].max()) * (1 if diff > 0 else -1)
+        ),
         reverse=True,
     )
     for g in order[: abs(diff)]:
@@ -48,7 +50,9 @@ def one_hot_points(coef: np.ndarray, groups: list[str], total: int = 100) -> np.
     return points
 
 
-def scaled_points(coef: np.ndarray, X_train: np.ndarray, top_quantile: float = 0.99) -> tuple[np.ndarray, float]:
+def scaled_points(
+    coef: np.ndarray, X_train: np.ndarray, top_quantile: float = 0.99
+) -> tuple[np.ndarray, float]:
     """Points = round(coef * scale), scale so the training score's top quantile maps to 100."""
     coef = np.asarray(coef, dtype=float)
     linear = np.asarray(X_train, dtype=float) @ coef

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import duckdb
 
-STAGE_ORDER = ("subscriber", "lead", "mql", "pql", "sql", "opportunity", "customer", "evangelist", "recycled", "disqualified")
+STAGE_ORDER = (
+    "subscriber",
+    "lead",
+    "mql",
+    "pql",
+    "sql",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "recycled",
+    "disqualified",
+)
 
 _BY_STAGE = """
 select lifecycle_stage, count(*) as leads
@@ -53,7 +64,9 @@ order by stage_order
 
 
 def _table(headers: list[str], rows: list[tuple]) -> str:
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
+    cells = [[str(h) for h in headers]] + [
+        ["" if v is None else str(v) for v in row] for row in rows
+    ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -84,17 +97,23 @@ def leads_by_tier(con: duckdb.DuckDBPyConnection) -> str:
 
 def top_lead_explanations(con: duckdb.DuckDBPyConnection, n: int = 3) -> str:
     parts = []
-    for lead_id, email, score, fit, engagement, tier, stage in con.execute(_TOP_LEADS, [n]).fetchall():
-        parts.append(f"  {_mask(email)} ({lead_id[:12]}…): lead score {score} = fit {fit} / engagement {engagement}, "
-                     f"tier {tier}, stage {stage}")
+    for lead_id, email, score, fit, engagement, tier, stage in con.execute(
+        _TOP_LEADS, [n]
+    ).fetchall():
+        parts.append(
+            f"  {_mask(email)} ({lead_id[:12]}…): lead score {score} = fit {fit} / engagement {engagement}, "
+            f"tier {tier}, stage {stage}"
+        )
         for score_type, rule_id, points, detail in con.execute(_EXPLAIN, [lead_id]).fetchall():
             parts.append(f"    {score_type:<10} {float(points):>+7.2f}  {rule_id}: {detail}")
     return "\n".join(parts) if parts else "  (no scored leads)"
 
 
 def conversion_rates(con: duckdb.DuckDBPyConnection) -> str:
-    rows = [(f"{stage} -> {nxt}", entered, converted, f"{pct}%" if pct is not None else "-", days)
-            for stage, nxt, _, entered, converted, pct, days in con.execute(_CONVERSION).fetchall()]
+    rows = [
+        (f"{stage} -> {nxt}", entered, converted, f"{pct}%" if pct is not None else "-", days)
+        for stage, nxt, _, entered, converted, pct, days in con.execute(_CONVERSION).fetchall()
+    ]
     return _table(["step", "entered", "converted", "rate", "median days"], rows)
 
 

@@ -11,14 +11,25 @@ from orchestration.scoring.errors import CalibrationInputError
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__.splitlines()[0]
-    parser.add_argument("--input", type=Path, required=True, help="lead CSV (dim_leads attribute column names)")
+    parser.add_argument(
+        "--input", type=Path, required=True, help="lead CSV (dim_leads attribute column names)"
+    )
     parser.add_argument("--id", dest="id_column", required=True, help="id column of --input")
-    parser.add_argument("--rules", type=Path, default=None,
-                        help="folder of seed CSVs (default: the project's seeds/)")
-    parser.add_argument("--model", default=None, help="model_id (default: the champion, else the first)")
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        default=None,
+        help="folder of seed CSVs (default: the project's seeds/)",
+    )
+    parser.add_argument(
+        "--model", default=None, help="model_id (default: the champion, else the first)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="output CSV")
-    parser.add_argument("--placeholders-missing", action="store_true",
-                        help="treat 'N/A', 'Select', '-', 'none', ... as missing (as calibrate --input does)")
+    parser.add_argument(
+        "--placeholders-missing",
+        action="store_true",
+        help="treat 'N/A', 'Select', '-', 'none', ... as missing (as calibrate --input does)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,11 +37,19 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.scoring.list_scoring import score_csv
 
     try:
-        result = score_csv(args.input, args.id_column, args.out, args.rules or SEEDS_DIR, args.model,
-                           placeholders_missing=args.placeholders_missing)
+        result = score_csv(
+            args.input,
+            args.id_column,
+            args.out,
+            args.rules or SEEDS_DIR,
+            args.model,
+            placeholders_missing=args.placeholders_missing,
+        )
     except CalibrationInputError as exc:
         print(f"leadhouse score: error: {exc}", file=sys.stderr)
         return 2
-    print(f"scored {result['rows']} leads with model '{result['model_id']}': mean fit "
-          f"{(result['mean_fit_score'] or 0):.1f}, grades {result['grades']} → {result['out']}")
+    print(
+        f"scored {result['rows']} leads with model '{result['model_id']}': mean fit "
+        f"{(result['mean_fit_score'] or 0):.1f}, grades {result['grades']} → {result['out']}"
+    )
     return 0

@@ -18,11 +18,36 @@ from orchestration.scoring.errors import CalibrationInputError
 
 #: The contract's columns (docs/data-contracts.md §4); the project's header wins when present.
 CONTRACT_COLUMNS: dict[str, list[str]] = {
-    "scoring_models": ["model_id", "model_version", "is_champion", "description", "trained_from", "trained_to"],
+    "scoring_models": [
+        "model_id",
+        "model_version",
+        "is_champion",
+        "description",
+        "trained_from",
+        "trained_to",
+    ],
     "scoring_personas": ["model_id", "persona_id", "persona_name"],
-    "scoring_fit_rules": ["model_id", "persona_id", "rule_id", "attribute", "operator", "value", "points", "description"],
-    "scoring_engagement_rules": ["model_id", "rule_id", "interaction_type", "detail_match", "category",
-                                 "points", "half_life_days", "window_days", "cap_per_day"],
+    "scoring_fit_rules": [
+        "model_id",
+        "persona_id",
+        "rule_id",
+        "attribute",
+        "operator",
+        "value",
+        "points",
+        "description",
+    ],
+    "scoring_engagement_rules": [
+        "model_id",
+        "rule_id",
+        "interaction_type",
+        "detail_match",
+        "category",
+        "points",
+        "half_life_days",
+        "window_days",
+        "cap_per_day",
+    ],
 }
 
 
@@ -88,7 +113,9 @@ def merge_rows(current: list[dict], incoming: list[dict]) -> list[dict]:
     return out
 
 
-def adopt(version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | None = None) -> list[Path]:
+def adopt(
+    version_dir: Path, seeds_dir: Path = SEEDS_DIR, backup_root: Path | None = None
+) -> list[Path]:
     """Merge the scoring_*.csv files of `version_dir` into `seeds_dir`; back up replaced files.
 
     For each file, the rows of the model_ids the version holds replace that model's rows in

@@ -82,21 +82,29 @@ def _with_points(rule: dict, points: int) -> dict:
     return out
 
 
-def calibrated_rule_set(current: RuleSet, snap: Snapshot, persona_of_fit: list[str]) -> tuple[RuleSet, dict]:
+def calibrated_rule_set(
+    current: RuleSet, snap: Snapshot, persona_of_fit: list[str]
+) -> tuple[RuleSet, dict]:
     """Fit the logistic regression on the snapshot and return the rule set with new points."""
     X = np.hstack([snap.F, snap.E])
     if snap.y.sum() < 5 or (1 - snap.y).sum() < 5:
         raise CalibrationInputError(
             f"too few outcomes to calibrate at {snap.as_of:%Y-%m-%d}: {int(snap.y.sum())} conversions "
-            f"among {len(snap.y)} leads (pick an earlier --as-of or a longer --horizon)")
+            f"among {len(snap.y)} leads (pick an earlier --as-of or a longer --horizon)"
+        )
     fit = fit_logistic(X, snap.y)
     nf = snap.F.shape[1]
     cf, ce = fit.coef[:nf], fit.coef[nf:]
     # Fit scale: 99th percentile of the best persona's raw (coefficient) fit.
     personas = sorted(set(persona_of_fit))
     if personas:
-        per = np.column_stack([snap.F[:, [i for i, p in enumerate(persona_of_fit) if p == q]]
-                               @ cf[[i for i, p in enumerate(persona_of_fit) if p == q]] for q in personas])
+        per = np.column_stack(
+            [
+                snap.F[:, [i for i, p in enumerate(persona_of_fit) if p == q]]
+                @ cf[[i for i, p in enumerate(persona_of_fit) if p == q]]
+                for q in personas
+            ]
+        )
         best = per.max(axis=1)
         positive = best[best > 0]
         top = float(np.quantile(positive, 0.99)) if positive.size else 0.0
@@ -109,18 +117,29 @@ def calibrated_rule_set(current: RuleSet, snap: Snapshot, persona_of_fit: list[s
     fw = inv[0] / sum(inv) if sum(inv) else 0.5
     new = RuleSet(**current.__dict__)
     new.fit_rules = [{**r, "points": int(p)} for r, p in zip(current.fit_rules, fit_points)]
-    new.engagement_rules = [_with_points(r, int(p)) for r, p in zip(current.engagement_rules, eng_points)]
+    new.engagement_rules = [
+        _with_points(r, int(p)) for r, p in zip(current.engagement_rules, eng_points)
+    ]
     new.fit_weight, new.engagement_weight = round(fw, 3), round(1 - fw, 3)
-    info = {"C": fit.C, "cv_auc": fit.cv_auc, "fit_scale": s_fit, "engagement_scale": s_eng,
-            "cv_auc_by_C": fit.cv_auc_by_C}
+    info = {
+        "C": fit.C,
+        "cv_auc": fit.cv_auc,
+        "fit_scale": s_fit,
+        "engagement_scale": s_eng,
+        "cv_auc_by_C": fit.cv_auc_by_C,
+    }
     return new, info
 
 
-def score_snapshot(con, snap: Snapshot, rules: RuleSet, score_fit_sql: str) -> dict[str, np.ndarray]:
+def score_snapshot(
+    con, snap: Snapshot, rules: RuleSet, score_fit_sql: str
+) -> dict[str, np.ndarray]:
     """Fit (compiled score_fit), engagement, lead score and tier of each lead of the snapshot."""
     build_population(con, snap.as_of, snap.horizon_days)
     load_rules(con, rules)
-    fit = dict(con.execute(f"select lead_id, cast(fit_score as double) from ({score_fit_sql})").fetchall())
+    fit = dict(
+        con.execute(f"select lead_id, cast(fit_score as double) from ({score_fit_sql})").fetchall()
+    )
     fit_score = np.array([fit.get(lid, 0.0) for lid in snap.lead_ids])
     points = {r["rule_id"]: float(r["points"]) for r in rules.engagement_rules}
     category = {r["rule_id"]: r["category"] for r in rules.engagement_rules}
@@ -144,62 +163,100 @@ def score_snapshot(con, snap: Snapshot, rules: RuleSet, score_fit_sql: str) -> d
     return {"fit": fit_score, "engagement": eng, "lead_score": lead, "tier": tier}
 
 
-def _version_rows(current_dir: Path, new: RuleSet, version: str, trained_from: str, trained_to: str,
-                  note: str) -> dict[str, list[dict]]:
-    model_row = {**new.model_row, "model_version": version, "trained_from": trained_from,
-                 "trained_to": trained_to, "fit_weight": new.fit_weight,
-                 "engagement_weight": new.engagement_weight,
-                 "description": f"{str(new.model_row.get('description', '')).split(' | ')[0]} | {note}".strip(" |")}
+def _version_rows(
+    current_dir: Path, new: RuleSet, version: str, trained_from: str, trained_to: str, note: str
+) -> dict[str, list[dict]]:
+    model_row = {
+        **new.model_row,
+        "model_version": version,
+        "trained_from": trained_from,
+        "trained_to": trained_to,
+        "fit_weight": new.fit_weight,
+        "engagement_weight": new.engagement_weight,
+        "description": f"{str(new.model_row.get('description', '')).split(' | ')[0]} | {note}".strip(
+            " |"
+        ),
+    }
     return {
-        "scoring_fit_rules": merge_rows(read_seed(current_dir / "scoring_fit_rules.csv"), new.fit_rules),
-        "scoring_engagement_rules": merge_rows(read_seed(current_dir / "scoring_engagement_rules.csv"),
-                                               new.engagement_rules),
+        "scoring_fit_rules": merge_rows(
+            read_seed(current_dir / "scoring_fit_rules.csv"), new.fit_rules
+        ),
+        "scoring_engagement_rules": merge_rows(
+            read_seed(current_dir / "scoring_engagement_rules.csv"), new.engagement_rules
+        ),
         "scoring_models": merge_rows(read_seed(current_dir / "scoring_models.csv"), [model_row]),
     }
 
 
-def calibrate_warehouse(as_of: str, horizon: int, cut: str | None = None, capacity: int = 50,
-                        model_id: str = "default", out_dir: Path | None = None,
-                        seeds_dir: Path = SEEDS_DIR, warehouse: Path | None = None) -> WarehouseCalibration:
+def calibrate_warehouse(
+    as_of: str,
+    horizon: int,
+    cut: str | None = None,
+    capacity: int = 50,
+    model_id: str = "default",
+    out_dir: Path | None = None,
+    seeds_dir: Path = SEEDS_DIR,
+    warehouse: Path | None = None,
+) -> WarehouseCalibration:
     """Calibrate `model_id` from the warehouse, backtest it and write a new seed version."""
     if horizon <= 0:
         raise CalibrationInputError("--horizon must be a positive number of days")
     con = connect_warehouse(warehouse or settings().warehouse_path)
     first, last = data_range(con)
-    t_train = (datetime.combine((last - timedelta(days=2 * horizon)).date(), datetime.min.time())
-               if as_of == "auto" else parse_date(as_of))
+    t_train = (
+        datetime.combine((last - timedelta(days=2 * horizon)).date(), datetime.min.time())
+        if as_of == "auto"
+        else parse_date(as_of)
+    )
     t_cut = parse_date(cut) if cut else t_train + timedelta(days=horizon)
     if t_cut < t_train + timedelta(days=horizon):
-        raise CalibrationInputError("--cut must be at least --horizon days after --as-of (no overlap "
-                                    "between the training outcomes and the evaluation)")
+        raise CalibrationInputError(
+            "--cut must be at least --horizon days after --as-of (no overlap "
+            "between the training outcomes and the evaluation)"
+        )
     notes = []
     if t_cut + timedelta(days=horizon) > last:
-        notes.append(f"evaluation window truncated: data ends {last:%Y-%m-%d}, before cut + horizon "
-                     f"({(t_cut + timedelta(days=horizon)):%Y-%m-%d})")
+        notes.append(
+            f"evaluation window truncated: data ends {last:%Y-%m-%d}, before cut + horizon "
+            f"({(t_cut + timedelta(days=horizon)):%Y-%m-%d})"
+        )
     current = load_rule_set(seeds_dir, model_id)
     sql = fit_sql("leads_input", "rules_input")
     train = build_snapshot(con, t_train, horizon, current, sql["fit_rule_hits"])
     evals = build_snapshot(con, t_cut, horizon, current, sql["fit_rule_hits"])
     challenger, info = calibrated_rule_set(current, train, [p for p, _ in train.fit_keys])
     if train.y.sum() < MIN_RELIABLE_CONVERSIONS:
-        notes.append(f"only {int(train.y.sum())} conversions in the training window (< "
-                     f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; use a longer --horizon or more data")
+        notes.append(
+            f"only {int(train.y.sum())} conversions in the training window (< "
+            f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; use a longer --horizon or more data"
+        )
     weeks = horizon / 7.0
     metrics, aucs = [], {}
     for name, rules in (("champion", current), ("challenger", challenger)):
         tr = score_snapshot(con, train, rules, sql["score_fit"])
         ev = score_snapshot(con, evals, rules, sql["score_fit"])
         prob = fit_score_to_probability(tr["lead_score"], train.y)(ev["lead_score"])
-        m = evaluate(f"{name}", ev["lead_score"], prob, evals.y, tiers=ev["tier"],
-                     capacity=capacity, weeks=weeks)
+        m = evaluate(
+            f"{name}",
+            ev["lead_score"],
+            prob,
+            evals.y,
+            tiers=ev["tier"],
+            capacity=capacity,
+            weeks=weeks,
+        )
         metrics.append(m)
         aucs[name] = m.auc
     version = f"{model_id}-cal-{t_train:%Y%m%d}-{datetime.now():%Y%m%dT%H%M%S}"
     out = Path(out_dir or settings().output_dir / "calibration" / version)
-    trained_from = f"{min(train.created_at).astype('datetime64[D]')}" if len(train.created_at) else ""
+    trained_from = (
+        f"{min(train.created_at).astype('datetime64[D]')}" if len(train.created_at) else ""
+    )
     trained_to = f"{(t_train + timedelta(days=horizon)):%Y-%m-%d}"
     note = f"calibrated on features at {t_train:%Y-%m-%d}, outcomes to {trained_to}"
-    for name, rows in _version_rows(seeds_dir, challenger, version, trained_from, trained_to, note).items():
+    for name, rows in _version_rows(
+        seeds_dir, challenger, version, trained_from, trained_to, note
+    ).items():
         write_seed(out / f"{name}.csv", rows, seed_columns(name, seeds_dir))
     header = [
         f"model {model_id}: champion version {current.model_row.get('model_version')} vs challenger {version}",
@@ -208,19 +265,57 @@ def calibrate_warehouse(as_of: str, horizon: int, cut: str | None = None, capaci
         f"backtest cut {t_cut:%Y-%m-%d} ({len(evals.y)} leads, {int(evals.y.sum())} converted)",
         f"logistic regression: C={info['C']}, cross-validated AUC on the training snapshot {info['cv_auc']:.3f}",
         f"challenger weights: fit {challenger.fit_weight}, engagement {challenger.engagement_weight}",
-        *notes, "", format_metrics(metrics), "",
-        ("recommendation: the challenger ranks better on the backtest; preview it with what-if, then adopt"
-         if aucs["challenger"] > aucs["champion"] else
-         "recommendation: keep the champion (the challenger does not rank better on the backtest)"),
+        *notes,
+        "",
+        format_metrics(metrics),
+        "",
+        (
+            "recommendation: the challenger ranks better on the backtest; preview it with what-if, then adopt"
+            if aucs["challenger"] > aucs["champion"]
+            else "recommendation: keep the champion (the challenger does not rank better on the backtest)"
+        ),
     ]
     summary = "\n".join(header)
-    changes = [{"rule": f"{r['persona_id']}/{r['rule_id']}", "kind": "fit", "champion": o["points"],
-                "challenger": r["points"]} for o, r in zip(current.fit_rules, challenger.fit_rules)]
-    changes += [{"rule": r["rule_id"], "kind": "engagement", "champion": o["points"], "challenger": r["points"]}
-                for o, r in zip(current.engagement_rules, challenger.engagement_rules)]
-    html_report.write_report(out / "report.html", f"Calibration of model {model_id} ({version})", summary,
-                             metrics, [("Points: champion vs challenger", html_report.table(changes))])
-    (out / "backtest.json").write_text(json.dumps({
-        "version": version, "as_of": f"{t_train:%Y-%m-%d}", "cut": f"{t_cut:%Y-%m-%d}", "horizon_days": horizon,
-        "fit": info, "metrics": [m.__dict__ for m in metrics]}, indent=2, default=str), encoding="utf-8")
-    return WarehouseCalibration(version, out, summary, aucs["champion"], aucs["challenger"], challenger, metrics)
+    changes = [
+        {
+            "rule": f"{r['persona_id']}/{r['rule_id']}",
+            "kind": "fit",
+            "champion": o["points"],
+            "challenger": r["points"],
+        }
+        for o, r in zip(current.fit_rules, challenger.fit_rules)
+    ]
+    changes += [
+        {
+            "rule": r["rule_id"],
+            "kind": "engagement",
+            "champion": o["points"],
+            "challenger": r["points"],
+        }
+        for o, r in zip(current.engagement_rules, challenger.engagement_rules)
+    ]
+    html_report.write_report(
+        out / "report.html",
+        f"Calibration of model {model_id} ({version})",
+        summary,
+        metrics,
+        [("Points: champion vs challenger", html_report.table(changes))],
+    )
+    (out / "backtest.json").write_text(
+        json.dumps(
+            {
+                "version": version,
+                "as_of": f"{t_train:%Y-%m-%d}",
+                "cut": f"{t_cut:%Y-%m-%d}",
+                "horizon_days": horizon,
+                "fit": info,
+                "metrics": [m.__dict__ for m in metrics],
+            },
+            indent=2,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
+    return WarehouseCalibration(
+        version, out, summary, aucs["champion"], aucs["challenger"], challenger, metrics
+    )

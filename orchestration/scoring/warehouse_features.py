@@ -48,6 +48,7 @@ class RuleSet:
 
 def load_rule_set(seeds_dir: Path, model_id: str, fallback_dir: Path | None = None) -> RuleSet:
     """Read the model's rows from `seeds_dir` (missing files fall back to `fallback_dir`)."""
+
     def rows(name):
         r = read_seed(Path(seeds_dir) / f"{name}.csv")
         if not r and fallback_dir is not None:
@@ -56,20 +57,35 @@ def load_rule_set(seeds_dir: Path, model_id: str, fallback_dir: Path | None = No
 
     models = rows("scoring_models")
     if not models:
-        raise CalibrationInputError(f"model '{model_id}' not found in {seeds_dir}/scoring_models.csv")
+        raise CalibrationInputError(
+            f"model '{model_id}' not found in {seeds_dir}/scoring_models.csv"
+        )
     m = models[0]
     bands = rows("scoring_score_bands")
     return RuleSet(
-        model_id=model_id, model_row=m,
+        model_id=model_id,
+        model_row=m,
         fit_rules=rows("scoring_fit_rules"),
         engagement_rules=rows("scoring_engagement_rules"),
         caps={r["category"]: float(r["cap_points"]) for r in rows("scoring_category_caps")},
-        fit_bands=sorted(((b["band"], float(b["min_score"])) for b in bands if b["score_type"] == "fit"),
-                         key=lambda x: -x[1]) or [("A", 70), ("B", 50), ("C", 30), ("D", 0)],
-        engagement_bands=sorted(((int(b["band"]), float(b["min_score"])) for b in bands
-                                 if b["score_type"] == "engagement"), key=lambda x: -x[1])
+        fit_bands=sorted(
+            ((b["band"], float(b["min_score"])) for b in bands if b["score_type"] == "fit"),
+            key=lambda x: -x[1],
+        )
+        or [("A", 70), ("B", 50), ("C", 30), ("D", 0)],
+        engagement_bands=sorted(
+            (
+                (int(b["band"]), float(b["min_score"]))
+                for b in bands
+                if b["score_type"] == "engagement"
+            ),
+            key=lambda x: -x[1],
+        )
         or [(1, 50), (2, 25), (3, 10), (4, 0)],
-        tiers={(t["fit_grade"], int(t["engagement_band"])): t["tier"] for t in rows("scoring_tier_matrix")},
+        tiers={
+            (t["fit_grade"], int(t["engagement_band"])): t["tier"]
+            for t in rows("scoring_tier_matrix")
+        },
         fit_weight=float(m.get("fit_weight") or 0.5),
         engagement_weight=float(m.get("engagement_weight") or 0.5),
     )
@@ -102,12 +118,18 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     for table in ("dim_leads", "fct_interactions", "fct_opportunities"):
         found = con.execute(
             "select count(*) from duckdb_tables() where database_name = 'wh' and schema_name = 'marts' "
-            "and table_name = ?", [table]).fetchone()[0]
+            "and table_name = ?",
+            [table],
+        ).fetchone()[0]
         found += con.execute(
             "select count(*) from duckdb_views() where database_name = 'wh' and schema_name = 'marts' "
-            "and view_name = ?", [table]).fetchone()[0]
+            "and view_name = ?",
+            [table],
+        ).fetchone()[0]
         if not found:
-            raise CalibrationInputError(f"marts.{table} is missing in {path}: build the warehouse first")
+            raise CalibrationInputError(
+                f"marts.{table} is missing in {path}: build the warehouse first"
+            )
     return con
 
 
@@ -115,22 +137,45 @@ def data_range(con) -> tuple[datetime, datetime]:
     """(first, last) timestamp of interactions and opportunities in the warehouse."""
     lo, hi = con.execute(
         "select min(t), max(t) from (select occurred_at::timestamp as t from wh.marts.fct_interactions "
-        "union all select created_at::timestamp from wh.marts.fct_opportunities)").fetchone()
+        "union all select created_at::timestamp from wh.marts.fct_opportunities)"
+    ).fetchone()
     if lo is None:
         raise CalibrationInputError("the warehouse has no interactions or opportunities")
     return lo, hi
 
 
 def _load_table(con, name: str, rows: list[dict], columns: list[str]) -> None:
-    con.execute(f"create or replace temp table {name} ({', '.join(c + ' varchar' for c in columns)})")
+    con.execute(
+        f"create or replace temp table {name} ({', '.join(c + ' varchar' for c in columns)})"
+    )
     if rows:
-        con.executemany(f"insert into {name} values ({', '.join('?' for _ in columns)})",
-                        [[None if r.get(c) in (None, "") else str(r.get(c)) for c in columns] for r in rows])
+        con.executemany(
+            f"insert into {name} values ({', '.join('?' for _ in columns)})",
+            [[None if r.get(c) in (None, "") else str(r.get(c)) for c in columns] for r in rows],
+        )
 
 
-FIT_COLUMNS = ["model_id", "persona_id", "rule_id", "attribute", "operator", "value", "points", "description"]
-ENG_COLUMNS = ["model_id", "rule_id", "interaction_type", "detail_match", "category", "points",
-               "half_life_days", "window_days", "cap_per_day"]
+FIT_COLUMNS = [
+    "model_id",
+    "persona_id",
+    "rule_id",
+    "attribute",
+    "operator",
+    "value",
+    "points",
+    "description",
+]
+ENG_COLUMNS = [
+    "model_id",
+    "rule_id",
+    "interaction_type",
+    "detail_match",
+    "category",
+    "points",
+    "half_life_days",
+    "window_days",
+    "cap_per_day",
+]
 
 
 def load_rules(con, rules: RuleSet) -> None:
@@ -187,7 +232,8 @@ group by 1, 2
 def build_population(con, as_of: datetime, horizon_days: int) -> None:
     """Temp tables ``population`` (lead_id, created_at, y) and view ``leads_input``."""
     end = as_of + timedelta(days=horizon_days)
-    con.execute("""
+    con.execute(
+        """
         create or replace temp table population as
         with opps as (
             select lead_id, min(created_at::timestamp) as first_opportunity_at
@@ -200,30 +246,48 @@ def build_population(con, as_of: datetime, horizon_days: int) -> None:
         where coalesce(l.created_at, l.first_seen_at)::timestamp <= $as_of
           and (o.first_opportunity_at is null or o.first_opportunity_at > $as_of)
         order by l.lead_id
-    """, {"as_of": as_of, "end": end})
-    con.execute("create or replace temp view leads_input as select l.* from wh.marts.dim_leads as l "
-                "inner join population as p on p.lead_id = l.lead_id")
+    """,
+        {"as_of": as_of, "end": end},
+    )
+    con.execute(
+        "create or replace temp view leads_input as select l.* from wh.marts.dim_leads as l "
+        "inner join population as p on p.lead_id = l.lead_id"
+    )
 
 
-def build_snapshot(con, as_of: datetime, horizon_days: int, rules: RuleSet, fit_hits_sql: str) -> Snapshot:
+def build_snapshot(
+    con, as_of: datetime, horizon_days: int, rules: RuleSet, fit_hits_sql: str
+) -> Snapshot:
     """Features of the rules of `rules` and outcomes at `as_of` (see the module docstring)."""
     build_population(con, as_of, horizon_days)
     load_rules(con, rules)
     pop = con.execute("select lead_id, created_at, y from population order by lead_id").fetchnumpy()
     lead_ids = [str(x) for x in pop["lead_id"]]
     if not lead_ids:
-        raise CalibrationInputError(f"no leads created on or before {as_of:%Y-%m-%d} without an opportunity")
+        raise CalibrationInputError(
+            f"no leads created on or before {as_of:%Y-%m-%d} without an opportunity"
+        )
     index = {lid: i for i, lid in enumerate(lead_ids)}
     fit_keys = [(r["persona_id"], r["rule_id"]) for r in rules.fit_rules]
     fk = {k: j for j, k in enumerate(fit_keys)}
     F = np.zeros((len(lead_ids), len(fit_keys)))
-    for lid, pid, rid in con.execute(f"select lead_id, persona_id, rule_id from ({fit_hits_sql})").fetchall():
+    for lid, pid, rid in con.execute(
+        f"select lead_id, persona_id, rule_id from ({fit_hits_sql})"
+    ).fetchall():
         F[index[lid], fk[(pid, rid)]] = 1.0
     eng_keys = [r["rule_id"] for r in rules.engagement_rules]
     ek = {k: j for j, k in enumerate(eng_keys)}
     E = np.zeros((len(lead_ids), len(eng_keys)))
     for lid, rid, val in con.execute(ENGAGEMENT_FEATURE_SQL, {"as_of": as_of}).fetchall():
         E[index[lid], ek[rid]] = val
-    return Snapshot(as_of=as_of, horizon_days=horizon_days, lead_ids=lead_ids,
-                    y=np.asarray(pop["y"], dtype=int), created_at=np.asarray(pop["created_at"]),
-                    fit_keys=fit_keys, F=F, eng_keys=eng_keys, E=E)
+    return Snapshot(
+        as_of=as_of,
+        horizon_days=horizon_days,
+        lead_ids=lead_ids,
+        y=np.asarray(pop["y"], dtype=int),
+        created_at=np.asarray(pop["created_at"]),
+        fit_keys=fit_keys,
+        F=F,
+        eng_keys=eng_keys,
+        E=E,
+    )

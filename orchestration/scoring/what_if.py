@@ -37,8 +37,11 @@ from orchestration.scoring.seeds_io import merge_rows, read_seed, seed_columns, 
 
 #: The models a replay step rebuilds (everything else is read from the warehouse copy).
 REPLAY_SELECT = [
-    "path:dbt_project/models/intermediate/scoring", "mart_lead_scores", "mart_lead_score_explanations",
-    "mart_lead_lifecycle", "fct_lead_handoffs",
+    "path:dbt_project/models/intermediate/scoring",
+    "mart_lead_scores",
+    "mart_lead_score_explanations",
+    "mart_lead_lifecycle",
+    "fct_lead_handoffs",
 ]
 
 
@@ -46,8 +49,11 @@ def project_copy(root: Path, seeds_override: Path | None) -> Path:
     """Copy of the dbt project under `root`; scoring seeds merged with `seeds_override`."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(DBT_PROJECT_DIR / "dbt_project.yml", root / "dbt_project.yml")
-    shutil.copytree(DBT_PROJECT_DIR / "dbt_project", root / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs", "__pycache__"))
+    shutil.copytree(
+        DBT_PROJECT_DIR / "dbt_project",
+        root / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs", "__pycache__"),
+    )
     shutil.copytree(SEEDS_DIR, root / "seeds")
     if seeds_override is not None:
         files = sorted(Path(seeds_override).glob("*.csv"))
@@ -56,7 +62,11 @@ def project_copy(root: Path, seeds_override: Path | None) -> Path:
         for f in files:
             target = root / "seeds" / f.name
             if target.exists():
-                write_seed(target, merge_rows(read_seed(target), read_seed(f)), seed_columns(f.stem, SEEDS_DIR))
+                write_seed(
+                    target,
+                    merge_rows(read_seed(target), read_seed(f)),
+                    seed_columns(f.stem, SEEDS_DIR),
+                )
             else:
                 shutil.copy2(f, target)
     return root
@@ -76,7 +86,9 @@ def copy_warehouse(source: Path, target: Path) -> None:
 def replay_dates(warehouse: Path, days: int, step_days: int) -> list[datetime]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        last = con.execute("select max(occurred_at)::timestamp from marts.fct_interactions").fetchone()[0]
+        last = con.execute(
+            "select max(occurred_at)::timestamp from marts.fct_interactions"
+        ).fetchone()[0]
     finally:
         con.close()
     if last is None:
@@ -97,32 +109,64 @@ class WhatIf:
     stage_changes: int
 
 
-def _replay(name: str, project: Path, wh: Path, work: Path, dates: list[datetime], model_id: str,
-            results: duckdb.DuckDBPyConnection) -> None:
+def _replay(
+    name: str,
+    project: Path,
+    wh: Path,
+    work: Path,
+    dates: list[datetime],
+    model_id: str,
+    results: duckdb.DuckDBPyConnection,
+) -> None:
     run_dbt(["seed", "--full-refresh", "--quiet"], work / name, wh, project_dir=project)
     for k, as_of in enumerate(dates):
-        args = ["run", "--quiet", "--select", *REPLAY_SELECT, "--vars", f"{{as_of: '{as_of:%Y-%m-%d %H:%M:%S}'}}"]
+        args = [
+            "run",
+            "--quiet",
+            "--select",
+            *REPLAY_SELECT,
+            "--vars",
+            f"{{as_of: '{as_of:%Y-%m-%d %H:%M:%S}'}}",
+        ]
         run_dbt(args + (["--full-refresh"] if k == 0 else []), work / name, wh, project_dir=project)
         results.execute(f"attach '{wh}' as w (read_only)")
         params = {"v": name, "k": k, "as_of": as_of, "m": model_id}
-        results.execute("""insert into scores select $v, $k, $as_of, lead_id, tier, cast(lead_score as double),
+        results.execute(
+            """insert into scores select $v, $k, $as_of, lead_id, tier, cast(lead_score as double),
                            cast(fit_score as double), cast(engagement_score as double)
-                           from w.marts.mart_lead_scores where model_id = $m""", params)
-        results.execute("""insert into stages select $v, $k, lead_id, lifecycle_stage
-                           from w.marts.mart_lead_lifecycle""", {k_: params[k_] for k_ in ("v", "k")})
-        results.execute("""insert into handoffs select $v, $k, handoff_id, lead_id, handoff_type
+                           from w.marts.mart_lead_scores where model_id = $m""",
+            params,
+        )
+        results.execute(
+            """insert into stages select $v, $k, lead_id, lifecycle_stage
+                           from w.marts.mart_lead_lifecycle""",
+            {k_: params[k_] for k_ in ("v", "k")},
+        )
+        results.execute(
+            """insert into handoffs select $v, $k, handoff_id, lead_id, handoff_type
                            from w.marts.fct_lead_handoffs
                            where handoff_id not in (select handoff_id from handoffs where variant = $v)""",
-                        {k_: params[k_] for k_ in ("v", "k")})
+            {k_: params[k_] for k_ in ("v", "k")},
+        )
         if k == len(dates) - 1:
-            results.execute("""insert into explanations select $v, lead_id, rule_id, cast(sum(points) as double)
+            results.execute(
+                """insert into explanations select $v, lead_id, rule_id, cast(sum(points) as double)
                                from w.marts.mart_lead_score_explanations where model_id = $m
-                               group by lead_id, rule_id""", {"v": name, "m": model_id})
+                               group by lead_id, rule_id""",
+                {"v": name, "m": model_id},
+            )
         results.execute("detach w")
 
 
-def what_if(rules_dir: Path, days: int, step_days: int = 7, model_id: str | None = None,
-            out_dir: Path | None = None, warehouse: Path | None = None, top: int = 10) -> WhatIf:
+def what_if(
+    rules_dir: Path,
+    days: int,
+    step_days: int = 7,
+    model_id: str | None = None,
+    out_dir: Path | None = None,
+    warehouse: Path | None = None,
+    top: int = 10,
+) -> WhatIf:
     """Replay `days` days under the current and the proposed seeds; compare; write a report."""
     if days <= 0 or step_days <= 0:
         raise CalibrationInputError("--days and --step-days must be positive")
@@ -131,8 +175,11 @@ def what_if(rules_dir: Path, days: int, step_days: int = 7, model_id: str | None
         raise CalibrationInputError(f"--rules folder not found: {rules_dir}")
     source = Path(warehouse or settings().warehouse_path)
     if model_id is None:
-        champions = [r["model_id"] for r in read_seed(SEEDS_DIR / "scoring_models.csv")
-                     if str(r.get("is_champion")).lower() in ("true", "1")]
+        champions = [
+            r["model_id"]
+            for r in read_seed(SEEDS_DIR / "scoring_models.csv")
+            if str(r.get("is_champion")).lower() in ("true", "1")
+        ]
         model_id = champions[0] if champions else "default"
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     out = Path(out_dir or settings().output_dir / "what_if" / stamp)
@@ -168,7 +215,8 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
         where c.variant = 'current' and c.step = {last}""")
     n, tier_changes, stage_changes = con.execute(
         "select count(*), count(*) filter (where tier_current is distinct from tier_proposed), "
-        "count(*) filter (where stage_current is distinct from stage_proposed) from final").fetchone()
+        "count(*) filter (where stage_current is distinct from stage_proposed) from final"
+    ).fetchone()
     tier_moves = con.execute("""select tier_current, tier_proposed, count(*) n from final
         where tier_current is distinct from tier_proposed group by all order by n desc limit 15""").fetchall()
     stage_moves = con.execute("""select stage_current, stage_proposed, count(*) n from final
@@ -205,22 +253,63 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
         f"what-if: model {model_id}, proposed rules {rules_dir}, replayed {dates[0]:%Y-%m-%d} .. "
         f"{dates[-1]:%Y-%m-%d} in {len(dates)} step(s)",
         f"leads: {n}; tier changed: {tier_changes}; lifecycle stage changed: {stage_changes}",
-        "tier moves (current → proposed): " + (", ".join(f"{a}→{b} {c}" for a, b, c in tier_moves) or "none"),
-        "stage moves (current → proposed): " + (", ".join(f"{a}→{b} {c}" for a, b, c in stage_moves) or "none"),
+        "tier moves (current → proposed): "
+        + (", ".join(f"{a}→{b} {c}" for a, b, c in tier_moves) or "none"),
+        "stage moves (current → proposed): "
+        + (", ".join(f"{a}→{b} {c}" for a, b, c in stage_moves) or "none"),
         "hand-offs per week   (week ending | MQL current / proposed | SQL current / proposed):",
-        *(f"  {dates[s]:%Y-%m-%d} | {mc:4d} / {mp:4d} | {sc:4d} / {sp:4d}" for s, mc, mp, sc, sp in weekly),
+        *(
+            f"  {dates[s]:%Y-%m-%d} | {mc:4d} / {mp:4d} | {sc:4d} / {sp:4d}"
+            for s, mc, mp, sc, sp in weekly
+        ),
         "biggest movers (lead | score current → proposed | tier | stage | why):",
-        *(f"  {r[0][:16]} | {r[1]} → {r[2]} ({r[3]:+}) | {r[4]}→{r[5]} | {r[6]}→{r[7]} | {r[8]}" for r in movers),
+        *(
+            f"  {r[0][:16]} | {r[1]} → {r[2]} ({r[3]:+}) | {r[4]}→{r[5]} | {r[6]}→{r[7]} | {r[8]}"
+            for r in movers
+        ),
     ]
     summary = "\n".join(lines)
     out.mkdir(parents=True, exist_ok=True)
-    cols = ["lead_id", "score_current", "score_proposed", "delta", "tier_current", "tier_proposed",
-            "stage_current", "stage_proposed", "why"]
+    cols = [
+        "lead_id",
+        "score_current",
+        "score_proposed",
+        "delta",
+        "tier_current",
+        "tier_proposed",
+        "stage_current",
+        "stage_proposed",
+        "why",
+    ]
     write_seed(out / "movers.csv", [dict(zip(cols, r)) for r in movers], cols)
-    report = html_report.write_report(out / "report.html", "What-if replay", summary, [], [
-        ("Weekly hand-offs", html_report.table([dict(zip(["step", "mql_current", "mql_proposed", "sql_current",
-                                                           "sql_proposed"], w)) for w in weekly])),
-        ("Biggest movers", html_report.table([dict(zip(cols, r)) for r in movers])),
-        ("Method", "<p>" + html.escape(__doc__.split("\n\n")[1]) + "</p>"),
-    ])
+    report = html_report.write_report(
+        out / "report.html",
+        "What-if replay",
+        summary,
+        [],
+        [
+            (
+                "Weekly hand-offs",
+                html_report.table(
+                    [
+                        dict(
+                            zip(
+                                [
+                                    "step",
+                                    "mql_current",
+                                    "mql_proposed",
+                                    "sql_current",
+                                    "sql_proposed",
+                                ],
+                                w,
+                            )
+                        )
+                        for w in weekly
+                    ]
+                ),
+            ),
+            ("Biggest movers", html_report.table([dict(zip(cols, r)) for r in movers])),
+            ("Method", "<p>" + html.escape(__doc__.split("\n\n")[1]) + "</p>"),
+        ],
+    )
     return WhatIf(summary, report, tier_changes, stage_changes)

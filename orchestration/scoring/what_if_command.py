@@ -11,12 +11,18 @@ from orchestration.scoring.errors import CalibrationInputError
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__.splitlines()[0]
-    parser.add_argument("--rules", type=Path, required=True,
-                        help="folder of proposed seed CSVs (e.g. a calibrate output)")
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        required=True,
+        help="folder of proposed seed CSVs (e.g. a calibrate output)",
+    )
     parser.add_argument("--days", type=int, default=28, help="days to replay (default 28)")
     parser.add_argument("--step-days", type=int, default=7, help="replay step in days (default 7)")
     parser.add_argument("--model", default=None, help="model_id to compare (default: the champion)")
-    parser.add_argument("--out", type=Path, default=None, help="report folder (default <output>/what_if/<stamp>)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="report folder (default <output>/what_if/<stamp>)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,7 +40,9 @@ def has_snapshots() -> bool:
     exclude="resource_type:snapshot",
     name="leadhouse_dbt",
 )
-def leadhouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+def leadhouse_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+):
     """Seeds, staging, intermediate and marts with their dbt tests (as asset checks)."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
     # No fetch_column_metadata(): it opens warehouse connections while dbt holds

@@ -1,10 +1,12 @@
 """Pure builders of the dbt command lines the assets run (unit-tested without dbt)."""
 
-from collections.abc import Mapping
 import json
+from collections.abc import Mapping
 
 
-def build_args(*, full_refresh: bool = False, dbt_vars: Mapping[str, object] | None = None) -> list[str]:
+def build_args(
+    *, full_refresh: bool = False, dbt_vars: Mapping[str, object] | None = None
+) -> list[str]:
     """``dbt build`` for production: unit tests run in CI, not in production builds."""
     args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:

@@ -17,11 +17,16 @@ main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all
 #: Snapshots and CRM syncs stay on the nightly full build.
 hourly_job = dg.define_asset_job(
     "hourly_incremental",
-    selection=dg.AssetSelection.groups("ingestion") | build_dbt_asset_selection([leadhouse_dbt_assets]),
+    selection=dg.AssetSelection.groups("ingestion")
+    | build_dbt_asset_selection([leadhouse_dbt_assets]),
 )
 
-hourly_schedule = dg.ScheduleDefinition(name="hourly_incremental_schedule", job=hourly_job, cron_schedule="0 * * * *")
-nightly_schedule = dg.ScheduleDefinition(name="nightly_full_build", job=main_job, cron_schedule="0 3 * * *")
+hourly_schedule = dg.ScheduleDefinition(
+    name="hourly_incremental_schedule", job=hourly_job, cron_schedule="0 * * * *"
+)
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_full_build", job=main_job, cron_schedule="0 3 * * *"
+)
 
 
 def _sensors() -> list:

@@ -69,7 +69,9 @@ class HandoffCursor:
         self.ids.append(handoff_id)
 
 
-def fetch_new_handoffs(warehouse: Path, cursor: HandoffCursor, limit: int = MAX_PER_TICK) -> list[dict]:
+def fetch_new_handoffs(
+    warehouse: Path, cursor: HandoffCursor, limit: int = MAX_PER_TICK
+) -> list[dict]:
     """Hand-offs recorded after the cursor, oldest first (read-only connection, closed on return)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         cur = con.execute(_QUERY, [cursor.recorded_at, cursor.recorded_at, cursor.ids, limit])
@@ -84,11 +86,18 @@ def is_stale(handoff: dict) -> bool:
 
 def format_message(handoff: dict) -> dict:
     """The Slack-compatible payload announcing one hand-off."""
-    name = " ".join(p for p in (handoff.get("first_name"), handoff.get("last_name")) if p) or "Unknown name"
+    name = (
+        " ".join(p for p in (handoff.get("first_name"), handoff.get("last_name")) if p)
+        or "Unknown name"
+    )
     who = f"{name} <{handoff['email']}>" if handoff.get("email") else name
     if handoff.get("company_name"):
         who += f" ({handoff['company_name']})"
-    target = {"mql": "marketing-qualified (MQL)", "pql": "product-qualified (PQL)", "sql": "sales-qualified (SQL)"}
+    target = {
+        "mql": "marketing-qualified (MQL)",
+        "pql": "product-qualified (PQL)",
+        "sql": "sales-qualified (SQL)",
+    }
     text = (
         f"New {handoff['handoff_type'].upper()} hand-off: {who} is now {target.get(handoff['handoff_type'], handoff['handoff_type'])}"
         f"{' (was ' + handoff['from_stage'] + ')' if handoff.get('from_stage') else ''}. "
@@ -99,7 +108,9 @@ def format_message(handoff: dict) -> dict:
     return {"text": text}
 
 
-def announce(warehouse: Path, webhook_url: str, cursor: HandoffCursor) -> tuple[HandoffCursor, int, int, str | None]:
+def announce(
+    warehouse: Path, webhook_url: str, cursor: HandoffCursor
+) -> tuple[HandoffCursor, int, int, str | None]:
     """Post every new hand-off; returns (cursor, posted, skipped_stale, error or None)."""
     posted = skipped = 0
     for handoff in fetch_new_handoffs(warehouse, cursor):
@@ -107,7 +118,9 @@ def announce(warehouse: Path, webhook_url: str, cursor: HandoffCursor) -> tuple[
             skipped += 1
         else:
             try:
-                response = requests.post(webhook_url, json=format_message(handoff), timeout=POST_TIMEOUT_SECONDS)
+                response = requests.post(
+                    webhook_url, json=format_message(handoff), timeout=POST_TIMEOUT_SECONDS
+                )
                 response.raise_for_status()
             except requests.RequestException as exc:  # keep the cursor before the failed hand-off
                 return cursor, posted, skipped, f"webhook post failed: {type(exc).__name__}"
@@ -117,7 +130,11 @@ def announce(warehouse: Path, webhook_url: str, cursor: HandoffCursor) -> tuple[
 
 
 def _default_status() -> dg.DefaultSensorStatus:
-    return dg.DefaultSensorStatus.RUNNING if settings().handoff_webhook_url else dg.DefaultSensorStatus.STOPPED
+    return (
+        dg.DefaultSensorStatus.RUNNING
+        if settings().handoff_webhook_url
+        else dg.DefaultSensorStatus.STOPPED
+    )
 
 
 @dg.sensor(
@@ -135,9 +152,13 @@ def handoff_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         return dg.SensorResult(skip_reason="the warehouse does not exist yet")
     cursor = HandoffCursor.parse(context.cursor)
     try:
-        cursor, posted, skipped, error = announce(config.warehouse_path, config.handoff_webhook_url, cursor)
+        cursor, posted, skipped, error = announce(
+            config.warehouse_path, config.handoff_webhook_url, cursor
+        )
     except duckdb.Error as exc:  # warehouse locked by a writer, or the marts not built yet
-        return dg.SensorResult(skip_reason=f"warehouse not readable: {type(exc).__name__}", cursor=context.cursor)
+        return dg.SensorResult(
+            skip_reason=f"warehouse not readable: {type(exc).__name__}", cursor=context.cursor
+        )
     context.log.info("hand-offs posted=%d skipped_stale=%d", posted, skipped)
     if error:
         context.log.warning(error)

@@ -41,8 +41,12 @@ class LeadhouseTranslator(DagsterDbtTranslator):
         )
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        meta = dbt_resource_props.get("config", {}).get("meta", {}) or dbt_resource_props.get("meta", {})
-        if dbt_resource_props["resource_type"] == "source" or meta.get("dagster", {}).get("asset_key"):
+        meta = dbt_resource_props.get("config", {}).get("meta", {}) or dbt_resource_props.get(
+            "meta", {}
+        )
+        if dbt_resource_props["resource_type"] == "source" or meta.get("dagster", {}).get(
+            "asset_key"
+        ):
             return super().get_asset_key(dbt_resource_props)
         # Model names are unique across layers: the key is the name alone
         # (docs/data-contracts.md §5), whatever schema the folder writes to.

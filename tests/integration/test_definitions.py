@@ -13,12 +13,28 @@ def _graph():
 def test_every_layer_is_an_asset():
     keys = {k.to_user_string() for k in _graph().get_all_asset_keys()}
     expected = {
-        *(f"raw/{s}" for s in ("web_events", "email_events", "form_submissions", "lead_lists", "crm_deals")),
-        "stg_segment__web_events", "stg_email__events", "stg_forms__submissions",
-        "dim_leads", "fct_interactions", "fct_web_sessions", "fct_opportunities",
-        "mart_lead_scores", "mart_lead_score_explanations", "mart_lead_activation",
-        "mart_lead_lifecycle", "fct_lead_handoffs", "fct_lead_stage_transitions", "mart_funnel_daily",
-        "snap_lead_state", "crm_sync__file_leads", "crm_sync__hubspot_contacts", "crm_sync__salesforce_leads",
+        *(
+            f"raw/{s}"
+            for s in ("web_events", "email_events", "form_submissions", "lead_lists", "crm_deals")
+        ),
+        "stg_segment__web_events",
+        "stg_email__events",
+        "stg_forms__submissions",
+        "dim_leads",
+        "fct_interactions",
+        "fct_web_sessions",
+        "fct_opportunities",
+        "mart_lead_scores",
+        "mart_lead_score_explanations",
+        "mart_lead_activation",
+        "mart_lead_lifecycle",
+        "fct_lead_handoffs",
+        "fct_lead_stage_transitions",
+        "mart_funnel_daily",
+        "snap_lead_state",
+        "crm_sync__file_leads",
+        "crm_sync__hubspot_contacts",
+        "crm_sync__salesforce_leads",
     }
     assert expected <= keys, sorted(expected - keys)
 
@@ -27,7 +43,10 @@ def test_dbt_sources_depend_on_the_ingestion_assets():
     graph = _graph()
     parents = graph.get(dg.AssetKey("stg_segment__web_events")).parent_keys
     assert dg.AssetKey(["raw", "web_events"]) in parents
-    assert dg.AssetKey("mart_lead_activation") in graph.get(dg.AssetKey("crm_sync__file_leads")).parent_keys
+    assert (
+        dg.AssetKey("mart_lead_activation")
+        in graph.get(dg.AssetKey("crm_sync__file_leads")).parent_keys
+    )
 
 
 def test_groups_follow_the_layers():
@@ -49,17 +68,25 @@ def test_checks_guard_every_layer_and_block():
 
 
 def test_jobs_schedules_sensors():
-    assert {j.name for j in defs.resolve_all_job_defs()} >= {"leadhouse_main", "hourly_incremental", "ingest_job"}
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {
+        "leadhouse_main",
+        "hourly_incremental",
+        "ingest_job",
+    }
     schedules = {s.name: s.cron_schedule for s in defs.schedules}
-    assert schedules == {"hourly_incremental_schedule": "0 * * * *", "nightly_full_build": "0 3 * * *"}
+    assert schedules == {
+        "hourly_incremental_schedule": "0 * * * *",
+        "nightly_full_build": "0 3 * * *",
+    }
     sensors = {s.name for s in defs.sensors}
     assert {"landing_sensor", "lead_handoff_sensor"} <= sensors
 
 
 def test_the_code_location_loads_as_dagster_loads_it():
     """`make ui` / workspace.yaml: Dagster's own loader accepts exactly one Definitions object."""
-    import orchestration.definitions as module
     from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
+    import orchestration.definitions as module
 
     targets = loadable_targets_from_loaded_module(module)
     assert [t.attribute for t in targets] == ["defs"]

@@ -71,17 +71,23 @@ class FakeDest:
 
 def sender(dest, tries=6):
     clock = Clock()
-    return BatchSender(dest, RetryPolicy(base_seconds=0.5, cap_seconds=4, max_tries=tries),
-                       TokenBucket(1000, clock=clock.now, sleep=clock.sleep), sleep=clock.sleep,
-                       rng=random.Random(0)), clock
+    return BatchSender(
+        dest,
+        RetryPolicy(base_seconds=0.5, cap_seconds=4, max_tries=tries),
+        TokenBucket(1000, clock=clock.now, sleep=clock.sleep),
+        sleep=clock.sleep,
+        rng=random.Random(0),
+    ), clock
 
 
 def test_bisection_isolates_the_bad_records():
     dest = FakeDest(bad={"k003", "k006"})
     s, _ = sender(dest)
     out = s.send([rec(i) for i in range(8)], "insert")
-    assert [o.result.status for o in out] == ["success"] * 3 + ["rejected"] + ["success"] * 2 \
-        + ["rejected", "success"]
+    assert [o.result.status for o in out] == ["success"] * 3 + ["rejected"] + ["success"] * 2 + [
+        "rejected",
+        "success",
+    ]
     assert out[3].result.error_code == "VALIDATION_ERROR" and out[3].result.http_status == 400
     assert dest.calls == [8, 4, 2, 2, 1, 1, 4, 2, 2, 1, 1]
     assert s.api_calls == 11
@@ -107,10 +113,20 @@ def test_fingerprint_values_are_normalised():
     con = duckdb.connect()
     con.execute("create table t(a decimal(5,2), b integer, c double, ts timestamptz, d date)")
     con.execute("set timezone = 'Europe/Paris'")
-    con.execute("insert into t values (87.00, 87, 87.0000001, "
-                "timestamptz '2026-03-01 13:00:00+01', date '2026-03-01')")
-    types = {"a": "DECIMAL(5,2)", "b": "INTEGER", "c": "DOUBLE", "ts": "TIMESTAMP WITH TIME ZONE",
-             "d": "DATE"}
-    row = con.execute("select " + ", ".join(f"to_json({value_expr(c, t)})::varchar"
-                                           for c, t in types.items()) + " from t").fetchone()
+    con.execute(
+        "insert into t values (87.00, 87, 87.0000001, "
+        "timestamptz '2026-03-01 13:00:00+01', date '2026-03-01')"
+    )
+    types = {
+        "a": "DECIMAL(5,2)",
+        "b": "INTEGER",
+        "c": "DOUBLE",
+        "ts": "TIMESTAMP WITH TIME ZONE",
+        "d": "DATE",
+    }
+    row = con.execute(
+        "select "
+        + ", ".join(f"to_json({value_expr(c, t)})::varchar" for c, t in types.items())
+        + " from t"
+    ).fetchone()
     assert row == ("87.0", "87.0", "87.0", '"2026-03-01T12:00:00.000Z"', '"2026-03-01"')

@@ -31,8 +31,11 @@ def test_shipped_specs_load():
         ({"reject_abort_threshold": 1.5}, "reject_abort_threshold", "less than or equal to 1"),
         ({"colour": "blue"}, "colour", "Extra inputs are not permitted"),
         ({"mode": "mirror"}, "delete_behavior", "mirror needs"),
-        ({"suppression": {"marketing_fields": ["nope"]}}, "suppression.marketing_fields",
-         "not a mapped field"),
+        (
+            {"suppression": {"marketing_fields": ["nope"]}},
+            "suppression.marketing_fields",
+            "not a mapped field",
+        ),
         ({"mappings": {}}, "mappings", "at least 1"),
     ],
 )

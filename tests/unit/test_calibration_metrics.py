@@ -36,7 +36,7 @@ def test_by_tier_rates():
 def test_capacity_threshold_matches_weekly_volume():
     score = np.repeat(np.arange(0, 100, 10), 10).astype(float)  # 10 leads at each of 0,10,...,90
     y = (score >= 80).astype(int)
-    c = capacity_threshold(score, y, weeks=2.0, capacity=10)     # 20 leads over 2 weeks
+    c = capacity_threshold(score, y, weeks=2.0, capacity=10)  # 20 leads over 2 weeks
     assert c["threshold"] == 71 and c["mql_per_week"] == 10.0 and c["precision"] == 1.0
 
 

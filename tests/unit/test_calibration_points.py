@@ -9,9 +9,9 @@ def test_one_hot_points_zero_floor_and_sum_of_maxima_is_100():
     coef = np.array([0.2, -0.4, 1.0, 0.3, 0.35, -1.0])
     groups = ["a", "a", "a", "b", "b", "c"]
     pts = one_hot_points(coef, groups)
-    assert pts[1] == 0 and pts[3] == 0 and pts[5] == 0          # worst level of each group is 0
-    assert pts[2] + pts[4] + pts[5] == 100                        # best of every group sums to 100
-    assert pts[2] > pts[0] > pts[1]                               # order kept within a group
+    assert pts[1] == 0 and pts[3] == 0 and pts[5] == 0  # worst level of each group is 0
+    assert pts[2] + pts[4] + pts[5] == 100  # best of every group sums to 100
+    assert pts[2] > pts[0] > pts[1]  # order kept within a group
 
 
 def test_one_hot_points_exact_values():

@@ -43,12 +43,21 @@ def test_segment_messages_and_batch_envelope(db):
         )
     }
     assert set(got) == {
-        "ajs-022bb90c-bbac", "ajs-5c1e0f3a-77d2", "ajs-9d2f6b81-1c4e", "ajs-3b7a1e90-aa01",
-        "ajs-b1-0001", "ajs-b1-0002", "rudder-7e1f-0001",
+        "ajs-022bb90c-bbac",
+        "ajs-5c1e0f3a-77d2",
+        "ajs-9d2f6b81-1c4e",
+        "ajs-3b7a1e90-aa01",
+        "ajs-b1-0001",
+        "ajs-b1-0002",
+        "rudder-7e1f-0001",
     }
     assert got["ajs-022bb90c-bbac"] == (
-        "page", "507f191e810c19729de860ea", None,
-        utc(2024, 5, 1, 10, 0, 3, 120000), utc(2024, 5, 1, 10, 0, 3, 410000), 1,
+        "page",
+        "507f191e810c19729de860ea",
+        None,
+        utc(2024, 5, 1, 10, 0, 3, 120000),
+        utc(2024, 5, 1, 10, 0, 3, 410000),
+        1,
     )
     # timestamp with an offset is converted to UTC
     assert got["ajs-5c1e0f3a-77d2"][0] == "track"
@@ -102,7 +111,12 @@ def test_mailgun(db):
         "where provider = 'mailgun' order by _line",
     )
     assert got == [
-        ("-laxIqj9QWubsjY_3pTq_g", "opened", "mia@initech.example", utc(2024, 5, 1, 10, 1, 40, 512000)),
+        (
+            "-laxIqj9QWubsjY_3pTq_g",
+            "opened",
+            "mia@initech.example",
+            utc(2024, 5, 1, 10, 1, 40, 512000),
+        ),
         ("Ase7i2zsRYeDXztHGENqRA", "clicked", "mia@initech.example", utc(2024, 5, 1, 10, 3, 20)),
     ]
 
@@ -120,7 +134,8 @@ def test_ses_in_sns(db):
     ]
     # the SNS MessageId is the provider's event id
     assert [g[0] for g in got] == [
-        "5a1b2c3d-0001-5e6f-8a9b-000000000001", "5a1b2c3d-0002-5e6f-8a9b-000000000002",
+        "5a1b2c3d-0001-5e6f-8a9b-000000000001",
+        "5a1b2c3d-0002-5e6f-8a9b-000000000002",
     ]
 
 
@@ -138,12 +153,22 @@ def test_forms(db):
         b"c4e6a8b0-5d7f-4a9b-8c2e-6f8a0b2d4e04|jane@acme.com|1714557600000"
     ).hexdigest()
     assert got["hubspot"] == (
-        "c4e6a8b0-5d7f-4a9b-8c2e-6f8a0b2d4e04", hs_id, "jane@acme.com", utc(2024, 5, 1, 10, 0)
+        "c4e6a8b0-5d7f-4a9b-8c2e-6f8a0b2d4e04",
+        hs_id,
+        "jane@acme.com",
+        utc(2024, 5, 1, 10, 0),
     )
-    assert got["typeform"] == ("g8hcyeXS", "x71for1wr6irs2rx", "raj@hooli.example", utc(2024, 5, 1, 10, 1, 10))
+    assert got["typeform"] == (
+        "g8hcyeXS",
+        "x71for1wr6irs2rx",
+        "raj@hooli.example",
+        utc(2024, 5, 1, 10, 1, 10),
+    )
     assert got["post"][0] == "contact-us-html"
     assert got["post"][2:] == ("ana@vandelay.example", utc(2024, 5, 1, 9, 31))
-    payload = json.loads(rows(db, "select payload from raw.form_submissions where provider='post'")[0][0])
+    payload = json.loads(
+        rows(db, "select payload from raw.form_submissions where provider='post'")[0][0]
+    )
     assert payload["company"] == "Vandelay Industries"
     assert payload["interest"] == ["pricing", "demo"]  # multi-select keeps both values
     assert payload["consent"] == "on"
@@ -163,7 +188,8 @@ def test_lead_list_csv(db):
 
 def test_crm_exports(db):
     got = rows(
-        db, "select provider, deal_id, email, updated_at from raw.crm_deals order by provider, deal_id"
+        db,
+        "select provider, deal_id, email, updated_at from raw.crm_deals order by provider, deal_id",
     )
     assert got == [
         ("hubspot", "9001", "jane@acme.com", utc(2024, 4, 28, 16, 0)),
@@ -171,5 +197,7 @@ def test_crm_exports(db):
         ("salesforce", "0065g00000AbCdEAAV", "tom@wayne.example", utc(2024, 3, 15, 10, 0)),
         ("salesforce", "0065g00000AbCdFAAV", "ana@vandelay.example", utc(2024, 4, 10)),
     ]
-    stage = rows(db, "select payload->>'$.StageName' from raw.crm_deals where deal_id = '0065g00000AbCdFAAV'")
+    stage = rows(
+        db, "select payload->>'$.StageName' from raw.crm_deals where deal_id = '0065g00000AbCdFAAV'"
+    )
     assert stage == [("Closed Lost",)]

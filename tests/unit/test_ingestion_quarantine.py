@@ -52,16 +52,28 @@ def test_web_event_reasons_and_first_arrival(paths):
         '{"type":"page","messageId":"m5",' + TS + "}",
         '{"type":"page","messageId":"m6","anonymousId":"a"}',
         '{"type":"page","messageId":"m7","anonymousId":"a","timestamp":"yesterday"}',
-        '{"type":"page","messageId":"m8","anonymousId":"a",' + TS + ',"properties":{"b":"' + big + '"}}',
-        '{"type":"page","messageId":"m9","anonymousId":"a",' + TS + ',"receivedAt":"2024-05-02T08:00:09Z"}',
-        '{"type":"page","messageId":"m9","anonymousId":"a",' + TS + ',"receivedAt":"2024-05-02T08:00:01Z"}',
+        '{"type":"page","messageId":"m8","anonymousId":"a",'
+        + TS
+        + ',"properties":{"b":"'
+        + big
+        + '"}}',
+        '{"type":"page","messageId":"m9","anonymousId":"a",'
+        + TS
+        + ',"receivedAt":"2024-05-02T08:00:09Z"}',
+        '{"type":"page","messageId":"m9","anonymousId":"a",'
+        + TS
+        + ',"receivedAt":"2024-05-02T08:00:01Z"}',
         '{"batch":[{"type":"track","event":"x","messageId":"m11","userId":"u",' + TS + "},"
         '{"type":"screen","messageId":"m12","userId":"u",' + TS + "}]}",
         "garbage",
         "[1,2]",
         '{"messageId":"m14","anonymousId":"a",' + TS + "}",
-        '{"type":"identify","messageId":"m15","userId":"u",' + TS + ',"traits":{"email":"jane.acme.com"}}',
-        '{"type":"identify","messageId":"m16","userId":"u",' + TS + ',"traits":{"email":" Jane@ACME.Com "}}',
+        '{"type":"identify","messageId":"m15","userId":"u",'
+        + TS
+        + ',"traits":{"email":"jane.acme.com"}}',
+        '{"type":"identify","messageId":"m16","userId":"u",'
+        + TS
+        + ',"traits":{"email":" Jane@ACME.Com "}}',
         "",  # blank lines are not records
     ]
     rel = "web_events/dt=2024-05-02/segment-009.jsonl"
@@ -85,10 +97,10 @@ def test_web_event_reasons_and_first_arrival(paths):
     assert manifest(wh, rel) == (17, 3, 1, 13, "loaded")
     assert report.quarantine_by_reason["unknown_event_type"] == 3
     with connect(wh, read_only=True) as con:
-        kept = con.execute("select message_id, _line from raw.web_events order by message_id").fetchall()
-        payload = con.execute(
-            "select payload from raw.quarantine where _line = 12"
-        ).fetchone()[0]
+        kept = con.execute(
+            "select message_id, _line from raw.web_events order by message_id"
+        ).fetchall()
+        payload = con.execute("select payload from raw.quarantine where _line = 12").fetchone()[0]
     # the earliest receivedAt wins among duplicates of one file
     assert kept == [("m11", 11), ("m16", 16), ("m9", 10)]
     assert payload == "garbage"  # the original text
@@ -111,11 +123,22 @@ def test_email_reasons_with_a_broken_sendgrid_array(paths):
     )
     sns_bad = {"Type": "Notification", "MessageId": "n2", "Message": "{not json"}
     sub = {"Type": "SubscriptionConfirmation", "MessageId": "n3", "Message": "You have chosen..."}
-    no_id = {"Type": "Notification", "Message": json.dumps(
-        {"eventType": "Open", "mail": {"messageId": "m", "destination": ["x@y.io"]},
-         "open": {"timestamp": "2024-05-02T08:00:00Z"}})}
+    no_id = {
+        "Type": "Notification",
+        "Message": json.dumps(
+            {
+                "eventType": "Open",
+                "mail": {"messageId": "m", "destination": ["x@y.io"]},
+                "open": {"timestamp": "2024-05-02T08:00:00Z"},
+            }
+        ),
+    }
     write(landing, "email_events/dt=2024-05-02/sendgrid-009.json", sendgrid)
-    write(landing, "email_events/dt=2024-05-02/ses-009.jsonl", "\n".join(json.dumps(n) for n in (sns_bad, sub, no_id)))
+    write(
+        landing,
+        "email_events/dt=2024-05-02/ses-009.jsonl",
+        "\n".join(json.dumps(n) for n in (sns_bad, sub, no_id)),
+    )
     write(
         landing,
         "email_events/dt=2024-05-02/mailgun-009.jsonl",
@@ -144,7 +167,11 @@ def test_form_reasons_and_duplicates(paths):
         '{"event_type":"form_response","form_response":{"form_id":"Kd92mXvR","token":"tok1",'
         '"submitted_at":"2024-05-02T08:00:00Z","answers":[{"type":"email","email":"q@r.io"}]}}'
     )
-    write(landing, "form_submissions/dt=2024-05-02/hubspot__3f1c2a8e-5b6d-4c1e-9a7f-0d2b4e6a8c01-009.jsonl", hubspot)
+    write(
+        landing,
+        "form_submissions/dt=2024-05-02/hubspot__3f1c2a8e-5b6d-4c1e-9a7f-0d2b4e6a8c01-009.jsonl",
+        hubspot,
+    )
     write(landing, "form_submissions/dt=2024-05-02/typeform-009.jsonl", tf + "\n" + tf + "\n")
     write(
         landing,
@@ -155,13 +182,29 @@ def test_form_reasons_and_duplicates(paths):
     )
     ingest_source("form_submissions", landing_dir=landing, warehouse_path=wh)
     assert [(Path(f).name, line, r) for f, line, r in quarantined(wh, "form_submissions")] == [
-        ("hubspot__3f1c2a8e-5b6d-4c1e-9a7f-0d2b4e6a8c01-009.jsonl", 1, "missing_required_field:email"),
+        (
+            "hubspot__3f1c2a8e-5b6d-4c1e-9a7f-0d2b4e6a8c01-009.jsonl",
+            1,
+            "missing_required_field:email",
+        ),
         ("post__newsletter-footer-009.txt", 1, "invalid_email"),
         ("post__newsletter-footer-009.txt", 2, "malformed_json"),
     ]
-    assert manifest(wh, "form_submissions/dt=2024-05-02/typeform-009.jsonl") == (2, 1, 1, 0, "loaded")
+    assert manifest(wh, "form_submissions/dt=2024-05-02/typeform-009.jsonl") == (
+        2,
+        1,
+        1,
+        0,
+        "loaded",
+    )
     # same form, email and time → same hashed submission_id → duplicate
-    assert manifest(wh, "form_submissions/dt=2024-05-02/post__newsletter-footer-009.txt") == (4, 1, 1, 2, "loaded")
+    assert manifest(wh, "form_submissions/dt=2024-05-02/post__newsletter-footer-009.txt") == (
+        4,
+        1,
+        1,
+        2,
+        "loaded",
+    )
 
 
 def test_csv_reasons(paths):
@@ -204,7 +247,8 @@ def test_csv_reasons(paths):
         deals = con.execute("select deal_id, payload->>'$.dealstage' from raw.crm_deals").fetchall()
     assert listed == [("ok@x.co", 2, "X"), ("e@x.co", 6, "Multi\nline co")]
     assert [r[2] for r in quarantined(wh, "crm_deals")] == [
-        "missing_required_field:deal_id", "invalid_timestamp",
+        "missing_required_field:deal_id",
+        "invalid_timestamp",
     ]
     # an identical re-export row is a duplicate; a changed version of the deal is kept
     assert sorted(deals) == [("8", "closedlost"), ("8", "closedwon")]

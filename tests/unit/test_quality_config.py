@@ -53,7 +53,11 @@ def test_every_layer_is_guarded_and_error_checks_block():
     assert {s.layer for s in specs} == {"raw", "staging", "marts"}
     assert {s.name for s in specs} == set(DEFAULT_SEVERITY)
     checks = build_asset_checks()
-    blocking = {(tuple(spec.asset_key.path), spec.name): spec.blocking for c in checks for spec in c.check_specs}
+    blocking = {
+        (tuple(spec.asset_key.path), spec.name): spec.blocking
+        for c in checks
+        for spec in c.check_specs
+    }
     assert blocking[(("mart_lead_activation",), "marts_activation_valid")] is True
     assert blocking[(("mart_lead_activation",), "marts_stage_shares")] is False
     assert blocking[(("raw", "web_events"), "raw_load_health")] is True

@@ -59,13 +59,18 @@ def test_malformed_line_never_parses():
 
 def test_writer_rotates_and_keeps_arrays_valid(tmp_path):
     manifest: dict = {}
-    w = RotatingWriter(tmp_path, "email_events/dt=2026-10-31", "sendgrid", "json", "array", 3,
-                       manifest)
+    w = RotatingWriter(
+        tmp_path, "email_events/dt=2026-10-31", "sendgrid", "json", "array", 3, manifest
+    )
     for k in range(7):
         w.write(json.dumps({"n": k}).encode(), 1, "duplicate" if k == 4 else None)
     w.close()
     files = sorted((tmp_path / "email_events" / "dt=2026-10-31").iterdir())
-    assert [f.name for f in files] == ["sendgrid-001.json", "sendgrid-002.json", "sendgrid-003.json"]
+    assert [f.name for f in files] == [
+        "sendgrid-001.json",
+        "sendgrid-002.json",
+        "sendgrid-003.json",
+    ]
     assert [len(json.loads(f.read_text())) for f in files] == [3, 3, 1]
     stats = {k: v.as_dict() for k, v in manifest.items()}
     assert stats["email_events/dt=2026-10-31/sendgrid-002.json"]["dirty"] == {"duplicate": 1}
@@ -73,8 +78,9 @@ def test_writer_rotates_and_keeps_arrays_valid(tmp_path):
 
 def test_batch_rows_count_towards_rotation(tmp_path):
     manifest: dict = {}
-    w = RotatingWriter(tmp_path, "web_events/dt=2026-10-31", "segment", "jsonl", "lines", 5,
-                       manifest)
+    w = RotatingWriter(
+        tmp_path, "web_events/dt=2026-10-31", "segment", "jsonl", "lines", 5, manifest
+    )
     w.write(b'{"batch":[1,2,3,4]}', 4)
     w.write(b'{"a":1}', 1)
     w.write(b'{"a":2}', 1)
@@ -112,8 +118,19 @@ def test_population_chunk_is_deterministic_and_plausible():
 
 
 def test_cli_generates_one_day(tmp_path, capsys):
-    rc = cli.main(["generate", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path),
-                   "--only-day", "2026-11-03"])
+    rc = cli.main(
+        [
+            "generate",
+            "--scale",
+            "tiny",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--only-day",
+            "2026-11-03",
+        ]
+    )
     assert rc == 0
     assert "web_events" in capsys.readouterr().out
     dirs = {p.parent.name for p in tmp_path.rglob("*.json*") if p.parent.name.startswith("dt=")}

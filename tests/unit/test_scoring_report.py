@@ -8,7 +8,9 @@ from orchestration.scoring.report import scoring_summary
 def _con():
     con = duckdb.connect()
     con.execute("create schema marts; create schema seeds")
-    con.execute("create table seeds.scoring_models as select 'default' as model_id, true as is_champion")
+    con.execute(
+        "create table seeds.scoring_models as select 'default' as model_id, true as is_champion"
+    )
     con.execute("""create table marts.mart_lead_activation as select * from (values
         ('L1', 'ada@acme.io', 80.0, 90.0, 70.0, 'A1', 'hot', 'sql', false),
         ('L2', 'bob@beta.io', 30.0, 40.0, 20.0, 'C3', 'cold', 'lead', false),
@@ -36,7 +38,10 @@ def test_summary_sections_and_values():
     assert stage_block.index("lead ") < stage_block.index("mql") < stage_block.index("sql")
     assert "  A1    hot          2      87.5" in text
     # top leads exclude the suppressed one, emails are masked, champion rows only
-    assert "a***@acme.io (L1…): lead score 80.0 = fit 90.0 / engagement 70.0, tier A1, stage sql" in text
+    assert (
+        "a***@acme.io (L1…): lead score 80.0 = fit 90.0 / engagement 70.0, tier A1, stage sql"
+        in text
+    )
     assert "eve@" not in text and "e***@corp.io" not in text
     assert "    engagement  -10.00  cap:form: category form capped at 70" in text
     assert "r_other" not in text

@@ -17,8 +17,14 @@ from orchestration.activation.planner import PlannedRecord
 class DestinationError(Exception):
     """A call failed as a whole."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -68,8 +74,9 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
-def classify_status(status: int, message: str, *, retry_after: float | None = None,
-                    code: str | None = None) -> DestinationError:
+def classify_status(
+    status: int, message: str, *, retry_after: float | None = None, code: str | None = None
+) -> DestinationError:
     """Map a failed call's HTTP status to the error class the sender acts on."""
     if status == 429 or status >= 500 or status in (408,):
         return RetryableError(message, status=status, code=code, retry_after=retry_after)

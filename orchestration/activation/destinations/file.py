@@ -34,20 +34,36 @@ class FileDestination:
         with self.path.open("a", newline="") as fh:
             if self.spec.file.format == "jsonl":
                 fh.writelines(
-                    json.dumps({"operation": op, "key": r.primary_key,
-                                "match": {self.spec.match_key: r.match_value or r.dest_record_id},
-                                "fields": r.payload}, sort_keys=True) + "\n"
+                    json.dumps(
+                        {
+                            "operation": op,
+                            "key": r.primary_key,
+                            "match": {self.spec.match_key: r.match_value or r.dest_record_id},
+                            "fields": r.payload,
+                        },
+                        sort_keys=True,
+                    )
+                    + "\n"
                     for r in records
                 )
             else:
-                writer = csv.DictWriter(fh, ["operation", "key", self.spec.match_key, *self.fields],
-                                        extrasaction="ignore")
+                writer = csv.DictWriter(
+                    fh,
+                    ["operation", "key", self.spec.match_key, *self.fields],
+                    extrasaction="ignore",
+                )
                 if new:
                     writer.writeheader()
                 writer.writerows(
-                    {"operation": op, "key": r.primary_key,
-                     self.spec.match_key: r.match_value or r.dest_record_id, **r.payload}
+                    {
+                        "operation": op,
+                        "key": r.primary_key,
+                        self.spec.match_key: r.match_value or r.dest_record_id,
+                        **r.payload,
+                    }
                     for r in records
                 )
-        return [RecordResult("success", dest_record_id=r.dest_record_id or r.primary_key)
-                for r in records]
+        return [
+            RecordResult("success", dest_record_id=r.dest_record_id or r.primary_key)
+            for r in records
+        ]

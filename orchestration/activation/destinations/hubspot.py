@@ -57,8 +57,12 @@ def _error(exc: Exception) -> Exception:
         if status == 0:
             return RetryableError(f"connection error: {exc.reason}")
         headers = exc.headers or {}
-        return classify_status(status, str(body)[:500], code=code,
-                               retry_after=parse_retry_after(headers.get("Retry-After")))
+        return classify_status(
+            status,
+            str(body)[:500],
+            code=code,
+            retry_after=parse_retry_after(headers.get("Retry-After")),
+        )
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return RetryableError(f"{type(exc).__name__}")
     return exc
@@ -67,8 +71,14 @@ def _error(exc: Exception) -> Exception:
 class HubSpotDestination:
     """Writes batches of contacts (or another object type) to one HubSpot portal."""
 
-    def __init__(self, spec: SyncSpec, sync_run_id: str, *, access_token: str,
-                 base_url: str = DEFAULT_BASE_URL):
+    def __init__(
+        self,
+        spec: SyncSpec,
+        sync_run_id: str,
+        *,
+        access_token: str,
+        base_url: str = DEFAULT_BASE_URL,
+    ):
         from hubspot import HubSpot
 
         if not access_token:
@@ -83,12 +93,21 @@ class HubSpotDestination:
     # -- setup ----------------------------------------------------------------------------
     def _property_definition(self, source_col: str, dest: str, dtype: str) -> dict:
         options = self.spec.validation.enums.get(source_col)
-        base = {"name": dest, "label": dest.removeprefix("dw_").replace("_", " ").capitalize()
-                + " (DW)", "group_name": self.spec.hubspot.property_group}
+        base = {
+            "name": dest,
+            "label": dest.removeprefix("dw_").replace("_", " ").capitalize() + " (DW)",
+            "group_name": self.spec.hubspot.property_group,
+        }
         if options:
-            return {**base, "type": "enumeration", "field_type": "select",
-                    "options": [{"label": o, "value": o, "display_order": i, "hidden": False}
-                                for i, o in enumerate(options)]}
+            return {
+                **base,
+                "type": "enumeration",
+                "field_type": "select",
+                "options": [
+                    {"label": o, "value": o, "display_order": i, "hidden": False}
+                    for i, o in enumerate(options)
+                ],
+            }
         if dtype.startswith("DECIMAL") or dtype in NUMERIC:
             return {**base, "type": "number", "field_type": "number"}
         if dtype.startswith("TIMESTAMP") or dtype == "DATE":
@@ -105,17 +124,29 @@ class HubSpotDestination:
         obj = self.spec.object
         calls = 1
         try:
-            existing = {p.name for p in props_api.core_api.get_all(
-                object_type=obj, _request_timeout=self.timeout).results}
-            wanted = [(c, d) for c, d in self.spec.mappings.items()
-                      if d.startswith("dw_") and d not in existing]
+            existing = {
+                p.name
+                for p in props_api.core_api.get_all(
+                    object_type=obj, _request_timeout=self.timeout
+                ).results
+            }
+            wanted = [
+                (c, d)
+                for c, d in self.spec.mappings.items()
+                if d.startswith("dw_") and d not in existing
+            ]
             if not wanted:
                 return calls
             calls += 1
             try:
-                props_api.groups_api.create(object_type=obj, property_group_create=PropertyGroupCreate(
-                    name=self.spec.hubspot.property_group,
-                    label=self.spec.hubspot.property_group_label), _request_timeout=self.timeout)
+                props_api.groups_api.create(
+                    object_type=obj,
+                    property_group_create=PropertyGroupCreate(
+                        name=self.spec.hubspot.property_group,
+                        label=self.spec.hubspot.property_group_label,
+                    ),
+                    _request_timeout=self.timeout,
+                )
             except Exception as exc:  # 409: the group already exists
                 if getattr(exc, "status", None) != 409:
                     raise
@@ -125,16 +156,19 @@ class HubSpotDestination:
                     definition["options"] = [OptionInput(**o) for o in definition["options"]]
                 calls += 1
                 try:
-                    props_api.core_api.create(object_type=obj,
-                                              property_create=PropertyCreate(**definition),
-                                              _request_timeout=self.timeout)
+                    props_api.core_api.create(
+                        object_type=obj,
+                        property_create=PropertyCreate(**definition),
+                        _request_timeout=self.timeout,
+                    )
                 except Exception as exc:
                     if getattr(exc, "status", None) != 409:
                         raise
         except Exception as exc:  # noqa: BLE001 (each generated API module has its own ApiException)
             err = _error(exc)
-            raise TerminalError(f"creating HubSpot properties failed: {err}",
-                                status=getattr(err, "status", None)) from None
+            raise TerminalError(
+                f"creating HubSpot properties failed: {err}", status=getattr(err, "status", None)
+            ) from None
         return calls
 
     # -- writes ---------------------------------------------------------------------------
@@ -149,38 +183,67 @@ class HubSpotDestination:
         key = self.spec.match_key
         if operation == "delete" and self.spec.delete_behavior == "delete":
             body = m.BatchInputSimplePublicObjectId(
-                inputs=[m.SimplePublicObjectId(id=r.dest_record_id) for r in records])
+                inputs=[m.SimplePublicObjectId(id=r.dest_record_id) for r in records]
+            )
             return self._invoke(api.archive, "batch_input_simple_public_object_id", body, kw)
         if operation == "delete":  # clear: empty every mapped property, by HubSpot id
-            body = m.BatchInputSimplePublicObjectBatchInput(inputs=[
-                m.SimplePublicObjectBatchInput(id=r.dest_record_id,
-                                               properties={k: _value(v) for k, v in r.payload.items()},
-                                               object_write_trace_id=self._trace(r))
-                for r in records])
-            return self._invoke(api.update, "batch_input_simple_public_object_batch_input", body, kw)
+            body = m.BatchInputSimplePublicObjectBatchInput(
+                inputs=[
+                    m.SimplePublicObjectBatchInput(
+                        id=r.dest_record_id,
+                        properties={k: _value(v) for k, v in r.payload.items()},
+                        object_write_trace_id=self._trace(r),
+                    )
+                    for r in records
+                ]
+            )
+            return self._invoke(
+                api.update, "batch_input_simple_public_object_batch_input", body, kw
+            )
         props = [{k: _value(v) for k, v in r.payload.items()} for r in records]
         if self.spec.mode == "update_only":
-            body = m.BatchInputSimplePublicObjectBatchInput(inputs=[
-                m.SimplePublicObjectBatchInput(
-                    id=r.dest_record_id or r.match_value, properties=p,
-                    id_property=None if (r.dest_record_id or key == "hs_object_id") else key,
-                    object_write_trace_id=self._trace(r))
-                for r, p in zip(records, props, strict=True)])
-            return self._invoke(api.update, "batch_input_simple_public_object_batch_input", body, kw)
+            body = m.BatchInputSimplePublicObjectBatchInput(
+                inputs=[
+                    m.SimplePublicObjectBatchInput(
+                        id=r.dest_record_id or r.match_value,
+                        properties=p,
+                        id_property=None if (r.dest_record_id or key == "hs_object_id") else key,
+                        object_write_trace_id=self._trace(r),
+                    )
+                    for r, p in zip(records, props, strict=True)
+                ]
+            )
+            return self._invoke(
+                api.update, "batch_input_simple_public_object_batch_input", body, kw
+            )
         if self.spec.mode == "insert_only":
-            body = m.BatchInputSimplePublicObjectBatchInputForCreate(inputs=[
-                m.SimplePublicObjectBatchInputForCreate(
-                    properties={key: r.match_value, **p}, associations=[],
-                    object_write_trace_id=self._trace(r))
-                for r, p in zip(records, props, strict=True)])
-            return self._invoke(api.create,
-                                "batch_input_simple_public_object_batch_input_for_create", body, kw)
-        body = m.BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-            m.SimplePublicObjectBatchInputUpsert(id_property=key, id=r.match_value, properties=p,
-                                                 object_write_trace_id=self._trace(r))
-            for r, p in zip(records, props, strict=True)])
-        return self._invoke(api.upsert, "batch_input_simple_public_object_batch_input_upsert",
-                            body, kw)
+            body = m.BatchInputSimplePublicObjectBatchInputForCreate(
+                inputs=[
+                    m.SimplePublicObjectBatchInputForCreate(
+                        properties={key: r.match_value, **p},
+                        associations=[],
+                        object_write_trace_id=self._trace(r),
+                    )
+                    for r, p in zip(records, props, strict=True)
+                ]
+            )
+            return self._invoke(
+                api.create, "batch_input_simple_public_object_batch_input_for_create", body, kw
+            )
+        body = m.BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[
+                m.SimplePublicObjectBatchInputUpsert(
+                    id_property=key,
+                    id=r.match_value,
+                    properties=p,
+                    object_write_trace_id=self._trace(r),
+                )
+                for r, p in zip(records, props, strict=True)
+            ]
+        )
+        return self._invoke(
+            api.upsert, "batch_input_simple_public_object_batch_input_upsert", body, kw
+        )
 
     def _invoke(self, method, arg_name: str, body, kw):
         try:
@@ -193,8 +256,10 @@ class HubSpotDestination:
         status = resp.status
         raw = resp.data if hasattr(resp, "data") else resp.read()
         if status == 204 or not raw:
-            return [RecordResult("success", dest_record_id=r.dest_record_id, http_status=status)
-                    for r in records]
+            return [
+                RecordResult("success", dest_record_id=r.dest_record_id, http_status=status)
+                for r in records
+            ]
         answer = json.loads(raw)
         by_trace = {}
         by_id = {}
@@ -216,14 +281,26 @@ class HubSpotDestination:
         for r in records:
             item = by_trace.get(self._trace(r)) or by_id.get(str(r.match_value).lower())
             if item is not None:
-                out.append(RecordResult("success", dest_record_id=str(item.get("id")),
-                                        http_status=status))
+                out.append(
+                    RecordResult("success", dest_record_id=str(item.get("id")), http_status=status)
+                )
                 continue
-            err = errors_by_trace.get(self._trace(r)) or errors_by_trace.get(
-                f"id:{str(r.match_value).lower()}") or first_error or {}
-            out.append(RecordResult("rejected", http_status=int(err.get("status") or status)
-                                    if str(err.get("status", "")).isdigit() else status,
-                                    error_code=err.get("category") or "no_result",
-                                    error_message=str(err.get("message") or
-                                                      "HubSpot returned no result for this record")))
+            err = (
+                errors_by_trace.get(self._trace(r))
+                or errors_by_trace.get(f"id:{str(r.match_value).lower()}")
+                or first_error
+                or {}
+            )
+            out.append(
+                RecordResult(
+                    "rejected",
+                    http_status=int(err.get("status") or status)
+                    if str(err.get("status", "")).isdigit()
+                    else status,
+                    error_code=err.get("category") or "no_result",
+                    error_message=str(
+                        err.get("message") or "HubSpot returned no result for this record"
+                    ),
+                )
+            )
         return out

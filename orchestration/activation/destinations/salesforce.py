@@ -45,10 +45,18 @@ def _message(content: object) -> tuple[str | None, str]:
 class SalesforceDestination:
     """Writes batches of one sObject type."""
 
-    def __init__(self, spec: SyncSpec, sync_run_id: str, *, access_token: str, instance_url: str,
-                 api_version: str = API_VERSION, session: requests.Session | None = None,
-                 bulk_poll_seconds: float | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        spec: SyncSpec,
+        sync_run_id: str,
+        *,
+        access_token: str,
+        instance_url: str,
+        api_version: str = API_VERSION,
+        session: requests.Session | None = None,
+        bulk_poll_seconds: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         from simple_salesforce import Salesforce
 
         if not access_token or not instance_url:
@@ -58,12 +66,19 @@ class SalesforceDestination:
         self.session = session or requests.Session()
         self._last_retry_after: float | None = None
         self.session.hooks["response"].append(self._remember)
-        self.sf = Salesforce(session_id=access_token, instance_url=instance_url,
-                             session=self.session, version=api_version)
+        self.sf = Salesforce(
+            session_id=access_token,
+            instance_url=instance_url,
+            session=self.session,
+            version=api_version,
+        )
         self.timeout = spec.retry.timeout_seconds
         # first wait before polling a bulk job (then simple-salesforce backs off to 2 s)
-        self.bulk_poll_seconds = (bulk_poll_seconds if bulk_poll_seconds is not None
-                                  else min(spec.retry.base_seconds, 5.0))
+        self.bulk_poll_seconds = (
+            bulk_poll_seconds
+            if bulk_poll_seconds is not None
+            else min(spec.retry.base_seconds, 5.0)
+        )
         self.sleep = sleep
 
     def _remember(self, response, *args, **kwargs):
@@ -90,13 +105,16 @@ class SalesforceDestination:
         except SalesforceError as exc:
             code, msg = _message(exc.content)
             if exc.status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
-                raise RetryableError(msg, status=403, code=code,
-                                     retry_after=self._last_retry_after) from None
+                raise RetryableError(
+                    msg, status=403, code=code, retry_after=self._last_retry_after
+                ) from None
             if exc.status == 401:
-                raise TerminalError(f"Salesforce session refused: {msg}", status=401,
-                                    code=code) from None
-            raise classify_status(exc.status, msg, code=code,
-                                  retry_after=self._last_retry_after) from None
+                raise TerminalError(
+                    f"Salesforce session refused: {msg}", status=401, code=code
+                ) from None
+            raise classify_status(
+                exc.status, msg, code=code, retry_after=self._last_retry_after
+            ) from None
         except requests.exceptions.SSLError as exc:
             raise TerminalError(f"TLS error talking to Salesforce: {exc}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
@@ -106,18 +124,27 @@ class SalesforceDestination:
         obj = self.spec.object
         if operation == "delete" and self.spec.delete_behavior == "delete":
             ids = ",".join(r.dest_record_id or "" for r in records)
-            answer = self._restful("composite/sobjects", "DELETE",
-                                   params={"ids": ids, "allOrNone": "false"})
+            answer = self._restful(
+                "composite/sobjects", "DELETE", params={"ids": ids, "allOrNone": "false"}
+            )
         elif operation == "delete" or self.spec.mode == "update_only":
-            answer = self._restful("composite/sobjects", "PATCH", json={
-                "allOrNone": False, "records": [self._record(r, True) for r in records]})
+            answer = self._restful(
+                "composite/sobjects",
+                "PATCH",
+                json={"allOrNone": False, "records": [self._record(r, True) for r in records]},
+            )
         elif self.spec.mode == "insert_only":
-            answer = self._restful("composite/sobjects", "POST", json={
-                "allOrNone": False, "records": [self._record(r, False) for r in records]})
+            answer = self._restful(
+                "composite/sobjects",
+                "POST",
+                json={"allOrNone": False, "records": [self._record(r, False) for r in records]},
+            )
         else:
-            answer = self._restful(f"composite/sobjects/{obj}/{self.spec.match_key}", "PATCH",
-                                   json={"allOrNone": False,
-                                         "records": [self._record(r, False) for r in records]})
+            answer = self._restful(
+                f"composite/sobjects/{obj}/{self.spec.match_key}",
+                "PATCH",
+                json={"allOrNone": False, "records": [self._record(r, False) for r in records]},
+            )
         if not isinstance(answer, list) or len(answer) != len(records):
             raise RetryableError(f"unexpected Salesforce answer: {str(answer)[:200]}")
         out = []
@@ -127,10 +154,17 @@ class SalesforceDestination:
             else:
                 err = (item.get("errors") or [{}])[0]
                 fields = err.get("fields") or []
-                out.append(RecordResult(
-                    "rejected", http_status=200, error_code=err.get("statusCode") or "ERROR",
-                    error_message=(str(err.get("message", "")) +
-                                   (f" (fields: {', '.join(fields)})" if fields else ""))[:1000]))
+                out.append(
+                    RecordResult(
+                        "rejected",
+                        http_status=200,
+                        error_code=err.get("statusCode") or "ERROR",
+                        error_message=(
+                            str(err.get("message", ""))
+                            + (f" (fields: {', '.join(fields)})" if fields else "")
+                        )[:1000],
+                    )
+                )
         return out
 
     # -- Bulk API 2.0 ----------------------------------------------------------------------
@@ -146,9 +180,12 @@ class SalesforceDestination:
         """One CSV row per record; a field absent from a payload (stripped) stays empty."""
         key = self.spec.match_key
         fields = sorted({f for r in records for f in r.payload} | {key})
-        return [{f: "" for f in fields}
-                | {k: self._bulk_value(v) for k, v in r.payload.items()}
-                | {key: str(r.match_value)} for r in records]
+        return [
+            {f: "" for f in fields}
+            | {k: self._bulk_value(v) for k, v in r.payload.items()}
+            | {key: str(r.match_value)}
+            for r in records
+        ]
 
     def _bulk_job(self, rows: list[dict[str, str]]) -> tuple[str, list[str], list[str]]:
         """Run the upsert to completion; its job id(s) and the successful and failed CSVs.
@@ -164,23 +201,33 @@ class SalesforceDestination:
         bulk = getattr(self.sf.bulk2, self.spec.object)
         self._last_retry_after = None
         try:
-            jobs = bulk.upsert(records=rows, external_id_field=self.spec.match_key,
-                               wait=self.bulk_poll_seconds)
+            jobs = bulk.upsert(
+                records=rows, external_id_field=self.spec.match_key, wait=self.bulk_poll_seconds
+            )
             ids = [job["job_id"] for job in jobs]
-            return (",".join(ids), [bulk.get_successful_records(i) for i in ids],
-                    [bulk.get_failed_records(i) for i in ids])
+            return (
+                ",".join(ids),
+                [bulk.get_successful_records(i) for i in ids],
+                [bulk.get_failed_records(i) for i in ids],
+            )
         except SalesforceError as exc:
             code, msg = _message(exc.content)
             if exc.status == 401:
-                raise TerminalError(f"Salesforce session refused: {msg}", status=401,
-                                    code=code) from None
+                raise TerminalError(
+                    f"Salesforce session refused: {msg}", status=401, code=code
+                ) from None
             if exc.status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
-                raise RetryableError(msg, status=403, code=code,
-                                     retry_after=self._last_retry_after) from None
-            err = classify_status(exc.status, f"Bulk API: {msg}", code=code,
-                                  retry_after=self._last_retry_after)
-            raise (err if isinstance(err, RetryableError)
-                   else TerminalError(str(err), status=exc.status, code=code)) from None
+                raise RetryableError(
+                    msg, status=403, code=code, retry_after=self._last_retry_after
+                ) from None
+            err = classify_status(
+                exc.status, f"Bulk API: {msg}", code=code, retry_after=self._last_retry_after
+            )
+            raise (
+                err
+                if isinstance(err, RetryableError)
+                else TerminalError(str(err), status=exc.status, code=code)
+            ) from None
         except SalesforceOperationError as exc:  # the job ended Failed or Aborted
             raise TerminalError(f"Bulk API job did not complete: {exc}"[:1000]) from None
         except requests.exceptions.SSLError as exc:
@@ -208,29 +255,46 @@ class SalesforceDestination:
                     raise
                 self.sleep(backoff_delay(attempt, self.spec.retry, rng, exc.retry_after))
         key = self.spec.match_key
-        succeeded = {row.get(key, ""): row.get("sf__Id") or None
-                     for text in ok_csv for row in csv.DictReader(io.StringIO(text or ""))}
+        succeeded = {
+            row.get(key, ""): row.get("sf__Id") or None
+            for text in ok_csv
+            for row in csv.DictReader(io.StringIO(text or ""))
+        }
         failed: dict[str, tuple[str, str]] = {}
         for row in (row for text in failed_csv for row in csv.DictReader(io.StringIO(text or ""))):
             err = (row.get("sf__Error") or "").strip()
             code, sep, msg = err.partition(":")
-            failed[row.get(key, "")] = ((code.strip() or "ERROR") if sep else "ERROR",
-                                        (msg if sep else err).removesuffix("--").strip())
-        missing = [r for r in records
-                   if str(r.match_value) not in succeeded and str(r.match_value) not in failed]
+            failed[row.get(key, "")] = (
+                (code.strip() or "ERROR") if sep else "ERROR",
+                (msg if sep else err).removesuffix("--").strip(),
+            )
+        missing = [
+            r
+            for r in records
+            if str(r.match_value) not in succeeded and str(r.match_value) not in failed
+        ]
         if missing:
             raise TerminalError(
                 f"Bulk API job {job_id}: {len(missing)} of {len(records)} records are in neither "
                 "successfulResults nor failedResults (unprocessed); nothing confirmed, "
-                "the next run resends them")
+                "the next run resends them"
+            )
         out = []
         for r in records:
             match = str(r.match_value)
             if match in failed:
                 code, msg = failed[match]
-                out.append(RecordResult("rejected", http_status=200, error_code=code,
-                                        error_message=msg[:1000]))
+                out.append(
+                    RecordResult(
+                        "rejected", http_status=200, error_code=code, error_message=msg[:1000]
+                    )
+                )
             else:
-                out.append(RecordResult("success", dest_record_id=succeeded[match]
-                                        or r.dest_record_id, http_status=200))
+                out.append(
+                    RecordResult(
+                        "success",
+                        dest_record_id=succeeded[match] or r.dest_record_id,
+                        http_status=200,
+                    )
+                )
         return out

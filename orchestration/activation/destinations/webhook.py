@@ -42,41 +42,73 @@ class WebhookDestination:
 
     def write(self, records: list[PlannedRecord], operation: str) -> list[RecordResult]:
         body = {
-            "sync_id": self.spec.sync_id, "sync_run_id": self.sync_run_id,
+            "sync_id": self.spec.sync_id,
+            "sync_run_id": self.sync_run_id,
             "object": self.spec.object,
             "operation": "delete" if operation == "delete" else self.spec.mode,
-            "records": [{"key": r.primary_key,
-                         "match": {self.spec.match_key: r.match_value or r.dest_record_id},
-                         "fields": r.payload} for r in records],
+            "records": [
+                {
+                    "key": r.primary_key,
+                    "match": {self.spec.match_key: r.match_value or r.dest_record_id},
+                    "fields": r.payload,
+                }
+                for r in records
+            ],
         }
         try:
-            resp = self.session.post(self.spec.webhook.url, json=body, headers=self.headers,
-                                     timeout=self.spec.retry.timeout_seconds)
+            resp = self.session.post(
+                self.spec.webhook.url,
+                json=body,
+                headers=self.headers,
+                timeout=self.spec.retry.timeout_seconds,
+            )
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise RetryableError(f"{type(exc).__name__}") from None
         if resp.status_code >= 300:
-            raise classify_status(resp.status_code, resp.text[:500],
-                                  retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+            raise classify_status(
+                resp.status_code,
+                resp.text[:500],
+                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+            )
         try:
             answer = resp.json()
         except ValueError:
             answer = None
         if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
-            return [RecordResult("success", dest_record_id=r.primary_key, http_status=resp.status_code)
-                    for r in records]
-        by_key = {str(item.get("key")): item for item in answer["results"] if isinstance(item, dict)}
+            return [
+                RecordResult("success", dest_record_id=r.primary_key, http_status=resp.status_code)
+                for r in records
+            ]
+        by_key = {
+            str(item.get("key")): item for item in answer["results"] if isinstance(item, dict)
+        }
         out = []
         for r in records:
             item = by_key.get(r.primary_key)
             if item is None:
-                out.append(RecordResult("rejected", http_status=resp.status_code,
-                                        error_code="missing_result",
-                                        error_message="no result for this record"))
+                out.append(
+                    RecordResult(
+                        "rejected",
+                        http_status=resp.status_code,
+                        error_code="missing_result",
+                        error_message="no result for this record",
+                    )
+                )
             elif item.get("success", True):
-                out.append(RecordResult("success", dest_record_id=str(item.get("id") or r.primary_key),
-                                        http_status=resp.status_code))
+                out.append(
+                    RecordResult(
+                        "success",
+                        dest_record_id=str(item.get("id") or r.primary_key),
+                        http_status=resp.status_code,
+                    )
+                )
             else:
-                out.append(RecordResult("rejected", http_status=resp.status_code,
-                                        error_code=str(item.get("code") or "rejected"),
-                                        error_message=str(item.get("error") or "")[:1000]))
+                out.append(
+                    RecordResult(
+                        "rejected",
+                        http_status=resp.status_code,
+                        error_code=str(item.get("code") or "rejected"),
+                        error_message=str(item.get("error") or "")[:1000],
+                    )
+                )
         return out

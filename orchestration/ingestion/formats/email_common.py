@@ -17,16 +17,40 @@ from orchestration.ingestion.formats.common import (
 #: The event names each provider documents (FORMATS.md §2); anything else is quarantined.
 EVENT_NAMES: dict[str, tuple[str, ...]] = {
     "sendgrid": (
-        "processed", "dropped", "delivered", "deferred", "bounce", "open", "click",
-        "spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe",
+        "processed",
+        "dropped",
+        "delivered",
+        "deferred",
+        "bounce",
+        "open",
+        "click",
+        "spamreport",
+        "unsubscribe",
+        "group_unsubscribe",
+        "group_resubscribe",
     ),
     "mailgun": (
-        "accepted", "rejected", "delivered", "failed", "opened", "clicked", "unsubscribed",
-        "complained", "stored",
+        "accepted",
+        "rejected",
+        "delivered",
+        "failed",
+        "opened",
+        "clicked",
+        "unsubscribed",
+        "complained",
+        "stored",
     ),
     "ses": (
-        "Bounce", "Complaint", "Delivery", "Send", "Reject", "Open", "Click",
-        "Rendering Failure", "DeliveryDelay", "Subscription",
+        "Bounce",
+        "Complaint",
+        "Delivery",
+        "Send",
+        "Reject",
+        "Open",
+        "Click",
+        "Rendering Failure",
+        "DeliveryDelay",
+        "Subscription",
     ),
 }
 
@@ -60,7 +84,7 @@ def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
         create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, provider_event_id, event_name, email,
-               {ts_from('ts_text')} as occurred_at
+               {ts_from("ts_text")} as occurred_at
         from _fields
         """
     )

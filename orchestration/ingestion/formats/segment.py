@@ -43,7 +43,10 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
                 "invalid_timestamp",
             ),
             # an identify call's traits.email, when given, must pass the basic check
-            (f"f[1] = 'identify' and not {missing('f[8]')} and not {email_ok('f[8]')}", "invalid_email"),
+            (
+                f"f[1] = 'identify' and not {missing('f[8]')} and not {email_ok('f[8]')}",
+                "invalid_email",
+            ),
         ]
     )
     con.execute(

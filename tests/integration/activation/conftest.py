@@ -89,16 +89,21 @@ class FakeHubSpot:
         self.groups: set[str] = set()
         self.next_id = 1000
         base = "/crm/v3"
-        server.expect_request(f"{base}/objects/contacts/batch/upsert", method="POST") \
-            .respond_with_handler(self.upsert)
-        server.expect_request(f"{base}/objects/contacts/batch/archive", method="POST") \
-            .respond_with_handler(self.archive)
-        server.expect_request(f"{base}/properties/contacts/groups", method="POST") \
-            .respond_with_handler(self.create_group)
-        server.expect_request(f"{base}/properties/contacts", method="GET") \
-            .respond_with_handler(self.list_properties)
-        server.expect_request(f"{base}/properties/contacts", method="POST") \
-            .respond_with_handler(self.create_property)
+        server.expect_request(
+            f"{base}/objects/contacts/batch/upsert", method="POST"
+        ).respond_with_handler(self.upsert)
+        server.expect_request(
+            f"{base}/objects/contacts/batch/archive", method="POST"
+        ).respond_with_handler(self.archive)
+        server.expect_request(
+            f"{base}/properties/contacts/groups", method="POST"
+        ).respond_with_handler(self.create_group)
+        server.expect_request(f"{base}/properties/contacts", method="GET").respond_with_handler(
+            self.list_properties
+        )
+        server.expect_request(f"{base}/properties/contacts", method="POST").respond_with_handler(
+            self.create_property
+        )
 
     @property
     def base_url(self) -> str:
@@ -108,23 +113,36 @@ class FakeHubSpot:
         return [c for c in self.calls if "/batch/" in c[1]]
 
     def _json(self, body, status=200, headers=None):
-        return Response(json.dumps(body), status=status, headers=headers or {},
-                        content_type="application/json")
+        return Response(
+            json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
+        )
 
     def _guard(self, request, n=0):
         self.calls.append((request.method, request.path, n))
         if request.headers.get("Authorization") != f"Bearer {self.TOKEN}":
-            return self._json({"status": "error", "category": "INVALID_AUTHENTICATION",
-                               "message": "Authentication credentials not found."}, 401)
+            return self._json(
+                {
+                    "status": "error",
+                    "category": "INVALID_AUTHENTICATION",
+                    "message": "Authentication credentials not found.",
+                },
+                401,
+            )
         return None
 
     def _fault(self):
         fault = self.faults.next()
         if fault == "429":
-            return self._json({"status": "error", "errorType": "RATE_LIMIT",
-                               "policyName": "TEN_SECONDLY_ROLLING",
-                               "message": "You have reached your ten_secondly_rolling limit."},
-                              429, {"Retry-After": "0.01"})
+            return self._json(
+                {
+                    "status": "error",
+                    "errorType": "RATE_LIMIT",
+                    "policyName": "TEN_SECONDLY_ROLLING",
+                    "message": "You have reached your ten_secondly_rolling limit.",
+                },
+                429,
+                {"Retry-After": "0.01"},
+            )
         if fault in ("500", "503"):
             return self._json({"status": "error", "message": "internal error"}, int(fault))
         if fault == "timeout":
@@ -137,23 +155,40 @@ class FakeHubSpot:
         if (denied := self._guard(request, len(inputs))) is not None:
             return denied
         if len(inputs) > 100:
-            return self._json({"status": "error", "category": "VALIDATION_ERROR",
-                               "message": "Batch size limit 100 exceeded"}, 400)
+            return self._json(
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": "Batch size limit 100 exceeded",
+                },
+                400,
+            )
         if (fault := self._fault()) is not None:
             return fault
         bad = [i["id"] for i in inputs if i["id"] in self.reject_400]
         if bad:
-            return self._json({"status": "error", "category": "VALIDATION_ERROR",
-                               "message": f"Property values were not valid: {bad[0]}"}, 400)
+            return self._json(
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"Property values were not valid: {bad[0]}",
+                },
+                400,
+            )
         results, errors = [], []
         for item in inputs:
             if item.get("idProperty") != "email":
                 return self._json({"status": "error", "message": "idProperty must be unique"}, 400)
             email = item["id"]
             if email in self.reject_207:
-                errors.append({"status": "error", "category": "VALIDATION_ERROR",
-                               "message": self.reject_207[email],
-                               "context": {"objectWriteTraceId": [item["objectWriteTraceId"]]}})
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": "VALIDATION_ERROR",
+                        "message": self.reject_207[email],
+                        "context": {"objectWriteTraceId": [item["objectWriteTraceId"]]},
+                    }
+                )
                 continue
             new = email not in self.contacts
             if new:
@@ -161,11 +196,20 @@ class FakeHubSpot:
                 self.contacts[email] = {"id": str(self.next_id), "properties": {"email": email}}
             self.contacts[email]["properties"].update(item["properties"])
             self.writes[email] += 1
-            results.append({"id": self.contacts[email]["id"], "new": new,
-                            "objectWriteTraceId": item["objectWriteTraceId"],
-                            "properties": {"email": email, **item["properties"]}})
-        body = {"status": "COMPLETE", "results": results, "startedAt": "2026-03-01T00:00:00Z",
-                "completedAt": "2026-03-01T00:00:01Z"}
+            results.append(
+                {
+                    "id": self.contacts[email]["id"],
+                    "new": new,
+                    "objectWriteTraceId": item["objectWriteTraceId"],
+                    "properties": {"email": email, **item["properties"]},
+                }
+            )
+        body = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": "2026-03-01T00:00:00Z",
+            "completedAt": "2026-03-01T00:00:01Z",
+        }
         if errors:
             body.update(errors=errors, numErrors=len(errors))
         return self._json(body, 207 if errors else 200)
@@ -182,11 +226,22 @@ class FakeHubSpot:
     def list_properties(self, request):
         if (denied := self._guard(request)) is not None:
             return denied
-        return self._json({"results": [
-            {"name": p["name"], "label": p.get("label", p["name"]), "type": p["type"],
-             "fieldType": p.get("fieldType", "text"), "groupName": p.get("groupName", "x"),
-             "description": "", "options": p.get("options", [])}
-            for p in self.properties.values()]})
+        return self._json(
+            {
+                "results": [
+                    {
+                        "name": p["name"],
+                        "label": p.get("label", p["name"]),
+                        "type": p["type"],
+                        "fieldType": p.get("fieldType", "text"),
+                        "groupName": p.get("groupName", "x"),
+                        "description": "",
+                        "options": p.get("options", []),
+                    }
+                    for p in self.properties.values()
+                ]
+            }
+        )
 
     def create_group(self, request):
         if (denied := self._guard(request)) is not None:
@@ -195,8 +250,10 @@ class FakeHubSpot:
         if body["name"] in self.groups:
             return self._json({"status": "error", "message": "exists"}, 409)
         self.groups.add(body["name"])
-        return self._json({"name": body["name"], "label": body["label"], "displayOrder": -1,
-                           "archived": False}, 201)
+        return self._json(
+            {"name": body["name"], "label": body["label"], "displayOrder": -1, "archived": False},
+            201,
+        )
 
     def create_property(self, request):
         if (denied := self._guard(request)) is not None:
@@ -259,8 +316,11 @@ class FakeSalesforce:
             return 400, {}, [{"errorCode": "EXCEEDED_ID_LIMIT", "message": "record limit 200"}]
         fault = self.faults.next()
         if fault == "429":
-            return 429, {"Retry-After": "0.01"}, [{"errorCode": "REQUEST_LIMIT_EXCEEDED",
-                                                   "message": "slow down"}]
+            return (
+                429,
+                {"Retry-After": "0.01"},
+                [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}],
+            )
         if fault in ("500", "503"):
             return int(fault), {}, [{"errorCode": "SERVER_UNAVAILABLE", "message": "down"}]
         if fault == "timeout":
@@ -278,8 +338,13 @@ class FakeSalesforce:
             ext = rec["DW_Lead_Id__c"]
             if ext in self.reject:
                 code, msg = self.reject[ext]
-                out.append({"id": None, "success": False, "errors": [
-                    {"statusCode": code, "message": msg, "fields": ["LastName"]}]})
+                out.append(
+                    {
+                        "id": None,
+                        "success": False,
+                        "errors": [{"statusCode": code, "message": msg, "fields": ["LastName"]}],
+                    }
+                )
                 continue
             lead_id, created = self.apply(ext, {k: v for k, v in rec.items() if k != "attributes"})
             out.append({"id": lead_id, "success": True, "created": created, "errors": []})
@@ -295,19 +360,30 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp / "sf.crt", tmp / "sf.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
@@ -321,7 +397,8 @@ def _sf_server(tmp_path_factory):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             status, headers, payload = holder["fake"].handle(
-                self.command, self.path.split("?")[0], self.headers, body)
+                self.command, self.path.split("?")[0], self.headers, body
+            )
             if payload is None:  # e.g. 201 Created of a Bulk API upload
                 raw, ctype = b"", "application/json"
             elif isinstance(payload, str):  # Bulk API results

@@ -17,8 +17,14 @@ import io
 import json
 
 NUMBER_FIELDS = {"Lead_Score__c"}
-JOB_FIELDS = {"object": "Lead", "operation": "upsert", "externalIdFieldName": "DW_Lead_Id__c",
-              "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA"}
+JOB_FIELDS = {
+    "object": "Lead",
+    "operation": "upsert",
+    "externalIdFieldName": "DW_Lead_Id__c",
+    "contentType": "CSV",
+    "lineEnding": "LF",
+    "columnDelimiter": "COMMA",
+}
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
@@ -45,14 +51,23 @@ class FakeBulkApi:
         return status, {}, [{"errorCode": code, "message": message}]
 
     def _info(self, job: dict) -> dict:
-        return {"id": job["id"], "operation": "upsert", "object": "Lead",
-                "externalIdFieldName": "DW_Lead_Id__c", "state": job["state"],
-                "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA",
-                "apiVersion": 59.0, "jobType": "V2Ingest", "concurrencyMode": "Parallel",
-                "contentUrl": f"services/data/v59.0/jobs/ingest/{job['id']}/batches",
-                "numberRecordsProcessed": job["processed"],
-                "numberRecordsFailed": len(job["failed"]),
-                **({"errorMessage": job["error"]} if job.get("error") else {})}
+        return {
+            "id": job["id"],
+            "operation": "upsert",
+            "object": "Lead",
+            "externalIdFieldName": "DW_Lead_Id__c",
+            "state": job["state"],
+            "contentType": "CSV",
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
+            "apiVersion": 59.0,
+            "jobType": "V2Ingest",
+            "concurrencyMode": "Parallel",
+            "contentUrl": f"services/data/v59.0/jobs/ingest/{job['id']}/batches",
+            "numberRecordsProcessed": job["processed"],
+            "numberRecordsFailed": len(job["failed"]),
+            **({"errorMessage": job["error"]} if job.get("error") else {}),
+        }
 
     def handle(self, method: str, path: str, headers, body: bytes):
         rest = path.removeprefix(self.API).strip("/")
@@ -65,8 +80,11 @@ class FakeBulkApi:
             if fault in ("500", "503"):
                 return self._error(int(fault), "SERVER_UNAVAILABLE", "down")
             if fault == "429":
-                return 429, {"Retry-After": "0.01"}, [{"errorCode": "REQUEST_LIMIT_EXCEEDED",
-                                                       "message": "slow down"}]
+                return (
+                    429,
+                    {"Retry-After": "0.01"},
+                    [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}],
+                )
             return self._create(json.loads(body))
         job = self.jobs.get(parts[0]) if parts else None
         if job is None:
@@ -96,8 +114,11 @@ class FakeBulkApi:
                 if job["polls"] > self.polls_before_complete:
                     self._process(job)
             return 200, {}, self._info(job)
-        if method == "GET" and len(parts) == 2 and parts[1] in (
-                "successfulResults", "failedResults", "unprocessedrecords"):
+        if (
+            method == "GET"
+            and len(parts) == 2
+            and parts[1] in ("successfulResults", "failedResults", "unprocessedrecords")
+        ):
             if job["state"] not in ("JobComplete", "Failed", "Aborted"):
                 return self._error(400, "INVALIDJOBSTATE", f"job is {job['state']}")
             header = job["header"]
@@ -113,9 +134,18 @@ class FakeBulkApi:
         if wrong:
             return self._error(400, "INVALIDJOB", f"unexpected job fields {wrong}")
         job_id = f"750{len(self.jobs) + 1:012d}"
-        self.jobs[job_id] = {"id": job_id, "state": "Open", "data": "", "polls": 0,
-                             "processed": 0, "header": [], "succeeded": [], "failed": [],
-                             "unprocessed": [], "fail_after": self.fail_after}
+        self.jobs[job_id] = {
+            "id": job_id,
+            "state": "Open",
+            "data": "",
+            "polls": 0,
+            "processed": 0,
+            "header": [],
+            "succeeded": [],
+            "failed": [],
+            "unprocessed": [],
+            "fail_after": self.fail_after,
+        }
         self.fail_after = None
         return 200, {}, self._info(self.jobs[job_id])
 

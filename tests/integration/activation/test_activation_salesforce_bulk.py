@@ -18,16 +18,30 @@ JOBS = "/services/data/v59.0/jobs/ingest"
 
 def expected_leads(warehouse, keys) -> dict[str, dict]:
     """What Salesforce must hold for ``keys``, computed from the mart (Id aside)."""
-    rows = execute(warehouse, f"""
+    rows = execute(
+        warehouse,
+        f"""
         select lead_id, email, first_name, last_name, company_name, lead_score::double, tier,
                temperature, lifecycle_stage,
                strftime(timezone('UTC', scored_at), '%Y-%m-%dT%H:%M:%S.%gZ')
         from marts.mart_lead_activation
-        where lead_id in ({', '.join(repr(k) for k in keys)})""")
-    return {r[0]: {"DW_Lead_Id__c": r[0], "Email": r[1], "FirstName": r[2], "LastName": r[3],
-                   "Company": r[4], "Lead_Score__c": r[5], "Lead_Tier__c": r[6],
-                   "Lead_Temperature__c": r[7], "Lead_Lifecycle_Stage__c": r[8],
-                   "Lead_Scored_At__c": r[9]} for r in rows}
+        where lead_id in ({", ".join(repr(k) for k in keys)})""",
+    )
+    return {
+        r[0]: {
+            "DW_Lead_Id__c": r[0],
+            "Email": r[1],
+            "FirstName": r[2],
+            "LastName": r[3],
+            "Company": r[4],
+            "Lead_Score__c": r[5],
+            "Lead_Tier__c": r[6],
+            "Lead_Temperature__c": r[7],
+            "Lead_Lifecycle_Stage__c": r[8],
+            "Lead_Scored_At__c": r[9],
+        }
+        for r in rows
+    }
 
 
 def without_ids(leads: dict[str, dict]) -> dict[str, dict]:
@@ -47,8 +61,11 @@ def test_bulk_job_above_threshold_rejections_state_and_rerun(warehouse, salesfor
 
     first = sync(spec, warehouse, ca)
     assert first.status == "partial"
-    assert (first.counts["sent_rows"], first.counts["succeeded_rows"],
-            first.counts["rejected_rows"]) == (N, N - 2, 2)
+    assert (
+        first.counts["sent_rows"],
+        first.counts["succeeded_rows"],
+        first.counts["rejected_rows"],
+    ) == (N, N - 2, 2)
     # one job, no sObject Collections call: create, upload, close, poll…, results
     calls = bulk_calls(fake)
     job = next(iter(fake.bulk.jobs))
@@ -64,18 +81,36 @@ def test_bulk_job_above_threshold_rejections_state_and_rerun(warehouse, salesfor
     assert without_ids(fake.leads) == expected_leads(warehouse, ok)
     assert set(fake.writes.values()) == {1}
 
-    log = {r[0]: r[1:] for r in execute(
-        warehouse, "select primary_key, status, error_code, error_message, dest_record_id "
-                   "from retl.sync_record_log where sync_run_id = ?", [first.sync_run_id])}
+    log = {
+        r[0]: r[1:]
+        for r in execute(
+            warehouse,
+            "select primary_key, status, error_code, error_message, dest_record_id "
+            "from retl.sync_record_log where sync_run_id = ?",
+            [first.sync_run_id],
+        )
+    }
     assert len(log) == N
-    assert log[ids[5]] == ("rejected", "REQUIRED_FIELD_MISSING",
-                           "Required fields are missing: [Company]:LastName", None)
-    assert log[ids[77]] == ("rejected", "INVALID_EMAIL_ADDRESS",
-                            "Email: invalid email address:LastName", None)
+    assert log[ids[5]] == (
+        "rejected",
+        "REQUIRED_FIELD_MISSING",
+        "Required fields are missing: [Company]:LastName",
+        None,
+    )
+    assert log[ids[77]] == (
+        "rejected",
+        "INVALID_EMAIL_ADDRESS",
+        "Email: invalid email address:LastName",
+        None,
+    )
     assert {log[k][:2] for k in ok} == {("success", None)}
 
-    state = {r[0]: r[1:] for r in execute(
-        warehouse, "select primary_key, last_status, dest_record_id from retl.sync_state")}
+    state = {
+        r[0]: r[1:]
+        for r in execute(
+            warehouse, "select primary_key, last_status, dest_record_id from retl.sync_state"
+        )
+    }
     assert len(state) == N
     assert state[ids[5]] == ("rejected", None) and state[ids[77]] == ("rejected", None)
     # the new records' Salesforce Ids come from successfulResults (sf__Id)
@@ -95,9 +130,12 @@ def test_bulk_update_clears_nulls_and_keeps_ids(warehouse, salesforce):
     ids = lead_ids(warehouse)
     before = {k: rec["Id"] for k, rec in fake.leads.items()}
     changed = ids[:20]
-    execute(warehouse, "update marts.mart_lead_activation set lead_score = lead_score + 1, "
-            "lifecycle_stage = null "
-            f"where lead_id in ({', '.join(repr(x) for x in changed)})")
+    execute(
+        warehouse,
+        "update marts.mart_lead_activation set lead_score = lead_score + 1, "
+        "lifecycle_stage = null "
+        f"where lead_id in ({', '.join(repr(x) for x in changed)})",
+    )
     third = sync(spec_from("salesforce_leads", bulk_threshold=10), warehouse, ca)
     assert third.status == "succeeded" and third.counts["planned_updates"] == 20
     assert len(fake.bulk.jobs) == 2 and fake.bulk.uploads[1].count("#N/A") == 20
@@ -125,6 +163,8 @@ def test_bulk_retries_a_5xx_and_a_failed_job_confirms_nothing(warehouse, salesfo
     assert [c[:2] for c in fake.calls if c[0] == "POST"] == [("POST", JOBS)] * 4
     assert len(fake.bulk.jobs) == 2 and len(fake.leads) == N
     assert without_ids(fake.leads) == expected_leads(warehouse, lead_ids(warehouse))
-    assert execute(warehouse, "select count(*) from retl.sync_state "
-                              "where last_status = 'success' and dest_record_id like '00Q%'") \
-        == [(N,)]
+    assert execute(
+        warehouse,
+        "select count(*) from retl.sync_state "
+        "where last_status = 'success' and dest_record_id like '00Q%'",
+    ) == [(N,)]

@@ -48,8 +48,11 @@ def test_asset_graph():
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"crm_sync__file_leads", "crm_sync__hubspot_contacts",
-            "crm_sync__salesforce_leads"} <= keys
+    assert {
+        "crm_sync__file_leads",
+        "crm_sync__hubspot_contacts",
+        "crm_sync__salesforce_leads",
+    } <= keys
     node = graph.get(dg.AssetKey("crm_sync__hubspot_contacts"))
     assert node.parent_keys == {dg.AssetKey("mart_lead_activation")}
     assert node.group_name == "activation"
@@ -61,11 +64,14 @@ def test_materialize_sends_file_and_dry_runs_crms(warehouse, monkeypatch, tmp_pa
 
     for var in ("HUBSPOT_ACCESS_TOKEN", "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_INSTANCE_URL"):
         monkeypatch.delenv(var, raising=False)
-    result = dg.materialize(sync_assets, resources=defs.resources,
-                            instance=dg.DagsterInstance.ephemeral())
+    result = dg.materialize(
+        sync_assets, resources=defs.resources, instance=dg.DagsterInstance.ephemeral()
+    )
     assert result.success
-    meta = {e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
-            for e in result.get_asset_materialization_events()}
+    meta = {
+        e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
+        for e in result.get_asset_materialization_events()
+    }
     assert meta["crm_sync__file_leads"]["dry_run"] is False
     assert meta["crm_sync__file_leads"]["succeeded"] == 250
     assert meta["crm_sync__hubspot_contacts"]["dry_run"] is True

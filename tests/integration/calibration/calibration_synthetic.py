@@ -11,7 +11,48 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-DIM_LEADS_COLUMNS = ["lead_id", "email", "email_domain", "is_free_email", "first_name", "last_name", "company_name", "company_domain", "job_title", "seniority", "job_function", "company_size_bucket", "employee_count", "industry", "country_iso2", "region", "has_phone", "is_enriched", "enrichment_level", "origin", "lead_source", "first_touch_utm_source", "first_touch_utm_medium", "first_touch_utm_campaign", "last_touch_utm_source", "last_touch_utm_medium", "last_touch_utm_campaign", "consent_to_process", "marketing_opt_in", "is_unsubscribed", "is_hard_bounced", "is_spam_reported", "crm_id", "stated_budget", "stated_timeline", "stated_need", "stated_authority", "created_at", "first_seen_at", "last_activity_at"]
+DIM_LEADS_COLUMNS = [
+    "lead_id",
+    "email",
+    "email_domain",
+    "is_free_email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "company_domain",
+    "job_title",
+    "seniority",
+    "job_function",
+    "company_size_bucket",
+    "employee_count",
+    "industry",
+    "country_iso2",
+    "region",
+    "has_phone",
+    "is_enriched",
+    "enrichment_level",
+    "origin",
+    "lead_source",
+    "first_touch_utm_source",
+    "first_touch_utm_medium",
+    "first_touch_utm_campaign",
+    "last_touch_utm_source",
+    "last_touch_utm_medium",
+    "last_touch_utm_campaign",
+    "consent_to_process",
+    "marketing_opt_in",
+    "is_unsubscribed",
+    "is_hard_bounced",
+    "is_spam_reported",
+    "crm_id",
+    "stated_budget",
+    "stated_timeline",
+    "stated_need",
+    "stated_authority",
+    "created_at",
+    "first_seen_at",
+    "last_activity_at",
+]
 
 START = datetime(2025, 1, 1)
 END = datetime(2025, 12, 31)
@@ -21,12 +62,21 @@ CATEGORIES = ["pricing", "demo", "blog", "home", "docs", "careers"]
 def make_leads(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Leads and their true daily conversion hazard (depends on industry, seniority, mail)."""
     rng = np.random.default_rng(seed)
-    industry = rng.choice(["software", "retail", "education", "financial services"], n, p=[.3, .3, .2, .2])
-    seniority = rng.choice(["vp", "manager", "individual", "student"], n, p=[.2, .3, .35, .15])
+    industry = rng.choice(
+        ["software", "retail", "education", "financial services"], n, p=[0.3, 0.3, 0.2, 0.2]
+    )
+    seniority = rng.choice(["vp", "manager", "individual", "student"], n, p=[0.2, 0.3, 0.35, 0.15])
     free = rng.random(n) < 0.3
     intent = rng.random(n)  # hidden buying intent, drives pricing/demo visits and conversion
-    logit = (-7.0 + 1.2 * (industry == "software") + 0.6 * (industry == "financial services")
-             + 1.0 * (seniority == "vp") - 1.5 * (seniority == "student") - 0.8 * free + 2.0 * intent)
+    logit = (
+        -7.0
+        + 1.2 * (industry == "software")
+        + 0.6 * (industry == "financial services")
+        + 1.0 * (seniority == "vp")
+        - 1.5 * (seniority == "student")
+        - 0.8 * free
+        + 2.0 * intent
+    )
     hazard = 1 / (1 + np.exp(-logit))
     created = START + pd.to_timedelta(rng.uniform(0, 300, n), unit="D")
     df = pd.DataFrame({c: pd.Series([None] * n, dtype="object") for c in DIM_LEADS_COLUMNS})
@@ -44,8 +94,9 @@ def make_leads(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return df, np.column_stack([hazard, intent])
 
 
-def make_interactions(leads: pd.DataFrame, latent: np.ndarray, seed: int, start: datetime = START,
-                      end: datetime = END) -> pd.DataFrame:
+def make_interactions(
+    leads: pd.DataFrame, latent: np.ndarray, seed: int, start: datetime = START, end: datetime = END
+) -> pd.DataFrame:
     """Page views between each lead's creation and `end`; intent drives pricing/demo visits."""
     rng = np.random.default_rng(seed + 1)
     rows = []
@@ -61,7 +112,11 @@ def make_interactions(leads: pd.DataFrame, latent: np.ndarray, seed: int, start:
         p = np.array([0.05 + 0.3 * intent[i], 0.02 + 0.2 * intent[i], 0.4, 0.3, 0.1, 0.05])
         cats = rng.choice(CATEGORIES, k, p=p / p.sum())
         at = lo + pd.to_timedelta(rng.uniform(0, days, k), unit="D")
-        rows.append(pd.DataFrame({"lead_id": leads["lead_id"].iat[i], "occurred_at": at, "content_category": cats}))
+        rows.append(
+            pd.DataFrame(
+                {"lead_id": leads["lead_id"].iat[i], "occurred_at": at, "content_category": cats}
+            )
+        )
     df = pd.concat(rows, ignore_index=True)
     df.insert(0, "interaction_id", [f"i{seed}-{j}" for j in range(len(df))])
     df["source"] = "web"
@@ -80,12 +135,22 @@ def make_opportunities(leads: pd.DataFrame, latent: np.ndarray, seed: int) -> pd
     wait = rng.exponential(1 / latent[:, 0])  # days until the opportunity
     at = created + pd.to_timedelta(np.minimum(wait, 5000), unit="D")
     keep = at <= pd.Timestamp(END)
-    return pd.DataFrame({
-        "opportunity_id": [f"o{i}" for i in range(int(keep.sum()))],
-        "provider": "hubspot", "lead_id": leads["lead_id"][keep].values, "crm_id": None,
-        "stage": "qualifiedtobuy", "amount": 1000.0, "created_at": at[keep].values,
-        "closed_at": None, "is_closed": False, "is_won": False, "won_at": None, "lost_at": None,
-    })
+    return pd.DataFrame(
+        {
+            "opportunity_id": [f"o{i}" for i in range(int(keep.sum()))],
+            "provider": "hubspot",
+            "lead_id": leads["lead_id"][keep].values,
+            "crm_id": None,
+            "stage": "qualifiedtobuy",
+            "amount": 1000.0,
+            "created_at": at[keep].values,
+            "closed_at": None,
+            "is_closed": False,
+            "is_won": False,
+            "won_at": None,
+            "lost_at": None,
+        }
+    )
 
 
 def build_warehouse(path: Path, n: int = 3000, seed: int = 7) -> Path:
@@ -94,7 +159,11 @@ def build_warehouse(path: Path, n: int = 3000, seed: int = 7) -> Path:
     opps = make_opportunities(leads, latent, seed)
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
-    for name, df in (("dim_leads", leads), ("fct_interactions", inter), ("fct_opportunities", opps)):
+    for name, df in (
+        ("dim_leads", leads),
+        ("fct_interactions", inter),
+        ("fct_opportunities", opps),
+    ):
         con.register("df_view", df)
         con.execute(f"create or replace table marts.{name} as select * from df_view")
         con.unregister("df_view")

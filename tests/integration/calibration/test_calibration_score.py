@@ -15,8 +15,16 @@ LEADS = [
     ["b", "retail", "1-10", "student", "other", "Asia", "true", ""],
     ["c", "Software", "51-200", "manager", "marketing", "Europe", "false", "N/A"],
 ]
-HEADER = ["id", "industry", "company_size_bucket", "seniority", "job_function", "region", "is_free_email",
-          "employee_count"]
+HEADER = [
+    "id",
+    "industry",
+    "company_size_bucket",
+    "seniority",
+    "job_function",
+    "region",
+    "is_free_email",
+    "employee_count",
+]
 
 
 def write(path, header, rows):
@@ -30,42 +38,88 @@ def write(path, header, rows):
 def rules_dir(tmp_path):
     d = tmp_path / "rules"
     d.mkdir()
-    write(d / "scoring_fit_rules.csv",
-          ["model_id", "persona_id", "rule_id", "attribute", "operator", "value", "points", "description"],
-          [["m", "p1", "ind", "industry", "equals", "software", "40", ""],
-           ["m", "p1", "vp", "seniority", "in", "vp|c_level", "30", ""],
-           ["m", "p1", "free", "is_free_email", "is_free_email", "true", "-20", ""],
-           ["m", "p1", "emp", "employee_count", "range", "100..1000", "10", ""],
-           ["m", "p1", "emp_missing", "employee_count", "is_missing", "true", "5", ""],
-           ["m", "p2", "stud", "seniority", "equals", "student", "-50", ""],
-           ["m", "p2", "mkt", "job_function", "equals", "marketing", "60", ""]])
-    write(d / "scoring_models.csv", ["model_id", "model_version", "is_champion"], [["m", "1", "true"]])
+    write(
+        d / "scoring_fit_rules.csv",
+        [
+            "model_id",
+            "persona_id",
+            "rule_id",
+            "attribute",
+            "operator",
+            "value",
+            "points",
+            "description",
+        ],
+        [
+            ["m", "p1", "ind", "industry", "equals", "software", "40", ""],
+            ["m", "p1", "vp", "seniority", "in", "vp|c_level", "30", ""],
+            ["m", "p1", "free", "is_free_email", "is_free_email", "true", "-20", ""],
+            ["m", "p1", "emp", "employee_count", "range", "100..1000", "10", ""],
+            ["m", "p1", "emp_missing", "employee_count", "is_missing", "true", "5", ""],
+            ["m", "p2", "stud", "seniority", "equals", "student", "-50", ""],
+            ["m", "p2", "mkt", "job_function", "equals", "marketing", "60", ""],
+        ],
+    )
+    write(
+        d / "scoring_models.csv", ["model_id", "model_version", "is_champion"], [["m", "1", "true"]]
+    )
     return d
 
 
 def test_score_csv_with_a_rules_folder(tmp_path, capsys):
     path = write(tmp_path / "leads.csv", HEADER, LEADS)
     out = tmp_path / "scored.csv"
-    assert main(["score", "--input", str(path), "--id", "id", "--rules", str(rules_dir(tmp_path)),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "score",
+                "--input",
+                str(path),
+                "--id",
+                "id",
+                "--rules",
+                str(rules_dir(tmp_path)),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = {r["id"]: r for r in csv.DictReader(out.open())}
     # a: industry 40 + vp 30 + range 10 = 80 (p1); b: p1 -20+5 -> 0, p2 -50 -> 0; c: p2 marketing 60
     assert {k: float(v["fit_score"]) for k, v in rows.items()} == {"a": 80.0, "b": 0.0, "c": 60.0}
     assert rows["a"]["best_persona_id"] == "p1" and rows["c"]["best_persona_id"] == "p2"
-    assert rows["a"]["fit_grade"] == "A" and rows["c"]["fit_grade"] == "B" and rows["b"]["fit_grade"] == "D"
+    assert (
+        rows["a"]["fit_grade"] == "A"
+        and rows["c"]["fit_grade"] == "B"
+        and rows["b"]["fit_grade"] == "D"
+    )
     assert rows["a"]["top_rules"] == "ind (+40.0); vp (+30.0); emp (+10.0)"
     assert "scored 3 leads with model 'm'" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv_extra, rows, message", [
-    (["--id", "nope"], LEADS, "id column 'nope' not found"),
-    (["--id", "id"], LEADS + [LEADS[0]], "id column 'id' has 1 duplicate value(s)"),
-    (["--id", "id", "--model", "zz"], LEADS, "model 'zz' has no fit rules"),
-])
+@pytest.mark.parametrize(
+    "argv_extra, rows, message",
+    [
+        (["--id", "nope"], LEADS, "id column 'nope' not found"),
+        (["--id", "id"], LEADS + [LEADS[0]], "id column 'id' has 1 duplicate value(s)"),
+        (["--id", "id", "--model", "zz"], LEADS, "model 'zz' has no fit rules"),
+    ],
+)
 def test_score_bad_input_exit_2(tmp_path, capsys, argv_extra, rows, message):
     path = write(tmp_path / "leads.csv", HEADER, rows)
-    code = main(["score", "--input", str(path), *argv_extra, "--rules", str(rules_dir(tmp_path)),
-                 "--out", str(tmp_path / "o.csv")])
+    code = main(
+        [
+            "score",
+            "--input",
+            str(path),
+            *argv_extra,
+            "--rules",
+            str(rules_dir(tmp_path)),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ]
+    )
     assert code == 2 and message in capsys.readouterr().err
 
 
@@ -74,7 +128,22 @@ def test_score_rejects_rules_on_attributes_the_sql_does_not_read(tmp_path, capsy
     with (d / "scoring_fit_rules.csv").open("a") as fh:
         fh.write("m,p1,x,favourite_colour,equals,blue,5,\n")
     path = write(tmp_path / "leads.csv", HEADER, LEADS)
-    assert main(["score", "--input", str(path), "--id", "id", "--rules", str(d), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "score",
+                "--input",
+                str(path),
+                "--id",
+                "id",
+                "--rules",
+                str(d),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "favourite_colour" in capsys.readouterr().err
 
 
@@ -87,17 +156,42 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
     con = duckdb.connect(str(wh))
     con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
     (tmp_path / "rules").mkdir()  # the rules dbt loaded (seeds/ may be edited meanwhile)
-    con.execute(f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)")
-    dbt_scores = {(r[0], r[1]): (float(r[2]), r[3]) for r in con.execute(
-        "select lead_id, model_id, fit_score, best_persona_id from intermediate.int_scoring_fit__scores").fetchall()}
+    con.execute(
+        f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)"
+    )
+    dbt_scores = {
+        (r[0], r[1]): (float(r[2]), r[3])
+        for r in con.execute(
+            "select lead_id, model_id, fit_score, best_persona_id from intermediate.int_scoring_fit__scores"
+        ).fetchall()
+    }
     con.close()
     models = sorted({m for _, m in dbt_scores})
     assert models == ["challenger", "default"]
     for model in models:
         out = tmp_path / f"scored_{model}.csv"
-        assert main(["score", "--input", str(tmp_path / "leads.csv"), "--id", "lead_id", "--model", model,
-                     "--rules", str(tmp_path / "rules"), "--out", str(out)]) == 0
-        ours = {(r["lead_id"], model): (float(r["fit_score"]), r["best_persona_id"]) for r in csv.DictReader(out.open())}
+        assert (
+            main(
+                [
+                    "score",
+                    "--input",
+                    str(tmp_path / "leads.csv"),
+                    "--id",
+                    "lead_id",
+                    "--model",
+                    model,
+                    "--rules",
+                    str(tmp_path / "rules"),
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        ours = {
+            (r["lead_id"], model): (float(r["fit_score"]), r["best_persona_id"])
+            for r in csv.DictReader(out.open())
+        }
         expected = {k: v for k, v in dbt_scores.items() if k[1] == model}
         assert len(ours) == 400 and ours == expected
         assert len({v[0] for v in ours.values()}) > 5  # scores actually vary
@@ -106,11 +200,30 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
 def test_placeholders_are_values_unless_asked(tmp_path):
     """'N/A' is a value for the dbt macro; --placeholders-missing makes it missing (as calibrate does)."""
     d = rules_dir(tmp_path)
-    path = write(tmp_path / "leads.csv", ["id", "industry", "employee_count", "region"],
-                 [["x", "N/A", "N/A", "NA"]])
+    path = write(
+        tmp_path / "leads.csv",
+        ["id", "industry", "employee_count", "region"],
+        [["x", "N/A", "N/A", "NA"]],
+    )
     with (d / "scoring_fit_rules.csv").open("a") as fh:
         fh.write("m,p1,ind_missing,industry,is_missing,true,7,\nm,p1,na,region,equals,NA,3,\n")
     for flag, expected in (([], 5.0 + 3.0), (["--placeholders-missing"], 5.0 + 7.0 + 3.0)):
         out = tmp_path / f"o{len(flag)}.csv"
-        assert main(["score", "--input", str(path), "--id", "id", "--rules", str(d), *flag, "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "score",
+                    "--input",
+                    str(path),
+                    "--id",
+                    "id",
+                    "--rules",
+                    str(d),
+                    *flag,
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         assert float(next(csv.DictReader(out.open()))["fit_score"]) == expected

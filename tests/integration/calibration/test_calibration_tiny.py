@@ -18,16 +18,26 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
-    env = {"LEADHOUSE_LANDING": root / "landing", "LEADHOUSE_WAREHOUSE": root / "wh.duckdb",
-           "LEADHOUSE_OUTPUT": root / "out", "DAGSTER_HOME": root / "dagster"}
+    env = {
+        "LEADHOUSE_LANDING": root / "landing",
+        "LEADHOUSE_WAREHOUSE": root / "wh.duckdb",
+        "LEADHOUSE_OUTPUT": root / "out",
+        "DAGSTER_HOME": root / "dagster",
+    }
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, str(v))
         (root / "dagster").mkdir()
-        assert main(["generate", "--scale", "tiny", "--seed", "1", "--out", str(root / "landing")]) == 0
+        assert (
+            main(["generate", "--scale", "tiny", "--seed", "1", "--out", str(root / "landing")])
+            == 0
+        )
         assert main(["ingest"]) == 0
-        run_dbt(["build", "--exclude", "resource_type:test", "resource_type:unit_test", "--quiet"],
-                root / "dbt", root / "wh.duckdb")
+        run_dbt(
+            ["build", "--exclude", "resource_type:test", "resource_type:unit_test", "--quiet"],
+            root / "dbt",
+            root / "wh.duckdb",
+        )
         yield root, mp
 
 
@@ -37,10 +47,14 @@ def test_calibrate_from_the_tiny_warehouse_writes_a_version(tiny, capsys):
     assert main(["calibrate", "--as-of", "auto", "--horizon", "30", "--capacity", "10"]) == 0
     out = capsys.readouterr().out
     assert "ROC AUC" in out and "champion" in out and "challenger" in out
-    versions = [p for p in (root / "out" / "calibration").iterdir() if p.name.startswith("default-cal-")]
+    versions = [
+        p for p in (root / "out" / "calibration").iterdir() if p.name.startswith("default-cal-")
+    ]
     assert len(versions) == 1
     assert (versions[0] / "report.html").exists()
-    assert {p.name: p.read_bytes() for p in SEEDS_DIR.glob("scoring_*.csv")} == before  # not adopted
+    assert {
+        p.name: p.read_bytes() for p in SEEDS_DIR.glob("scoring_*.csv")
+    } == before  # not adopted
 
 
 def test_score_matches_the_dbt_fit_scores_on_tiny(tiny, tmp_path):
@@ -49,14 +63,38 @@ def test_score_matches_the_dbt_fit_scores_on_tiny(tiny, tmp_path):
     con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
     # the rules the build loaded (seeds/ may have been edited since): same leads, same rules
     (tmp_path / "rules").mkdir()
-    con.execute(f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)")
-    expected = {r[0]: (float(r[1]), r[2]) for r in con.execute(
-        "select lead_id, fit_score, best_persona_id from marts.mart_lead_scores where model_id = 'default'"
-    ).fetchall()}
+    con.execute(
+        f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)"
+    )
+    expected = {
+        r[0]: (float(r[1]), r[2])
+        for r in con.execute(
+            "select lead_id, fit_score, best_persona_id from marts.mart_lead_scores where model_id = 'default'"
+        ).fetchall()
+    }
     con.close()
-    assert main(["score", "--input", str(tmp_path / "leads.csv"), "--id", "lead_id", "--model", "default",
-                 "--rules", str(tmp_path / "rules"), "--out", str(tmp_path / "s.csv")]) == 0
-    ours = {r["lead_id"]: (float(r["fit_score"]), r["best_persona_id"]) for r in csv.DictReader((tmp_path / "s.csv").open())}
+    assert (
+        main(
+            [
+                "score",
+                "--input",
+                str(tmp_path / "leads.csv"),
+                "--id",
+                "lead_id",
+                "--model",
+                "default",
+                "--rules",
+                str(tmp_path / "rules"),
+                "--out",
+                str(tmp_path / "s.csv"),
+            ]
+        )
+        == 0
+    )
+    ours = {
+        r["lead_id"]: (float(r["fit_score"]), r["best_persona_id"])
+        for r in csv.DictReader((tmp_path / "s.csv").open())
+    }
     assert len(ours) == len(expected) > 100 and ours == expected
 
 
@@ -75,8 +113,22 @@ def test_what_if_replays_with_dbt_and_reports_changes(tiny, tmp_path, capsys):
     con = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
     n_leads = con.execute("select count(*) from marts.dim_leads").fetchone()[0]
     con.close()
-    assert main(["what-if", "--rules", str(proposed), "--days", "7", "--step-days", "7",
-                 "--out", str(tmp_path / "wi")]) == 0
+    assert (
+        main(
+            [
+                "what-if",
+                "--rules",
+                str(proposed),
+                "--days",
+                "7",
+                "--step-days",
+                "7",
+                "--out",
+                str(tmp_path / "wi"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert f"leads: {n_leads};" in out
     movers = list(csv.DictReader((tmp_path / "wi" / "movers.csv").open()))

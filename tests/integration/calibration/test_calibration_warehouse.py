@@ -25,8 +25,15 @@ from orchestration.scoring.warehouse_features import (
 def calibrated(synthetic_warehouse, misset_seeds, tmp_path_factory):
     out = tmp_path_factory.mktemp("cal") / "v1"
     seeds_before = {p.name: p.read_bytes() for p in SEEDS_DIR.glob("scoring_*.csv")}
-    result = calibrate_warehouse(as_of="2025-06-01", horizon=60, capacity=20, model_id="default",
-                                 out_dir=out, seeds_dir=misset_seeds, warehouse=synthetic_warehouse)
+    result = calibrate_warehouse(
+        as_of="2025-06-01",
+        horizon=60,
+        capacity=20,
+        model_id="default",
+        out_dir=out,
+        seeds_dir=misset_seeds,
+        warehouse=synthetic_warehouse,
+    )
     assert {p.name: p.read_bytes() for p in SEEDS_DIR.glob("scoring_*.csv")} == seeds_before
     return result
 
@@ -53,21 +60,35 @@ def test_challenger_conversion_rises_across_quintiles(calibrated):
 
 def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_seeds):
     out = calibrated.out_dir
-    assert sorted(p.name for p in out.iterdir()) == ["backtest.json", "report.html", "scoring_engagement_rules.csv",
-                                                    "scoring_fit_rules.csv", "scoring_models.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "backtest.json",
+        "report.html",
+        "scoring_engagement_rules.csv",
+        "scoring_fit_rules.csv",
+        "scoring_models.csv",
+    ]
     for name in ("scoring_fit_rules", "scoring_engagement_rules", "scoring_models"):
-        assert (out / f"{name}.csv").open().readline() == (misset_seeds / f"{name}.csv").open().readline()
+        assert (out / f"{name}.csv").open().readline() == (
+            misset_seeds / f"{name}.csv"
+        ).open().readline()
     models = {r["model_id"]: r for r in csv.DictReader((out / "scoring_models.csv").open())}
     assert models["default"]["model_version"] == calibrated.version
     assert models["default"]["trained_to"] == "2025-07-31"
     assert models["default"]["trained_from"] == "2025-01-01"
     old = {r["model_id"]: r for r in csv.DictReader((misset_seeds / "scoring_models.csv").open())}
     assert models["challenger"] == old["challenger"]  # other models untouched
-    fit = {r["rule_id"]: int(r["points"]) for r in csv.DictReader((out / "scoring_fit_rules.csv").open())
-           if r["model_id"] == "default" and r["persona_id"] == "revops_leader"}
-    assert fit["rv_student"] < 0 < fit["rv_senior"]  # students never convert, VPs do (known propensity)
+    fit = {
+        r["rule_id"]: int(r["points"])
+        for r in csv.DictReader((out / "scoring_fit_rules.csv").open())
+        if r["model_id"] == "default" and r["persona_id"] == "revops_leader"
+    }
+    assert (
+        fit["rv_student"] < 0 < fit["rv_senior"]
+    )  # students never convert, VPs do (known propensity)
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 3  # lift chart, calibration plot, conversion by tier
+    assert (
+        html.count("data:image/png;base64,") == 3
+    )  # lift chart, calibration plot, conversion by tier
     assert "champion: deciles" in html and "challenger: tiers" in html
 
 
@@ -82,23 +103,31 @@ def test_leakage_guard_post_cutoff_events_do_not_change_features(synthetic_wareh
     con.close()
     w = duckdb.connect(str(wh))
     lead = before.lead_ids[0]
-    w.execute("""insert into marts.fct_interactions
+    w.execute(
+        """insert into marts.fct_interactions
                      (interaction_id, lead_id, occurred_at, content_category, source, interaction_type,
                       interaction_detail, form_type, url, is_machine_open, is_bot)
                  select 'late-' || i || c, ?, timestamp '2025-06-01 00:00:01' + i * interval 1 hour, c, 'web',
                         'page_view', '/' || c, null, 'https://acme.io/' || c, false, false
-                 from range(50) t(i), unnest(?::varchar[]) u(c)""", [lead, CATEGORIES])
+                 from range(50) t(i), unnest(?::varchar[]) u(c)""",
+        [lead, CATEGORIES],
+    )
     w.execute("""insert into marts.dim_leads (lead_id, email, industry, seniority, created_at, first_seen_at)
                  values ('late-lead', 'l@x.io', 'software', 'vp', timestamp '2025-06-02', timestamp '2025-06-02')""")
-    w.execute("""insert into marts.fct_opportunities (opportunity_id, lead_id, created_at)
-                 values ('late-opp', ?, timestamp '2025-06-03')""", [lead])
+    w.execute(
+        """insert into marts.fct_opportunities (opportunity_id, lead_id, created_at)
+                 values ('late-opp', ?, timestamp '2025-06-03')""",
+        [lead],
+    )
     w.close()
     con = connect_warehouse(wh)
     after = build_snapshot(con, as_of, 60, rules, sql)
     assert after.lead_ids == before.lead_ids
     assert np.array_equal(after.F, before.F) and np.array_equal(after.E, before.E)
     i = before.lead_ids.index(lead)
-    assert after.y[i] == 1 and before.y[i] == 0  # the outcome (after as_of) does see the new opportunity
+    assert (
+        after.y[i] == 1 and before.y[i] == 0
+    )  # the outcome (after as_of) does see the new opportunity
     # and the same late events do count once the snapshot date is after them
     con2 = connect_warehouse(wh)
     later = build_snapshot(con2, datetime(2025, 6, 2), 60, rules, sql)

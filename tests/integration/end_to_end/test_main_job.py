@@ -44,9 +44,18 @@ def _count(path: Path, sql: str) -> int:
 def test_main_job_succeeds_and_materializes_every_layer(first_run, e2e_env):
     assert first_run.success, [e.message for e in first_run.all_events if e.is_step_failure]
     keys = {e.asset_key.to_user_string() for e in first_run.get_asset_materialization_events()}
-    for key in ("raw/web_events", "raw/email_events", "raw/form_submissions", "raw/lead_lists",
-                "raw/crm_deals", "dim_leads", "fct_interactions", "mart_lead_scores",
-                "mart_lead_activation", "crm_sync__file_leads"):
+    for key in (
+        "raw/web_events",
+        "raw/email_events",
+        "raw/form_submissions",
+        "raw/lead_lists",
+        "raw/crm_deals",
+        "dim_leads",
+        "fct_interactions",
+        "mart_lead_scores",
+        "mart_lead_activation",
+        "crm_sync__file_leads",
+    ):
         assert key in keys, key
 
 
@@ -74,8 +83,14 @@ def test_one_scored_row_per_lead(first_run, e2e_env):
     leads = _count(wh, "select count(*) from marts.dim_leads")
     assert leads > 400
     assert _count(wh, "select count(*) from marts.mart_lead_activation") == leads
-    assert _count(wh, "select count(*) from marts.mart_lead_activation "
-                      "where lead_score < 0 or lead_score > 100 or tier is null") == 0
+    assert (
+        _count(
+            wh,
+            "select count(*) from marts.mart_lead_activation "
+            "where lead_score < 0 or lead_score > 100 or tier is null",
+        )
+        == 0
+    )
 
 
 def test_second_run_loads_nothing_new(first_run, e2e_env):

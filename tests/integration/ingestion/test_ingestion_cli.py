@@ -24,5 +24,8 @@ def test_cli_exit_code_on_changed_file(lh_env, capsys):
     path.write_text(path.read_text().replace("Tom", "Thomas"))
     assert main(["ingest", "--source", "lead_lists"]) == 1
     out = capsys.readouterr().out
-    assert "CHANGED AFTER LOAD (not reloaded): lead_lists/dt=2024-05-01/tradeshow__saastr_2024.csv" in out
+    assert (
+        "CHANGED AFTER LOAD (not reloaded): lead_lists/dt=2024-05-01/tradeshow__saastr_2024.csv"
+        in out
+    )
     assert "reconciliation: FAILED" in out

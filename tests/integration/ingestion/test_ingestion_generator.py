@@ -10,8 +10,13 @@ from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.warehouse import connect
 
 QUARANTINED_KINDS = (
-    "malformed_json", "malformed_csv_row", "missing_required_field:", "invalid_email",
-    "unknown_event_type", "oversized_payload", "invalid_timestamp",
+    "malformed_json",
+    "malformed_csv_row",
+    "missing_required_field:",
+    "invalid_email",
+    "unknown_event_type",
+    "oversized_payload",
+    "invalid_timestamp",
 )
 
 
@@ -62,7 +67,9 @@ def test_totals_and_reconciliation(tiny):
         assert report.rows_in == totals["rows"]
         if source != "lead_lists":
             assert report.rows_duplicate == totals.get("duplicate", 0)
-        assert report.rows_loaded == report.rows_in - report.rows_duplicate - report.rows_quarantined
+        assert (
+            report.rows_loaded == report.rows_in - report.rows_duplicate - report.rows_quarantined
+        )
     with connect(warehouse, read_only=True) as con:
         assert all(reconcile(con, s).passed for s in reports)
     again = ingest_all(landing_dir=landing, warehouse_path=warehouse)

@@ -12,7 +12,13 @@ from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.sources import SOURCES as SPECS
 from orchestration.ingestion.warehouse import connect, ensure_schema
 
-FIXTURE_ROWS = {"web_events": 7, "email_events": 8, "form_submissions": 3, "lead_lists": 2, "crm_deals": 4}
+FIXTURE_ROWS = {
+    "web_events": 7,
+    "email_events": 8,
+    "form_submissions": 3,
+    "lead_lists": 2,
+    "crm_deals": 4,
+}
 
 
 def counts(warehouse):
@@ -47,7 +53,12 @@ def test_new_day_adds_exactly_its_rows(lh_env):
         )
     )
     report = ingest_source("web_events")
-    assert (report.rows_in, report.rows_loaded, report.rows_duplicate, report.rows_quarantined) == (4, 3, 1, 0)
+    assert (report.rows_in, report.rows_loaded, report.rows_duplicate, report.rows_quarantined) == (
+        4,
+        3,
+        1,
+        0,
+    )
     assert report.summary()["files_skipped"] == 1
     assert counts(lh_env["warehouse"])["web_events"] == 10
     with connect(lh_env["warehouse"], read_only=True) as con:
@@ -63,13 +74,18 @@ def test_modified_file_is_reported_and_not_loaded_twice(lh_env):
     rel = "email_events/dt=2024-05-01/mailgun-001.jsonl"
     path = lh_env["landing"] / rel
     original = path.read_bytes()
-    path.write_bytes(original + b'{"event-data":{"id":"new","event":"opened","recipient":"n@x.io","timestamp":1714600000}}\n')
+    path.write_bytes(
+        original
+        + b'{"event-data":{"id":"new","event":"opened","recipient":"n@x.io","timestamp":1714600000}}\n'
+    )
     report = ingest_source("email_events")
     assert report.changed_after_load == [rel]
     assert report.rows_in == 0
     assert counts(lh_env["warehouse"])["email_events"] == 8
     with connect(lh_env["warehouse"], read_only=True) as con:
-        status = con.execute("select status from raw.load_manifest where path = ?", [rel]).fetchone()
+        status = con.execute(
+            "select status from raw.load_manifest where path = ?", [rel]
+        ).fetchone()
         result = reconcile(con, "email_events")
     assert status == ("changed_after_load",)
     assert not result.passed
@@ -95,8 +111,12 @@ def test_crash_mid_file_leaves_nothing_and_the_rerun_loads_it(lh_env, monkeypatc
         ensure_schema(con)
         spec = SPECS["crm_deals"]
         loader.load_files(
-            con, spec, spec.adapter_for(file.path), [(file, sha256_file(file.path))],
-            batch_id="b", loaded_at=datetime.now(UTC),
+            con,
+            spec,
+            spec.adapter_for(file.path),
+            [(file, sha256_file(file.path))],
+            batch_id="b",
+            loaded_at=datetime.now(UTC),
         )
     with connect(lh_env["warehouse"], read_only=True) as con:
         assert con.execute("select count(*) from raw.crm_deals").fetchone() == (0,)
@@ -137,6 +157,10 @@ def test_invalid_utf8_json_file_fails_alone_and_is_retried(lh_env):
     assert [f.path for f in report.failed] == ["web_events/dt=2024-05-02/segment-001.jsonl"]
     assert report.rows_loaded == 7  # the good day-1 file of the same group still loads
     with connect(lh_env["warehouse"], read_only=True) as con:
-        assert con.execute("select count(*) from raw.load_manifest where source = 'web_events'").fetchone() == (1,)
+        assert con.execute(
+            "select count(*) from raw.load_manifest where source = 'web_events'"
+        ).fetchone() == (1,)
     # not in the manifest: the next run tries it again
-    assert [f.path for f in ingest_source("web_events").failed] == ["web_events/dt=2024-05-02/segment-001.jsonl"]
+    assert [f.path for f in ingest_source("web_events").failed] == [
+        "web_events/dt=2024-05-02/segment-001.jsonl"
+    ]

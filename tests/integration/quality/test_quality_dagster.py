@@ -35,15 +35,20 @@ def _stand_ins():
 
 def _run(thresholds=None):
     keys = {tuple(k) for k in GUARDED}
-    checks = [c for c in build_asset_checks(thresholds or load_thresholds())
-              if {k.asset_key.path and tuple(k.asset_key.path) for k in c.check_keys} <= keys]
+    checks = [
+        c
+        for c in build_asset_checks(thresholds or load_thresholds())
+        if {k.asset_key.path and tuple(k.asset_key.path) for k in c.check_keys} <= keys
+    ]
     result = dg.materialize([*_stand_ins(), *checks], raise_on_error=False)
     materialized = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
     # a step blocked by a failed blocking check is never started (Dagster logs "Dependencies
     # for step X failed: [<check step>]. Not executing.")
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     skipped = {"crm_sync__stand_in", "scores_consumer"} - started
-    evaluations = {(tuple(ev.asset_key.path), ev.check_name): ev for ev in result.get_asset_check_evaluations()}
+    evaluations = {
+        (tuple(ev.asset_key.path), ev.check_name): ev for ev in result.get_asset_check_evaluations()
+    }
     return result, materialized, skipped, evaluations
 
 
@@ -66,7 +71,10 @@ def test_score_above_100_blocks_the_crm_sync_and_says_why(isolated_env):
     assert ev.severity == dg.AssetCheckSeverity.ERROR
     assert ev.description.startswith("lead_score within [0, 100]: 6 of 400 rows fail")
     assert "130.0" in ev.metadata["failing_rows_sample"].value
-    assert ev.metadata["failing_expectations"].value[0]["expectation"] == "expect_column_values_to_be_between"
+    assert (
+        ev.metadata["failing_expectations"].value[0]["expectation"]
+        == "expect_column_values_to_be_between"
+    )
     # downstream of the scores: not materialized; the activation checks passed, so its sync ran
     assert ("scores_consumer",) not in materialized
     assert "scores_consumer" in skipped
@@ -77,7 +85,10 @@ def test_score_above_100_blocks_the_crm_sync_and_says_why(isolated_env):
     assert "1 blocking asset check failed with ERROR severity" in error
     assert "marts_scores_valid" in error
     summary = quality_summary(None)
-    assert "[ERROR] mart_lead_scores :: marts_scores_valid: lead_score within [0, 100]: 6 of 400 rows fail" in summary
+    assert (
+        "[ERROR] mart_lead_scores :: marts_scores_valid: lead_score within [0, 100]: 6 of 400 rows fail"
+        in summary
+    )
     index = (isolated_env.output_dir / "data_docs" / "index.html").read_text()
     assert "marts_scores_valid" in index and "Failed" in index
 
@@ -87,8 +98,10 @@ def test_customer_and_disqualified_blocks_the_sync(isolated_env):
 
     path = isolated_env()
     with duckdb.connect(str(path)) as con:
-        con.execute("update marts.mart_lead_activation set is_disqualified = true "
-                    "where lead_id in (select lead_id from marts.mart_lead_activation where lifecycle_stage = 'customer' limit 1)")
+        con.execute(
+            "update marts.mart_lead_activation set is_disqualified = true "
+            "where lead_id in (select lead_id from marts.mart_lead_activation where lifecycle_stage = 'customer' limit 1)"
+        )
     _result, materialized, skipped, evaluations = _run()
     ev = evaluations[(("mart_lead_activation",), "marts_activation_valid")]
     assert ev.passed is False
@@ -102,8 +115,10 @@ def test_warn_check_informs_without_blocking(isolated_env):
 
     path = isolated_env()
     with duckdb.connect(str(path)) as con:  # 80 % customers: a stage share out of bounds
-        con.execute("update marts.mart_lead_activation set lifecycle_stage = 'customer', is_disqualified = false "
-                    "where hash(lead_id) % 5 <> 0")
+        con.execute(
+            "update marts.mart_lead_activation set lifecycle_stage = 'customer', is_disqualified = false "
+            "where hash(lead_id) % 5 <> 0"
+        )
     _result, materialized, _skipped, evaluations = _run()
     ev = evaluations[(("mart_lead_activation",), "marts_stage_shares")]
     assert ev.passed is False and ev.severity == dg.AssetCheckSeverity.WARN

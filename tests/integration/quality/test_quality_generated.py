@@ -19,22 +19,54 @@ BIN = Path(sys.executable).parent
 
 
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False)
+    done = subprocess.run(
+        args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 
 
 def _dbt(tmp: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return _run([str(BIN / "dbt"), *args, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(DBT_PROFILES_DIR),
-                 "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")], env)
+    return _run(
+        [
+            str(BIN / "dbt"),
+            *args,
+            "--project-dir",
+            str(REPO_ROOT),
+            "--profiles-dir",
+            str(DBT_PROFILES_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        env,
+    )
 
 
 @pytest.mark.slow
 def test_suites_pass_on_generated_tiny_and_dbt_builds_right_after(tmp_path):
-    env = {**os.environ, "LEADHOUSE_WAREHOUSE": str(tmp_path / "wh.duckdb"),
-           "LEADHOUSE_LANDING": str(tmp_path / "landing"), "LEADHOUSE_OUTPUT": str(tmp_path / "out"),
-           "DAGSTER_HOME": str(tmp_path / "dh"), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    _run([str(BIN / "leadhouse"), "generate", "--scale", "tiny", "--seed", "42", "--out", env["LEADHOUSE_LANDING"]], env)
+    env = {
+        **os.environ,
+        "LEADHOUSE_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+        "LEADHOUSE_LANDING": str(tmp_path / "landing"),
+        "LEADHOUSE_OUTPUT": str(tmp_path / "out"),
+        "DAGSTER_HOME": str(tmp_path / "dh"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    _run(
+        [
+            str(BIN / "leadhouse"),
+            "generate",
+            "--scale",
+            "tiny",
+            "--seed",
+            "42",
+            "--out",
+            env["LEADHOUSE_LANDING"],
+        ],
+        env,
+    )
     _run([str(BIN / "leadhouse"), "ingest"], env)
     _dbt(tmp_path, env, "build", "--exclude-resource-type", "unit_test")
 
@@ -42,5 +74,13 @@ def test_suites_pass_on_generated_tiny_and_dbt_builds_right_after(tmp_path):
     assert [(o.asset_key, o.name, o.message) for o in outcomes if not o.passed] == []
     assert len(outcomes) == 26
 
-    done = _dbt(tmp_path, env, "build", "--select", "mart_lead_scores", "--exclude-resource-type", "unit_test")
+    done = _dbt(
+        tmp_path,
+        env,
+        "build",
+        "--select",
+        "mart_lead_scores",
+        "--exclude-resource-type",
+        "unit_test",
+    )
     assert "Completed successfully" in done.stdout

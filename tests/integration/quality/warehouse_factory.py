@@ -7,8 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-SOURCES = {"web_events": "event_at", "email_events": "occurred_at",
-           "form_submissions": "submitted_at", "lead_lists": None, "crm_deals": "updated_at"}
+SOURCES = {
+    "web_events": "event_at",
+    "email_events": "occurred_at",
+    "form_submissions": "submitted_at",
+    "lead_lists": None,
+    "crm_deals": "updated_at",
+}
 DAYS = 10
 LEADS = 400
 

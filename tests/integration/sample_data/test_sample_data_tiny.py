@@ -162,8 +162,16 @@ def test_duplicates_match_manifest(scanned, manifest):
 
 def test_dirty_kinds_present(manifest):
     web = manifest["totals"]["web_events"]
-    for kind in ("malformed_json", "duplicate", "late_event", "clock_skew", "bot_user_agent",
-                 "unknown_event_type", "oversized_payload", "missing_required_field:messageId"):
+    for kind in (
+        "malformed_json",
+        "duplicate",
+        "late_event",
+        "clock_skew",
+        "bot_user_agent",
+        "unknown_event_type",
+        "oversized_payload",
+        "missing_required_field:messageId",
+    ):
         assert web.get(kind, 0) > 0, kind
     dirty = sum(v for k, v in web.items() if k != "rows")
     assert 0.005 < dirty / web["rows"] < 0.02  # ~1 % by default
@@ -184,13 +192,22 @@ def test_oversized_and_unknown_types_are_real(tiny):
 def test_truth_file(tiny):
     root = tiny[0]
     truth = pd.read_csv(root / "_truth" / "leads.csv")
-    assert list(truth.columns) == ["email", "lead_id", "propensity", "persona",
-                                   "became_opportunity", "opportunity_at", "became_customer",
-                                   "customer_at"]
+    assert list(truth.columns) == [
+        "email",
+        "lead_id",
+        "propensity",
+        "persona",
+        "became_opportunity",
+        "opportunity_at",
+        "became_customer",
+        "customer_at",
+    ]
     assert len(truth) == 500 and truth.email.is_unique
     assert truth.propensity.between(0, 1).all()
-    assert (truth.lead_id == truth.email.map(
-        lambda e: hashlib.sha256(e.strip().lower().encode()).hexdigest())).all()
+    assert (
+        truth.lead_id
+        == truth.email.map(lambda e: hashlib.sha256(e.strip().lower().encode()).hexdigest())
+    ).all()
     assert set(truth.persona) >= {"student", "competitor", "revenue_leader"}
     assert not truth[truth.persona.isin(["student", "competitor"])].became_opportunity.any()
     # customers are a subset of opportunities, dated after them
@@ -211,12 +228,13 @@ def test_behaviour_reveals_propensity(tiny):
     """Leads who ask for a demo / sales / trial have a higher propensity than the rest."""
     root = tiny[0]
     catalog = pd.read_csv(SEEDS_DIR / "form_catalog.csv")
-    bofu = set(catalog[catalog.form_type.isin(
-        ["demo_request", "contact_sales", "free_trial"])].form_id)
+    bofu = set(
+        catalog[catalog.form_type.isin(["demo_request", "contact_sales", "free_trial"])].form_id
+    )
     truth = pd.read_csv(root / "_truth" / "leads.csv").set_index("email")
     emails = set()
     for path in (root / "form_submissions").rglob("hubspot__*.jsonl"):
-        guid = path.name[len("hubspot__"):-len("-001.jsonl")]
+        guid = path.name[len("hubspot__") : -len("-001.jsonl")]
         if guid in bofu:
             for obj in _json_lines(path):
                 if obj:

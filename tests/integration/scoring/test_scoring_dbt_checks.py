@@ -8,8 +8,10 @@ pytestmark = pytest.mark.slow
 
 
 def test_scoring_dbt_unit_tests_pass(run_dbt):
-    selection = " ".join(f"path:dbt_project/models/{folder},test_type:unit"
-                         for folder in ("intermediate/scoring", "marts/scoring", "marts/lifecycle"))
+    selection = " ".join(
+        f"path:dbt_project/models/{folder},test_type:unit"
+        for folder in ("intermediate/scoring", "marts/scoring", "marts/lifecycle")
+    )
     result = run_dbt("test", "--select", selection)
     assert "PASS=9 WARN=0 ERROR=0" in result.stdout
 
@@ -24,11 +26,18 @@ def test_bad_fit_rules_are_reported_with_a_clear_message(run_dbt, scored_tiny):
         "default,p,pts,industry,equals,software,ten,non-numeric points\n"
         "default,p,rng,employee_count,range,10-50,5,bad range\n"
     )
-    inline = ("{{ scoring_fit_rule_problems(\"read_csv('" + str(bad) + "', all_varchar=true, header=true)\") }}"
-              " order by rule_id")
+    inline = (
+        "{{ scoring_fit_rule_problems(\"read_csv('"
+        + str(bad)
+        + "', all_varchar=true, header=true)\") }}"
+        " order by rule_id"
+    )
     out = run_dbt("show", "--inline", inline, "--output", "json", "--limit", "20").stdout
     assert '"rule_id": "ok"' not in out
-    assert '"problem": "bad operator \\"contains\\" (allowed: equals, in, range, pattern, is_free_email, is_missing)"' in out
+    assert (
+        '"problem": "bad operator \\"contains\\" (allowed: equals, in, range, pattern, is_free_email, is_missing)"'
+        in out
+    )
     assert '"problem": "points \\"ten\\" is not a number"' in out
     assert '"problem": "range value \\"10-50\\" is not lo..hi"' in out
     assert 'unknown attribute \\"industy\\" (allowed: industry, company_size_bucket' in out

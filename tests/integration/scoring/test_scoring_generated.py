@@ -29,7 +29,9 @@ def _rates(con, column: str) -> list[tuple]:
 
 
 def test_every_lead_is_scored_for_both_models(con):
-    counts = dict(con.execute("select model_id, count(*) from marts.mart_lead_scores group by 1").fetchall())
+    counts = dict(
+        con.execute("select model_id, count(*) from marts.mart_lead_scores group by 1").fetchall()
+    )
     n_leads = con.execute("select count(*) from marts.dim_leads").fetchone()[0]
     assert counts == {"default": n_leads, "challenger": n_leads}
     assert con.execute("select count(*) from marts.mart_lead_activation").fetchone()[0] == n_leads
@@ -46,7 +48,9 @@ def test_explanation_rows_sum_to_scores(con):
            where s.fit_score <> coalesce(x.fit, 0) or s.engagement_score <> coalesce(x.engagement, 0)"""
     ).fetchone()[0]
     assert mismatches == 0
-    assert con.execute("select count(*) from marts.mart_lead_score_explanations").fetchone()[0] > 1000
+    assert (
+        con.execute("select count(*) from marts.mart_lead_score_explanations").fetchone()[0] > 1000
+    )
 
 
 def test_conversion_falls_monotonically_across_fit_grades(con):
@@ -76,4 +80,3 @@ def test_lead_score_ranks_converters_first(con):
     ).fetchall()
     auc = roc_auc_score([bool(y) for _, y in rows], [float(x) for x, _ in rows])
     assert auc > 0.75
-

@@ -59,28 +59,70 @@ def _posted(httpserver):
 
 def test_each_handoff_posted_once_then_new_ones_only(env, httpserver):
     t0 = datetime(2026, 6, 1, 12, 0)
-    _make_warehouse(env, [
-        {"id": "h1", "lead": "L1", "type": "sql", "from": "mql", "crossed": datetime(2026, 6, 1, 11), "recorded": t0},
-        {"id": "h2", "lead": "L2", "type": "mql", "from": "lead", "crossed": datetime(2026, 6, 1, 10), "recorded": t0},
-        # crossed 40 days before it was recorded: first-build backlog, skipped
-        {"id": "h0", "lead": "L2", "type": "sql", "crossed": datetime(2026, 4, 22), "recorded": t0},
-    ])
+    _make_warehouse(
+        env,
+        [
+            {
+                "id": "h1",
+                "lead": "L1",
+                "type": "sql",
+                "from": "mql",
+                "crossed": datetime(2026, 6, 1, 11),
+                "recorded": t0,
+            },
+            {
+                "id": "h2",
+                "lead": "L2",
+                "type": "mql",
+                "from": "lead",
+                "crossed": datetime(2026, 6, 1, 10),
+                "recorded": t0,
+            },
+            # crossed 40 days before it was recorded: first-build backlog, skipped
+            {
+                "id": "h0",
+                "lead": "L2",
+                "type": "sql",
+                "crossed": datetime(2026, 4, 22),
+                "recorded": t0,
+            },
+        ],
+    )
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
 
     first = _tick()
     texts = _posted(httpserver)
     assert len(texts) == 2
-    assert texts[0].startswith("New MQL hand-off: Bob <bob@beta.io> is now marketing-qualified (MQL) (was lead).")
-    assert "New SQL hand-off: Ada Lovelace <ada@acme.io> (Acme) is now sales-qualified (SQL) (was mql)." in texts[1]
+    assert texts[0].startswith(
+        "New MQL hand-off: Bob <bob@beta.io> is now marketing-qualified (MQL) (was lead)."
+    )
+    assert (
+        "New SQL hand-off: Ada Lovelace <ada@acme.io> (Acme) is now sales-qualified (SQL) (was mql)."
+        in texts[1]
+    )
     assert "tier A1, hot" in texts[1]
-    assert json.loads(first.cursor) == {"recorded_at": "2026-06-01T12:00:00", "ids": ["h0", "h1", "h2"]}
+    assert json.loads(first.cursor) == {
+        "recorded_at": "2026-06-01T12:00:00",
+        "ids": ["h0", "h1", "h2"],
+    }
 
     second = _tick(first.cursor)  # nothing new: nothing posted
     assert len(httpserver.log) == 2
     assert second.skip_reason is not None
 
     with duckdb.connect(str(env)) as con:
-        _add(con, [{"id": "h3", "lead": "L1", "type": "mql", "crossed": datetime(2026, 6, 2, 9), "recorded": datetime(2026, 6, 2, 12)}])
+        _add(
+            con,
+            [
+                {
+                    "id": "h3",
+                    "lead": "L1",
+                    "type": "mql",
+                    "crossed": datetime(2026, 6, 2, 9),
+                    "recorded": datetime(2026, 6, 2, 12),
+                }
+            ],
+        )
     third = _tick(second.cursor)
     assert len(httpserver.log) == 3
     assert _posted(httpserver)[2].startswith("New MQL hand-off: Ada Lovelace")
@@ -89,10 +131,25 @@ def test_each_handoff_posted_once_then_new_ones_only(env, httpserver):
 
 def test_failed_post_is_retried_and_not_skipped(env, httpserver):
     t0 = datetime(2026, 6, 1, 12, 0)
-    _make_warehouse(env, [
-        {"id": "h1", "lead": "L1", "type": "sql", "crossed": datetime(2026, 6, 1, 11), "recorded": t0},
-        {"id": "h2", "lead": "L2", "type": "sql", "crossed": datetime(2026, 6, 1, 11), "recorded": t0},
-    ])
+    _make_warehouse(
+        env,
+        [
+            {
+                "id": "h1",
+                "lead": "L1",
+                "type": "sql",
+                "crossed": datetime(2026, 6, 1, 11),
+                "recorded": t0,
+            },
+            {
+                "id": "h2",
+                "lead": "L2",
+                "type": "sql",
+                "crossed": datetime(2026, 6, 1, 11),
+                "recorded": t0,
+            },
+        ],
+    )
     calls = {"n": 0}
 
     def handler(request):
@@ -119,9 +176,22 @@ def test_cursor_round_trip_and_message_without_name():
     cursor = HandoffCursor.parse(None)
     cursor.advance(datetime(2026, 1, 2, 3, 4, 5), "b")
     cursor.advance(datetime(2026, 1, 2, 3, 4, 5), "a")
-    assert HandoffCursor.parse(cursor.dump()) == HandoffCursor(datetime(2026, 1, 2, 3, 4, 5), ["a", "b"])
-    message = format_message({"handoff_type": "pql", "lead_id": "x", "crossed_at": datetime(2026, 1, 1),
-                              "lead_score": None, "fit_score": 10, "engagement_score": 5, "tier": "D4",
-                              "temperature": "cold"})
-    assert message == {"text": "New PQL hand-off: Unknown name is now product-qualified (PQL). Lead score 0.0 "
-                               "(fit 10.0, engagement 5.0), tier D4, cold. Crossed at 2026-01-01 00:00 UTC. lead_id x"}
+    assert HandoffCursor.parse(cursor.dump()) == HandoffCursor(
+        datetime(2026, 1, 2, 3, 4, 5), ["a", "b"]
+    )
+    message = format_message(
+        {
+            "handoff_type": "pql",
+            "lead_id": "x",
+            "crossed_at": datetime(2026, 1, 1),
+            "lead_score": None,
+            "fit_score": 10,
+            "engagement_score": 5,
+            "tier": "D4",
+            "temperature": "cold",
+        }
+    )
+    assert message == {
+        "text": "New PQL hand-off: Unknown name is now product-qualified (PQL). Lead score 0.0 "
+        "(fit 10.0, engagement 5.0), tier D4, cold. Crossed at 2026-01-01 00:00 UTC. lead_id x"
+    }
