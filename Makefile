@@ -55,8 +55,10 @@ ui: prepare
 calibrate: prepare
 	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
 
+# make bench: tiny, small and medium; make bench SCALE=large (or any one scale) runs only that one.
+BENCH_SCALES = $(if $(filter command line environment,$(origin SCALE)),$(SCALE),tiny small medium)
 bench: prepare
-	$(BIN)/python -m benchmarks.run
+	@for scale in $(BENCH_SCALES); do $(BIN)/python -m benchmarks.run --scale $$scale --seed $(SEED) || exit 1; done
 
 clean:
 	rm -rf data target logs

@@ -32,6 +32,11 @@ class Settings(BaseModel):
     handoff_webhook_url: str | None = Field(
         default=None, description="LEADHOUSE_HANDOFF_WEBHOOK_URL: Slack-compatible webhook"
     )
+    duckdb_memory_limit: str = Field(
+        pattern=r"^\d+(\.\d+)?\s*([KMGT]i?B|B)$",
+        description="LEADHOUSE_DUCKDB_MEMORY_LIMIT: DuckDB's memory_limit for ingestion and dbt "
+        "(default a quarter of the machine's memory; above it DuckDB spills to disk)"
+    )
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess so that it sees the same warehouse."""
@@ -39,6 +44,7 @@ class Settings(BaseModel):
             "LEADHOUSE_WAREHOUSE": str(self.warehouse_path),
             "LEADHOUSE_DBT_TARGET": self.dbt_target,
             "LEADHOUSE_DBT_THREADS": str(self.dbt_threads),
+            "LEADHOUSE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DBT_PROFILES_DIR": str(DBT_PROFILES_DIR),
         }
 
@@ -46,6 +52,12 @@ class Settings(BaseModel):
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def default_memory_limit() -> str:
+    """A quarter of the machine's memory, in whole MB: room for dbt, Dagster and a BI reader."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(total // 4 // 2**20, 512)}MB"
 
 
 def settings() -> Settings:
@@ -58,6 +70,8 @@ def settings() -> Settings:
         dbt_target=os.environ.get("LEADHOUSE_DBT_TARGET", "duckdb"),
         dbt_threads=int(os.environ.get("LEADHOUSE_DBT_THREADS", "1")),
         handoff_webhook_url=os.environ.get("LEADHOUSE_HANDOFF_WEBHOOK_URL") or None,
+        duckdb_memory_limit=os.environ.get("LEADHOUSE_DUCKDB_MEMORY_LIMIT")
+        or default_memory_limit(),
     )
 
 

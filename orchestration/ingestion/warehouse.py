@@ -62,6 +62,8 @@ def connect(
     con = duckdb.connect(str(db), read_only=read_only)
     try:
         con.execute("set TimeZone = 'UTC'")
+        # above the memory limit DuckDB spills to ``<file>.tmp`` rather than failing
+        con.execute(f"set memory_limit = '{settings().duckdb_memory_limit}'")
         con.execute("set enable_progress_bar = false")
         yield con
     finally:

@@ -1,9 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns'
+    )
+}}
 -- Form submissions of HubSpot Forms v3, Typeform and urlencoded posts unioned into the canonical
 -- HubSpot-like shape (FORMATS.md §6.1), one row per submission_id.
 
 with source as (
 
     select * from {{ source('raw', 'form_submissions') }}
+    where {{ staging_new_rows_window() }}
 
 ),
 
@@ -168,3 +176,4 @@ select
     {{ to_utc('_loaded_at') }} as loaded_at
 from deduplicated
 where arrival_rank = 1
+  and {{ staging_unseen(['submission_id'], 'deduplicated') }}

@@ -1,8 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns'
+    )
+}}
 -- Members of imported lead lists (outbound: purchased, tradeshow, referral), one row per CSV row.
 
 with source as (
 
     select * from {{ source('raw', 'lead_lists') }}
+    where {{ staging_new_rows_window() }}
 
 ),
 
@@ -37,3 +45,4 @@ renamed as (
 )
 
 select * from renamed
+where {{ staging_unseen(['list_member_id'], 'renamed') }}

@@ -1,8 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns'
+    )
+}}
 -- Segment Spec messages, one row per messageId: typed, renamed, UTC event time, bot traffic flagged.
 
 with source as (
 
     select * from {{ source('raw', 'web_events') }}
+    where {{ staging_new_rows_window() }}
 
 ),
 
@@ -114,3 +122,4 @@ select
 from enriched
 where arrival_rank = 1
   and event_type in ('page', 'track', 'identify', 'alias')
+  and {{ staging_unseen(['message_id'], 'enriched') }}
