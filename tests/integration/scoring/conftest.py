@@ -47,6 +47,8 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
             "tiny",
             "--seed",
             "42",
+            "--end-date",
+            "2026-10-31",
             "--out",
             str(landing),
         ],
