@@ -66,7 +66,7 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
         "--log-path",
         str(root / "logs"),
         "--vars",
-        f'{{as_of: "{as_of}"}}',
+        f'{{as_of: "{as_of}", replay_in_place: true}}',
     ]
     _run([*dbt, "seed", *paths], env)
     _run(

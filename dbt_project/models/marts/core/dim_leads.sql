@@ -1,15 +1,19 @@
 -- One row per lead (every valid email seen in any source) with its latest known attributes,
 -- derived taxonomy, attribution, consent/subscription state and key dates (data-contracts §3).
+-- In a point-in-time replay (var as_of, docs/replay.md) it is the dimension as it was then: leads created by
+-- then, attribute and consent values as last observed by then, subscription state from events up to then.
 
 with leads as (
 
     select * from {{ ref('int_identity__leads') }}
+    where {{ as_of_filter('created_at') }}
 
 ),
 
 observations as (
 
     select * from {{ ref('int_identity__profile_observations') }}
+    where {{ as_of_filter('observed_at') }}
 
 ),
 
@@ -39,6 +43,7 @@ profile as (
 interactions as (
 
     select * from {{ ref('fct_interactions') }}
+    where {{ as_of_filter('occurred_at') }}
 
 ),
 
@@ -83,6 +88,7 @@ crm as (
         {{ latest_value('crm_contact_id', 'updated_at') }} as crm_id
     from {{ ref('stg_crm__deals') }}
     where email is not null
+      and {{ as_of_filter('updated_at') }}
     group by 1
 
 ),
