@@ -1,4 +1,4 @@
-"""Session fixture of the scoring integration tests: the tiny sample, ingested and built by dbt in tmp."""
+"""Session fixture of the scoring tests: the tiny sample, ingested and built by dbt in tmp."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def _run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess
 
 @pytest.fixture(scope="session")
 def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
-    """Generate the tiny sample (seed 42), ingest it and build the scoring marts as of its last day."""
+    """Generate the tiny sample (seed 42, window ending 2026-10-31), ingest it and build the scoring
+    marts in place with the clock pinned to its last day."""
     root = tmp_path_factory.mktemp("scoring_tiny")
     landing, warehouse = root / "landing", root / "wh.duckdb"
     env = {
@@ -70,12 +71,22 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
     ]
     _run([*dbt, "seed", *paths], env)
     _run(
-        [*dbt, "run", "--select", "+mart_lead_activation", "+mart_lead_score_explanations", *paths],
+        [
+            *dbt,
+            "run",
+            "--select",
+            "+mart_lead_activation",
+            "+mart_lead_score_explanations",
+            "+mart_funnel_daily",
+            "+fct_lead_handoffs",
+            *paths,
+        ],
         env,
     )
     return {
         "warehouse": warehouse,
         "truth": landing / "_truth" / "leads.csv",
+        "landing": landing,
         "as_of": as_of,
         "root": root,
         "env": env,
