@@ -142,6 +142,6 @@ def scoring_summary(con: duckdb.DuckDBPyConnection) -> str:
     for title, build in sections:
         try:
             out.append(_section(title, build(con)))
-        except duckdb.CatalogException:
+        except (duckdb.CatalogException, duckdb.BinderException):  # not built / older marts
             out.append(_section(title, "  (not built yet: run dbt build)"))
     return "\n".join(out)
