@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import great_expectations as gx
 
-from orchestration.quality.thresholds import StagingTable, Thresholds
+from orchestration.quality.thresholds import RawTable, StagingTable, Thresholds
 
 #: Bump when a suite's rules change (recorded in check metadata and in the Data Docs).
 SUITES_VERSION = "1.0.0"
@@ -104,7 +104,7 @@ EMAIL_REGEX = r"[^@\s]+@[^@\s]+\.[a-z]{2,}"
 
 def raw_checks(t: Thresholds) -> list[CheckSpec]:
     """Per source: load health (volume band, quarantine and duplicate shares), event times
-    not in the future beyond the clock-skew tolerance, freshness of the latest load."""
+    not in the future beyond the clock-skew tolerance, freshness of the newest event."""
     r, manifest = t.raw, t.tables.load_manifest
     specs: list[CheckSpec] = []
     for source, raw in t.tables.raw.items():
@@ -215,25 +215,37 @@ from {raw.table}"""
                 )
             )
 
-        def freshness(source=source) -> list[Batch]:
+        def freshness(source: str = source, raw: RawTable = raw) -> list[Batch]:
+            # Judged on event time (the newest event of the source, ignoring events in the
+            # future), not on load time: re-loading old files must not look fresh.
+            if raw.event_time:
+                newest = f"""
+select max({raw.event_time}) as last_at from {raw.table}
+where {raw.event_time} <= now() + interval {r.clock_skew_tolerance_minutes} minute"""
+            else:
+                newest = (
+                    f"select max(loaded_at) as last_at from {manifest} "
+                    f"where source = {_lit(source)}"
+                )
             query = f"""
-select {_lit(source)} as source, max(loaded_at) as last_loaded_at,
-    coalesce(round(epoch(now() - max(loaded_at)) / 3600.0, 2), 1e9) as hours_since_last_load
-from {manifest} where source = {_lit(source)}"""
-            w = r.freshness_window_hours
+select {_lit(source)} as source, last_at as last_event_at,
+    coalesce(round(epoch(now() - last_at) / 3600.0, 2), 1e9) as hours_since_last_event
+from ({newest}) as newest"""
+            w = raw.freshness_window_hours or r.freshness_window_hours
+            what = "newest event" if raw.event_time else "latest load"
             return [
                 Batch(
                     "freshness",
                     query,
                     [
                         between(
-                            "hours_since_last_load",
+                            "hours_since_last_event",
                             None,
                             w,
-                            f"latest load younger than the freshness window ({w:g} h)",
+                            f"{what} younger than the freshness window ({w:g} h)",
                         )
                     ],
-                    ["source", "last_loaded_at"],
+                    ["source", "last_event_at"],
                 )
             ]
 
@@ -243,7 +255,7 @@ from {manifest} where source = {_lit(source)}"""
                 "raw",
                 key,
                 _sev(t, "raw_freshness"),
-                "no load older than the freshness window",
+                "newest event (or load) younger than the freshness window",
                 (manifest,),
                 freshness,
             )

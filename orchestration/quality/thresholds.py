@@ -30,6 +30,7 @@ class RawTable(_Model):
     table: str
     event_time: str | None = None
     volume: bool = True  # judge the row volume of a load against recent loads
+    freshness_window_hours: float | None = None  # this source's window (default: raw's)
 
 
 class StagingTable(_Model):

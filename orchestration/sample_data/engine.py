@@ -447,6 +447,24 @@ def _generate_days(run: _Run, d0: int, n_days: int) -> None:
             day.finish()
 
 
+#: A lead is in the decision phase this many days before its opportunity (the generator's intent
+#: burst) and while the opportunity is open.
+DECISION_LEAD_DAYS = 7
+
+
+def journey_phase(pop: PopulationChunk, i: int, day: int) -> str:
+    """Where lead ``i`` truly is in its buying journey on ``day`` (the window's last day in the
+    truth file): ``decision`` from ``DECISION_LEAD_DAYS`` before its opportunity until the deal
+    closes; ``consideration`` while it is active (seen, not gone cold) otherwise; ``awareness``
+    before it is seen and once it has gone cold."""
+    opp, close = int(pop.opp_day[i]), int(pop.close_day[i])
+    if opp != NEVER and opp - DECISION_LEAD_DAYS <= day < close:
+        return "decision"
+    if int(pop.first_seen[i]) <= day < int(pop.cold_day[i]):
+        return "consideration"
+    return "awareness"
+
+
 def _write_truth(run: _Run) -> Path:
     path = run.out / "_truth" / "leads.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -463,6 +481,7 @@ def _write_truth(run: _Run) -> Path:
                 "opportunity_at",
                 "became_customer",
                 "customer_at",
+                "journey_phase",
             ]
         )
         for c in range(run.n_chunks):
@@ -483,6 +502,7 @@ def _write_truth(run: _Run) -> Path:
                         clock.iso_seconds(run.start_ord + opp, 10 * 3_600_000) if is_opp else "",
                         str(is_cust).lower(),
                         clock.iso_seconds(run.start_ord + close, 15 * 3_600_000) if is_cust else "",
+                        journey_phase(pop, i, last),
                     ]
                 )
     return path

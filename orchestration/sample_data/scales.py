@@ -6,7 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-#: The population window ends on this date for every seed: output never depends on "now".
+#: The window's last day in the Python API (tests, benchmarks): output never depends on "now".
+#: ``leadhouse generate`` ends the window yesterday instead (``--end-date`` pins it).
 DEFAULT_END_DATE = date(2026, 10, 31)
 #: Length of the population window, in days.
 DEFAULT_DAYS = 90

@@ -34,6 +34,13 @@ group by tier, temperature
 order by tier, temperature
 """
 
+_BY_BUYING_STAGE = """
+select buying_stage, count(*) as leads, round(100.0 * count(*) / sum(count(*)) over (), 1) as pct
+from marts.mart_lead_activation
+group by buying_stage
+order by case buying_stage when 'awareness' then 1 when 'consideration' then 2 else 3 end
+"""
+
 _TOP_LEADS = """
 select lead_id, email, lead_score, fit_score, engagement_score, tier, lifecycle_stage
 from marts.mart_lead_activation
@@ -95,6 +102,11 @@ def leads_by_tier(con: duckdb.DuckDBPyConnection) -> str:
     return _table(["tier", "temperature", "leads", "avg score"], con.execute(_BY_TIER).fetchall())
 
 
+def leads_by_buying_stage(con: duckdb.DuckDBPyConnection) -> str:
+    rows = [(stage, n, f"{pct}%") for stage, n, pct in con.execute(_BY_BUYING_STAGE).fetchall()]
+    return _table(["buying stage", "leads", "share"], rows)
+
+
 def top_lead_explanations(con: duckdb.DuckDBPyConnection, n: int = 3) -> str:
     parts = []
     for lead_id, email, score, fit, engagement, tier, stage in con.execute(
@@ -122,6 +134,7 @@ def scoring_summary(con: duckdb.DuckDBPyConnection) -> str:
     sections = [
         ("Leads by lifecycle stage", leads_by_stage),
         ("Leads by tier (champion model)", leads_by_tier),
+        ("Leads by buying stage (champion model)", leads_by_buying_stage),
         ("Why the top 3 leads scored as they did", top_lead_explanations),
         ("Stage-to-stage conversion (all days, all sources)", conversion_rates),
     ]
@@ -129,6 +142,6 @@ def scoring_summary(con: duckdb.DuckDBPyConnection) -> str:
     for title, build in sections:
         try:
             out.append(_section(title, build(con)))
-        except duckdb.CatalogException:
+        except (duckdb.CatalogException, duckdb.BinderException):  # not built / older marts
             out.append(_section(title, "  (not built yet: run dbt build)"))
     return "\n".join(out)

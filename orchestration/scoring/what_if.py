@@ -126,7 +126,7 @@ def _replay(
             "--select",
             *REPLAY_SELECT,
             "--vars",
-            f"{{as_of: '{as_of:%Y-%m-%d %H:%M:%S}'}}",
+            f"{{as_of: '{as_of:%Y-%m-%d %H:%M:%S}', replay_in_place: true}}",
         ]
         run_dbt(args + (["--full-refresh"] if k == 0 else []), work / name, wh, project_dir=project)
         results.execute(f"attach '{wh}' as w (read_only)")

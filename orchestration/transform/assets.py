@@ -16,7 +16,7 @@ class DbtBuildConfig(dg.Config):
     """Run configuration of the dbt assets (the launchpad shows it)."""
 
     full_refresh: bool = False
-    as_of: str | None = None  # ISO timestamp: score as of this date (replay history)
+    as_of: str | None = None  # ISO timestamp: a point-in-time replay into schema replay_<date>
 
 
 def _dbt_vars(config: DbtBuildConfig) -> dict[str, object]:

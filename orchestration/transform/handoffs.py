@@ -1,6 +1,7 @@
 """Lead hand-off announcements: a Dagster sensor that posts new MQL / PQL / SQL hand-offs to a webhook.
 
-dbt records every crossing once in ``marts.fct_lead_handoffs`` (append-only, with ``recorded_at``).
+dbt records every crossing once in ``marts.fct_lead_handoffs`` (append-only, with ``recorded_at``):
+every threshold a lead crossed, even several between two runs (lead -> MQL -> SQL gives both).
 The sensor reads the rows recorded after its cursor (read-only connection), posts one
 Slack-compatible message (``{"text": ...}``) per hand-off to ``settings().handoff_webhook_url``
 and advances the cursor after each successful post, so a hand-off is announced at most once

@@ -127,6 +127,8 @@ def test_cli_generates_one_day(tmp_path, capsys):
             "3",
             "--out",
             str(tmp_path),
+            "--end-date",
+            "2026-10-31",
             "--only-day",
             "2026-11-03",
         ]

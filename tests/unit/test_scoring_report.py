@@ -12,11 +12,12 @@ def _con():
         "create table seeds.scoring_models as select 'default' as model_id, true as is_champion"
     )
     con.execute("""create table marts.mart_lead_activation as select * from (values
-        ('L1', 'ada@acme.io', 80.0, 90.0, 70.0, 'A1', 'hot', 'sql', false),
-        ('L2', 'bob@beta.io', 30.0, 40.0, 20.0, 'C3', 'cold', 'lead', false),
-        ('L3', 'eve@corp.io', 95.0, 95.0, 95.0, 'A1', 'hot', 'mql', true),
-        ('L4', 'dan@delta.io', 10.0, 10.0, 10.0, 'D4', 'cold', 'lead', false))
-        as t(lead_id, email, lead_score, fit_score, engagement_score, tier, temperature, lifecycle_stage, is_suppressed)""")
+        ('L1', 'ada@acme.io', 80.0, 90.0, 70.0, 'A1', 'hot', 'sql', false, 'decision'),
+        ('L2', 'bob@beta.io', 30.0, 40.0, 20.0, 'C3', 'cold', 'lead', false, 'awareness'),
+        ('L3', 'eve@corp.io', 95.0, 95.0, 95.0, 'A1', 'hot', 'mql', true, 'consideration'),
+        ('L4', 'dan@delta.io', 10.0, 10.0, 10.0, 'D4', 'cold', 'lead', false, 'awareness'))
+        as t(lead_id, email, lead_score, fit_score, engagement_score, tier, temperature,
+             lifecycle_stage, is_suppressed, buying_stage)""")
     con.execute("""create table marts.mart_lead_score_explanations as select * from (values
         ('L1', 'default', 'fit', 'r_industry', 90.0, 'industry in software'),
         ('L1', 'default', 'engagement', 'form_demo', 80.0, '1 event(s)'),
@@ -48,8 +49,11 @@ def test_summary_sections_and_values():
     assert "  lead -> mql  20       6          30.0%  3.0" in text
     assert "  mql -> sql   6        3          50.0%  1.0" in text
     assert "customer ->" not in text
+    buying = text.split("Leads by buying stage")[1].split("Why the top")[0]
+    assert buying.index("awareness      2      50.0%") < buying.index("consideration  1      25.0%")
+    assert "decision       1      25.0%" in buying
 
 
 def test_summary_without_marts_says_so():
     text = scoring_summary(duckdb.connect())
-    assert text.count("(not built yet: run dbt build)") == 4
+    assert text.count("(not built yet: run dbt build)") == 5

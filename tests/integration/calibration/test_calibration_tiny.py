@@ -29,7 +29,19 @@ def tiny(tmp_path_factory):
             mp.setenv(k, str(v))
         (root / "dagster").mkdir()
         assert (
-            main(["generate", "--scale", "tiny", "--seed", "1", "--out", str(root / "landing")])
+            main(
+                [
+                    "generate",
+                    "--scale",
+                    "tiny",
+                    "--seed",
+                    "1",
+                    "--end-date",
+                    "2026-10-31",
+                    "--out",
+                    str(root / "landing"),
+                ]
+            )
             == 0
         )
         assert main(["ingest"]) == 0

@@ -22,9 +22,14 @@ def e2e_env(tmp_path_factory):
     for k, v in env.items():
         mp.setenv(k, v)
     mp.delenv("DAGSTER_HOME", raising=False)
+    from orchestration.sample_data.command import yesterday
     from orchestration.sample_data.engine import generate
+    from orchestration.sample_data.scales import GeneratorOptions
 
-    generate("tiny", 7, Path(env["LEADHOUSE_LANDING"]))
+    # a current sample, as `make run` generates it (raw freshness judges event time)
+    generate(
+        "tiny", 7, Path(env["LEADHOUSE_LANDING"]), options=GeneratorOptions(end_date=yesterday())
+    )
     yield {k: Path(v) for k, v in env.items()}
     mp.undo()
 

@@ -24,7 +24,22 @@ QUARANTINED_KINDS = (
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("gen_tiny")
     landing = root / "landing"
-    assert main(["generate", "--scale", "tiny", "--seed", "1", "--out", str(landing)]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--scale",
+                "tiny",
+                "--seed",
+                "1",
+                "--end-date",
+                "2026-10-31",
+                "--out",
+                str(landing),
+            ]
+        )
+        == 0
+    )
     warehouse = root / "wh.duckdb"
     reports = ingest_all(landing_dir=landing, warehouse_path=warehouse)
     truth = json.loads((landing / "_truth" / "dirty_manifest.json").read_text())

@@ -201,8 +201,10 @@ def test_truth_file(tiny):
         "opportunity_at",
         "became_customer",
         "customer_at",
+        "journey_phase",
     ]
     assert len(truth) == 500 and truth.email.is_unique
+    assert set(truth.journey_phase) == {"awareness", "consideration", "decision"}
     assert truth.propensity.between(0, 1).all()
     assert (
         truth.lead_id

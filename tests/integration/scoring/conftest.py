@@ -1,4 +1,4 @@
-"""Session fixture of the scoring integration tests: the tiny sample, ingested and built by dbt in tmp."""
+"""Session fixture of the scoring tests: the tiny sample, ingested and built by dbt in tmp."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def _run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess
 
 @pytest.fixture(scope="session")
 def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
-    """Generate the tiny sample (seed 42), ingest it and build the scoring marts as of its last day."""
+    """Generate the tiny sample (seed 42, window ending 2026-10-31), ingest it and build the scoring
+    marts in place with the clock pinned to its last day."""
     root = tmp_path_factory.mktemp("scoring_tiny")
     landing, warehouse = root / "landing", root / "wh.duckdb"
     env = {
@@ -47,6 +48,8 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
             "tiny",
             "--seed",
             "42",
+            "--end-date",
+            "2026-10-31",
             "--out",
             str(landing),
         ],
@@ -64,16 +67,26 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
         "--log-path",
         str(root / "logs"),
         "--vars",
-        f'{{as_of: "{as_of}"}}',
+        f'{{as_of: "{as_of}", replay_in_place: true}}',
     ]
     _run([*dbt, "seed", *paths], env)
     _run(
-        [*dbt, "run", "--select", "+mart_lead_activation", "+mart_lead_score_explanations", *paths],
+        [
+            *dbt,
+            "run",
+            "--select",
+            "+mart_lead_activation",
+            "+mart_lead_score_explanations",
+            "+mart_funnel_daily",
+            "+fct_lead_handoffs",
+            *paths,
+        ],
         env,
     )
     return {
         "warehouse": warehouse,
         "truth": landing / "_truth" / "leads.csv",
+        "landing": landing,
         "as_of": as_of,
         "root": root,
         "env": env,

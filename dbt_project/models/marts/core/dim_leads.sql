@@ -1,15 +1,19 @@
 -- One row per lead (every valid email seen in any source) with its latest known attributes,
 -- derived taxonomy, attribution, consent/subscription state and key dates (data-contracts §3).
+-- In a point-in-time replay (var as_of, docs/replay.md) it is the dimension as it was then: leads created by
+-- then, attribute and consent values as last observed by then, subscription state from events up to then.
 
 with leads as (
 
     select * from {{ ref('int_identity__leads') }}
+    where {{ as_of_filter('created_at') }}
 
 ),
 
 observations as (
 
     select * from {{ ref('int_identity__profile_observations') }}
+    where {{ as_of_filter('observed_at') }}
 
 ),
 
@@ -39,6 +43,7 @@ profile as (
 interactions as (
 
     select * from {{ ref('fct_interactions') }}
+    where {{ as_of_filter('occurred_at') }}
 
 ),
 
@@ -83,6 +88,7 @@ crm as (
         {{ latest_value('crm_contact_id', 'updated_at') }} as crm_id
     from {{ ref('stg_crm__deals') }}
     where email is not null
+      and {{ as_of_filter('updated_at') }}
     group by 1
 
 ),
@@ -90,6 +96,19 @@ crm as (
 titles as (
 
     select * from {{ ref('int_identity__job_titles') }}
+
+),
+
+form_roles as (
+
+    -- the role answered in the lead's latest form with a job title: the stated authority when the form
+    -- has no explicit authority question (docs/scoring.md, BANT)
+    select
+        observations.lead_id,
+        {{ latest_value('observations.job_title', 'observations.observed_at') }} as form_job_title
+    from observations
+    where observations.observation_source = 'form'
+    group by observations.lead_id
 
 ),
 
@@ -148,7 +167,7 @@ joined as (
         profile.stated_budget,
         profile.stated_timeline,
         profile.stated_need,
-        profile.stated_authority,
+        coalesce(profile.stated_authority, {{ bant_authority_from_seniority('form_titles.seniority') }}) as stated_authority,
         leads.created_at,
         case when activity.first_interaction_at is null or leads.created_at < activity.first_interaction_at
              then leads.created_at else activity.first_interaction_at end as first_seen_at,
@@ -160,6 +179,8 @@ joined as (
     left join touches as last_touch on leads.lead_id = last_touch.lead_id and last_touch.last_rank = 1
     left join crm on leads.lead_id = crm.lead_id
     left join titles on profile.job_title = titles.job_title
+    left join form_roles on leads.lead_id = form_roles.lead_id
+    left join titles as form_titles on form_roles.form_job_title = form_titles.job_title
     left join countries as country_by_code on upper(profile.country) = country_by_code.country_iso2
     left join countries as country_by_name on lower(profile.country) = lower(country_by_name.country_name)
     left join free_domains on {{ email_domain('leads.email') }} = free_domains.domain

@@ -257,14 +257,19 @@ select
     fit_score,
     engagement_score,
     lead_score,
+    -- Milestones are history: once reached they stay, whatever the lead's stage becomes (recycled after a
+    -- lost deal, disqualified, regressed). A deal is the evidence of the opportunity milestone (and implies
+    -- the sales hand-off: SQL at the earlier of the first SQL signal and the deal); a won deal of the
+    -- customer milestone.
     coalesce(prev_mql_at, case when lifecycle_stage = 'mql' then stage_entered_at end) as became_mql_at,
     coalesce(prev_pql_at, case when lifecycle_stage = 'pql' then stage_entered_at end) as became_pql_at,
     coalesce(prev_sql_at, case when lifecycle_stage = 'sql' then stage_entered_at end,
-             case when lifecycle_stage in ('opportunity', 'customer', 'evangelist') then first_sql_at end) as became_sql_at,
-    coalesce(prev_opportunity_at, case when lifecycle_stage = 'opportunity' then stage_entered_at end,
-             case when lifecycle_stage in ('customer', 'evangelist') then first_opportunity_at end) as became_opportunity_at,
-    coalesce(prev_customer_at, case when lifecycle_stage = 'customer' then stage_entered_at end,
-             case when lifecycle_stage = 'evangelist' then first_won_at end) as became_customer_at,
+             case when first_opportunity_at is not null
+                  then {{ scoring_least_ts(['first_sql_at', 'first_opportunity_at']) }} end) as became_sql_at,
+    coalesce(prev_opportunity_at, first_opportunity_at,
+             case when lifecycle_stage = 'opportunity' then stage_entered_at end) as became_opportunity_at,
+    coalesce(prev_customer_at, first_won_at,
+             case when lifecycle_stage = 'customer' then stage_entered_at end) as became_customer_at,
     coalesce(prev_evangelist_at, case when lifecycle_stage = 'evangelist' then stage_entered_at end) as became_evangelist_at,
     case when lifecycle_stage = 'recycled' and is_stage_change then stage_entered_at else prev_recycled_at end as recycled_at,
     cast(prev_times_recycled + case when lifecycle_stage = 'recycled' and is_stage_change then 1 else 0 end as integer)

@@ -5,7 +5,10 @@ with models as (
 ),
 
 leads as (
-    select lead_id, is_enriched, stated_need, stated_budget, stated_timeline from {{ ref('dim_leads') }}
+    select lead_id, is_enriched, stated_need, stated_authority,
+           {{ bant_is_positive('stated_budget') }} as has_budget,
+           {{ bant_is_positive('stated_timeline') }} as has_timeline
+    from {{ ref('dim_leads') }}
 ),
 
 engagement as (
@@ -27,9 +30,14 @@ scored as (
            {{ scoring_points('coalesce(e.engagement_score, 0)') }} as engagement_score,
            coalesce(b.buying_stage, 'awareness') as buying_stage,
            m.fit_weight, m.engagement_weight,
-           case when l.stated_need is not null and l.stated_budget is not null and l.stated_timeline is not null
+           -- BANT (docs/scoring.md): a "no" budget or timeline is not a signal; a stated non-decision role
+           -- ('none') keeps a lead from hot; a budget holder with a real budget is at least warm
+           case when l.stated_need is not null and l.has_budget and l.has_timeline
+                     and coalesce(l.stated_authority, '') <> 'none'
                      then 'hot'
-                when l.stated_need is not null then 'warm' end as bant_temperature,
+                when l.stated_need is not null then 'warm'
+                when l.has_budget and l.stated_authority in ('decision_maker', 'budget_holder') then 'warm'
+           end as bant_temperature,
            s.suppression_reason
     from leads as l
     cross join models as m
