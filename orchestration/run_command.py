@@ -18,12 +18,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def full_refresh_config(job: dg.JobDefinition) -> dict:
-    """Run config that full-refreshes every step of the dbt build: the job splits the one
-    ``leadhouse_dbt`` op into several aliased steps (snapshots sit between marts)."""
+    """Run config that full-refreshes every step of the dbt build: the staging op, and the
+    ``leadhouse_dbt`` op that the job splits into aliased steps (snapshots sit between marts)."""
+    from orchestration.transform.assets import BUILD_OPS
+
     ops = {
         node.name: {"config": {"full_refresh": True}}
         for node in job.graph.nodes
-        if node.definition.name == "leadhouse_dbt"
+        if node.definition.name in BUILD_OPS
     }
     return {"ops": ops}
 

@@ -5,7 +5,11 @@ from dagster_dbt import DbtCliResource, build_dbt_asset_selection
 
 from orchestration.config import settings
 from orchestration.project import leadhouse_project
-from orchestration.transform.assets import leadhouse_dbt_assets, snapshot_assets
+from orchestration.transform.assets import (
+    leadhouse_dbt_assets,
+    leadhouse_dbt_staging_assets,
+    snapshot_assets,
+)
 
 _snapshots = snapshot_assets()
 
@@ -18,6 +22,7 @@ main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all
 hourly_job = dg.define_asset_job(
     "hourly_incremental",
     selection=dg.AssetSelection.groups("ingestion")
+    | build_dbt_asset_selection([leadhouse_dbt_staging_assets])
     | build_dbt_asset_selection([leadhouse_dbt_assets]),
 )
 
@@ -38,7 +43,7 @@ def _sensors() -> list:
 
 
 defs = dg.Definitions(
-    assets=[leadhouse_dbt_assets, *_snapshots],
+    assets=[leadhouse_dbt_staging_assets, leadhouse_dbt_assets, *_snapshots],
     jobs=[main_job, hourly_job],
     schedules=[hourly_schedule, nightly_schedule],
     sensors=_sensors(),
