@@ -31,6 +31,7 @@ DEFAULT_SEVERITY = {
     "raw_freshness": "WARN",
     "staging_valid": "ERROR",
     "staging_shares": "WARN",
+    "staging_unmapped": "WARN",
     "marts_scores_valid": "ERROR",
     "marts_score_drift": "ERROR",
     "marts_explanations_sum": "ERROR",
@@ -383,9 +384,24 @@ from {st.table} group by 1 having count(*) >= {s.min_daily_rows}"""
     return None
 
 
+def _staging_unmapped(st: StagingTable) -> Callable[[], list[Batch]]:
+    u = st.unmapped
+    query = f"""
+select {u.detail}, {u.column}, count(*) as events
+from {st.table} group by all order by events desc"""
+    rule = gx.expectations.ExpectColumnValuesToNotBeInSet(
+        column=u.column,
+        value_set=[u.value],
+        description=f"every {u.detail} maps to a canonical {u.column} "
+        f"(unknown names become {u.value!r}; see the sample for names and counts)",
+    )
+    return lambda: [Batch("names", query, [rule], [u.detail, "events"])]
+
+
 def staging_checks(t: Thresholds) -> list[CheckSpec]:
     """Per staging model: ids unique and non-null, emails valid, event types and providers
-    in their sets, timestamps in range (ERROR); machine-open / bot shares per day (WARN)."""
+    in their sets, timestamps in range (ERROR); machine-open / bot shares per day and
+    provider names mapped to no canonical value (WARN)."""
     specs = []
     for st in t.tables.staging.values():
         key = (st.asset,)
@@ -400,6 +416,18 @@ def staging_checks(t: Thresholds) -> list[CheckSpec]:
                 _staging_valid(t, st),
             )
         )
+        if st.unmapped:
+            specs.append(
+                CheckSpec(
+                    "staging_unmapped",
+                    "staging",
+                    key,
+                    _sev(t, "staging_unmapped"),
+                    "provider names that map to no canonical value (reported with counts)",
+                    (st.table,),
+                    _staging_unmapped(st),
+                )
+            )
         shares = _staging_shares(t, st)
         if shares:
             specs.append(

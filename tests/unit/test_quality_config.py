@@ -63,4 +63,5 @@ def test_every_layer_is_guarded_and_error_checks_block():
     assert blocking[(("raw", "web_events"), "raw_load_health")] is True
     assert blocking[(("raw", "web_events"), "raw_load_volume")] is False  # a quiet day warns
     assert (("raw", "lead_lists"), "raw_load_volume") not in blocking  # irregular imports
-    assert len(blocking) == 30
+    assert blocking[(("stg_email__events",), "staging_unmapped")] is False
+    assert len(blocking) == 31

@@ -24,7 +24,7 @@ def test_every_suite_passes_on_clean_data(clean_warehouse, thresholds):
     outcomes = [run_check(spec, clean_warehouse) for spec in all_checks(thresholds)]
     failed = [(o.asset_key, o.name, o.message) for o in outcomes if not o.passed]
     assert failed == []
-    assert len(outcomes) == 30  # 26 + raw_load_volume on the 4 sources judged on volume
+    assert len(outcomes) == 31  # 26 + raw_load_volume on 4 sources + staging_unmapped
     # the metrics were really computed (the GX/duckdb_engine pitfall yields no observed values)
     health = next(
         o for o in outcomes if o.name == "raw_load_health" and o.asset_key == ("raw", "web_events")
