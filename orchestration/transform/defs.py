@@ -1,5 +1,7 @@
 """Dagster definitions of the transform area: dbt assets, jobs and schedules."""
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, build_dbt_asset_selection
 
@@ -12,6 +14,7 @@ from orchestration.transform.assets import (
 )
 
 _snapshots = snapshot_assets()
+DBT_WITH_PARENT = Path(__file__).with_name("dbt_with_parent.py")
 
 #: Everything, from landing files to CRM syncs: what `make run` and the nightly schedule run.
 main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all())
@@ -48,6 +51,12 @@ defs = dg.Definitions(
     schedules=[hourly_schedule, nightly_schedule],
     sensors=_sensors(),
     resources={
-        "dbt": DbtCliResource(project_dir=leadhouse_project, target=settings().dbt_target),
+        # dbt runs through a wrapper that dies with its parent (dbt_with_parent.py): a killed
+        # run leaves no orphaned dbt holding DuckDB's writer lock
+        "dbt": DbtCliResource(
+            project_dir=leadhouse_project,
+            target=settings().dbt_target,
+            dbt_executable=str(DBT_WITH_PARENT),
+        ),
     },
 )
