@@ -58,7 +58,8 @@ def _process(pid: int) -> str:
     words = [w for w in raw.decode(errors="replace").split("\0") if w][:4]
     if words:
         words[0] = Path(words[0]).name
-    return f"pid {pid} ({' '.join(words)})"
+    command = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
+    return f"pid {pid} ({command[:80]}{'...' if len(command) > 80 else ''})"
 
 
 def duckdb_holder(warehouse: Path) -> str | None:
