@@ -21,7 +21,8 @@ main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all
 
 #: The hourly path: new files in, then the dbt build — incremental facts merge only new rows
 #: (late data and new stitching handled inside the models), scores and lifecycle follow.
-#: Snapshots and CRM syncs stay on the nightly full build.
+#: Snapshots (and the stage transitions built from them) and CRM syncs stay on the nightly
+#: full build.
 hourly_job = dg.define_asset_job(
     "hourly_incremental",
     selection=dg.AssetSelection.groups("ingestion")

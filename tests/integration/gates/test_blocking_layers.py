@@ -81,6 +81,17 @@ def test_failing_raw_check_stops_staging_and_everything_below(scenario):
     assert _failed(result) == [("raw/web_events", "raw_load_health")]
     built = _built(result)
     assert not [k for k in built if k.startswith(("stg_", *INTERMEDIATE_AND_BELOW))], built
+    # the summary shows this run only: no mart checks or syncs of the baseline run
+    from orchestration.summary import run_summary
+
+    summary = run_summary(result, elapsed_seconds=1.0)
+    assert "Reverse-ETL: no sync ran in this run." in summary
+    skipped = next(line for line in summary.splitlines() if line.startswith("Skipped"))
+    assert all(sync in skipped for sync in SYNCS)
+    assert "leadhouse_dbt_staging" in skipped
+    quality = summary[summary.index("Data quality") :]
+    assert "\n  raw " in quality
+    assert "\n  staging " not in quality and "\n  marts " not in quality
 
 
 def test_failing_staging_check_stops_intermediate_marts_and_syncs(scenario):
@@ -91,7 +102,7 @@ def test_failing_staging_check_stops_intermediate_marts_and_syncs(scenario):
     result = _run()
     assert not result.success
     assert ("stg_segment__web_events", "staging_valid") in _failed(result)
-    assert all(key.startswith("stg_") for _, key in [(0, k) for k, _ in _failed(result)])
+    assert all(asset.startswith("stg_") for asset, _check in _failed(result))
     built = _built(result)
     assert "stg_segment__web_events" in built
     assert not [k for k in built if k.startswith(INTERMEDIATE_AND_BELOW)], built
