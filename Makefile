@@ -36,6 +36,8 @@ prepare: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME) $(dir $(LEADHOUSE_WAREHOUSE)) $(LEADHOUSE_OUTPUT)
 	@# DuckDB has one writer: scheduled and sensor runs queue one at a time.
 	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'concurrency:\n  runs:\n    max_concurrent_runs: 1\ntelemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	@# Run monitoring: a run whose process died (kill -9) is marked failed, not STARTED for ever.
+	@grep -q '^run_monitoring:' $(DAGSTER_HOME)/dagster.yaml || printf 'run_monitoring:\n  enabled: true\n  start_timeout_seconds: 180\n  max_resume_run_attempts: 0\n  poll_interval_seconds: 60\n' >> $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.transform.prepare
 
 SAMPLE_STAMP = $(LEADHOUSE_LANDING)/_truth/.generated-$(SCALE)-$(SEED)

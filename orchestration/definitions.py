@@ -10,13 +10,17 @@ import dagster as dg
 from orchestration.activation import defs as activation
 from orchestration.ingestion import defs as ingestion
 from orchestration.quality import defs as quality
+from orchestration.quality.gates import gate_on_upstream_checks
 from orchestration.transform import defs as transform
 
-defs = dg.Definitions.merge(
-    ingestion.defs,
-    transform.defs,
-    quality.defs,
-    activation.defs,
-    # DuckDB allows one writer process: every run executes its steps in one process.
-    dg.Definitions(executor=dg.in_process_executor),
+# The CRM syncs wait on every blocking check upstream of what they send (quality/gates.py).
+defs = gate_on_upstream_checks(
+    dg.Definitions.merge(
+        ingestion.defs,
+        transform.defs,
+        quality.defs,
+        activation.defs,
+        # DuckDB allows one writer process: every run executes its steps in one process.
+        dg.Definitions(executor=dg.in_process_executor),
+    )
 )

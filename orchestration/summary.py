@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 from collections import Counter
 
 import dagster as dg
@@ -71,21 +72,24 @@ def check_results(result: dg.ExecuteInProcessResult) -> str:
     return "  " + head + ("\n" + "\n".join(failed) if failed else "")
 
 
-def area_reports(con: duckdb.DuckDBPyConnection) -> str:
+def area_reports(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> str:
+    """Each area's report; those that take ``run_id`` show only that run's results (checks,
+    syncs), never a previous run's."""
     parts = []
     for module_name, function in AREA_REPORTS:
         try:
             report = getattr(importlib.import_module(module_name), function)
         except (ImportError, AttributeError):
             continue
+        scoped = run_id is not None and "run_id" in inspect.signature(report).parameters
         try:
-            parts.append(report(con))
+            parts.append(report(con, run_id=run_id) if scoped else report(con))
         except duckdb.Error as exc:  # a layer that was not built in this run
             parts.append(f"({module_name}: {exc.__class__.__name__}: {exc})")
     return "\n\n".join(parts)
 
 
-def warehouse_summary() -> str:
+def warehouse_summary(run_id: str | None = None) -> str:
     path = settings().warehouse_path
     if not path.exists():
         return f"no warehouse at {path}"
@@ -95,7 +99,7 @@ def warehouse_summary() -> str:
                 f"Warehouse: {path}",
                 "Rows per layer:\n" + rows_per_layer(con),
                 "Quarantined rows by reason:\n" + quarantine_by_reason(con),
-                area_reports(con),
+                area_reports(con, run_id),
             ]
         )
 
@@ -113,7 +117,7 @@ def run_summary(result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> st
     if skipped:
         lines.append("Skipped (blocked upstream): " + ", ".join(skipped))
     lines.append("Checks:\n" + check_results(result))
-    lines.append(warehouse_summary())
+    lines.append(warehouse_summary(result.run_id))
     return "\n\n".join(lines)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def sync_summary(con) -> str:
-    """One line per sync: its last run's status and counts (``make run`` prints this)."""
+def sync_summary(con, run_id: str | None = None) -> str:  # noqa: ANN001
+    """One line per sync: its last run's status and counts (``make run`` prints this); with
+    ``run_id``, only the syncs of that Dagster run."""
     exists = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'retl' and table_name = 'sync_runs'"
@@ -19,13 +20,19 @@ def sync_summary(con) -> str:
                coalesce(sent_rows, 0), coalesce(succeeded_rows, 0), coalesce(rejected_rows, 0),
                coalesce(failed_rows, 0), coalesce(api_calls, 0), started_at, error_message
         from retl.sync_runs
+        where ? is null or dagster_run_id = ?
         qualify row_number() over (partition by sync_id order by started_at desc) = 1
         order by sync_id
-        """
+        """,
+        [run_id, run_id],
     ).fetchall()
     if not rows:
-        return "Reverse-ETL: no sync has run yet."
-    lines = ["Reverse-ETL syncs (last run each):"]
+        return (
+            "Reverse-ETL: no sync ran in this run."
+            if run_id
+            else "Reverse-ETL: no sync has run yet."
+        )
+    lines = ["Reverse-ETL syncs (this run):" if run_id else "Reverse-ETL syncs (last run each):"]
     for (
         sync_id,
         status,

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from orchestration.config import settings
 from orchestration.ingestion.landing import LandingFile, discover, sha256_file
 from orchestration.ingestion.loader import FileResult, load_files
@@ -133,9 +135,15 @@ def ingest_source(
                 report.files.append(_recheck(con, file.rel, source, checksum, *known[file.rel]))
                 continue
             pending.setdefault(stager, []).append((file, checksum))
-        for stager, files in pending.items():
-            for group in _groups(files):
-                report.files += _load_group(con, spec, stager, group, report.batch_id, loaded_at)
+        try:
+            for stager, files in pending.items():
+                for group in _groups(files):
+                    report.files += _load_group(
+                        con, spec, stager, group, report.batch_id, loaded_at
+                    )
+        except WarehouseWriteError as exc:
+            db = warehouse_path or cfg.warehouse_path
+            raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None
     return report
 
 
@@ -156,11 +164,25 @@ def _groups(files: list[tuple[LandingFile, str]]) -> list[list[tuple[LandingFile
     return groups
 
 
+class WarehouseWriteError(RuntimeError):
+    """The warehouse cannot be written (a full disk, a read-only or lost file): no file can
+    load, so the source stops with this one error instead of failing every file."""
+
+
+#: DuckDB messages of a failed write to the database file or its WAL, whatever the file
+_WRITE_FAILURES = ("could not write file", "no space left on device", "has been invalidated")
+
+
 def _load_group(con, spec, stager, group, batch_id, loaded_at) -> list[FileResult]:
     """Load a group; if it fails, load its files one by one so only the bad file fails."""
     try:
         return load_files(con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at)
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, duckdb.IOException | duckdb.FatalException) or any(
+            w in first_line.lower() for w in _WRITE_FAILURES
+        ):
+            raise WarehouseWriteError(first_line) from None
         if len(group) > 1:
             return [
                 r

@@ -13,6 +13,7 @@ a group of its own.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,6 +148,9 @@ def load_files(
         ]
         con.commit()
     except BaseException:
-        con.rollback()
+        # after a failed write (a full disk) DuckDB may have ended the transaction itself:
+        # a failing rollback must not hide the original error
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
         raise
     return results

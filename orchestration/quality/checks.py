@@ -68,6 +68,17 @@ def check_result(spec: CheckSpec, outcome: CheckOutcome) -> dg.AssetCheckResult:
     )
 
 
+def run_batch_ids(context: dg.AssetCheckExecutionContext, key: dg.AssetKey) -> list[str]:
+    """The ingestion batch of ``key`` materialized in this run (the ``batch_id`` metadata the
+    ingestion assets record), or none: a load is judged once, in the run that loads it."""
+    event = context.instance.get_latest_materialization_event(key)
+    if event is None or event.run_id != context.run.run_id:
+        return []
+    mat = event.asset_materialization
+    batch = mat.metadata.get("batch_id") if mat else None
+    return [str(batch.value)] if batch is not None else []
+
+
 def _make_check(spec: CheckSpec, sample_rows: int) -> dg.AssetChecksDefinition:
     blocking = spec.severity == "ERROR"
 
@@ -80,7 +91,9 @@ def _make_check(spec: CheckSpec, sample_rows: int) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         cfg = settings()
-        outcome = run_check(spec, cfg.warehouse_path, sample_rows)
+        key = dg.AssetKey(list(spec.asset_key))
+        batch_ids = run_batch_ids(context, key) if spec.run_scoped else None
+        outcome = run_check(spec, cfg.warehouse_path, sample_rows, batch_ids)
         save_outcome(cfg.output_dir, outcome, context.run.run_id)
         asset = "/".join(spec.asset_key)
         if outcome.passed:

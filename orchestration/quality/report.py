@@ -42,9 +42,12 @@ def format_summary(outcomes: list[dict], docs_index: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def quality_summary(con=None) -> str:
-    """Check results per layer of the latest run; also rebuilds the Data Docs site."""
+def quality_summary(con: object = None, run_id: str | None = None) -> str:
+    """Check results per layer of the latest run (of run ``run_id`` only, when given: a check
+    that did not run in it is not shown); also rebuilds the Data Docs site."""
     out = settings().output_dir
     outcomes = load_outcomes(out)
+    if run_id is not None:
+        outcomes = [o for o in outcomes if o.get("run_id") == run_id]
     index = build_data_docs(out) if outcomes else None
     return format_summary(outcomes, str(index) if index else None)

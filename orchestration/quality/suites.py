@@ -26,10 +26,12 @@ LAYERS = ("raw", "staging", "marts")
 #: Default severity per check name; ``severity:`` in thresholds.yml overrides it.
 DEFAULT_SEVERITY = {
     "raw_load_health": "ERROR",
+    "raw_load_volume": "WARN",
     "raw_event_time": "ERROR",
     "raw_freshness": "WARN",
     "staging_valid": "ERROR",
     "staging_shares": "WARN",
+    "staging_unmapped": "WARN",
     "marts_scores_valid": "ERROR",
     "marts_score_drift": "ERROR",
     "marts_explanations_sum": "ERROR",
@@ -52,7 +54,10 @@ class Batch:
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """One asset check: ``build()`` returns its batches (built at run time: 'now', history)."""
+    """One asset check: ``build()`` returns its batches (built at run time: 'now', history).
+
+    A ``run_scoped`` check judges what a run loaded: ``build(batch_ids)`` gets the ingestion
+    batches of the run (``None``: judge everything, e.g. an audit outside a run)."""
 
     name: str
     layer: str
@@ -60,7 +65,8 @@ class CheckSpec:
     severity: str
     description: str
     relations: tuple[str, ...]
-    build: Callable[[], list[Batch]]
+    build: Callable[..., list[Batch]]
+    run_scoped: bool = False
 
 
 # --- expectation helpers --------------------------------------------------------------------
@@ -103,21 +109,32 @@ EMAIL_REGEX = r"[^@\s]+@[^@\s]+\.[a-z]{2,}"
 
 
 def raw_checks(t: Thresholds) -> list[CheckSpec]:
-    """Per source: load health (volume band, quarantine and duplicate shares), event times
-    not in the future beyond the clock-skew tolerance, freshness of the newest event."""
+    """Per source: load health (quarantined and duplicate shares, ERROR), load volume against
+    recent loads (WARN), both judged once per load, in the run that loads it (a failure of an
+    earlier run is history: the check's history shows it, later runs do not re-judge it);
+    event times not in the future beyond the clock-skew tolerance; freshness of the newest
+    event."""
     r, manifest = t.raw, t.tables.load_manifest
     specs: list[CheckSpec] = []
     for source, raw in t.tables.raw.items():
         key = ("raw", source)
 
-        def load_health(source=source, judge_volume=raw.volume) -> list[Batch]:
+        def loads_query(source: str, batch_ids: list[str] | None) -> str:
+            """One row per load of ``source`` judged now: with ``batch_ids`` (a run), the
+            loads that received files in those ingestion batches; without, every load."""
             n, m, ms = r.volume.history_loads, r.min_rows_per_load, r.min_rows_for_shares
-            query = f"""
+            judged = (
+                "true"
+                if batch_ids is None
+                else f"bool_or(batch_id in ({', '.join(_lit(b) for b in batch_ids) or 'null'}))"
+            )
+            return f"""
 with loads as (
     select coalesce(nullif(regexp_extract(path, 'dt=([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})', 1), ''),
                     batch_id) as load_id,
            sum(rows_in) as rows_in, sum(rows_duplicate) as rows_duplicate,
-           sum(rows_quarantined) as rows_quarantined
+           sum(rows_quarantined) as rows_quarantined,
+           {judged} as is_judged
     from {manifest} where source = {_lit(source)} group by 1
 ), windowed as (
     select *,
@@ -127,27 +144,21 @@ with loads as (
     window w as (order by load_id rows between {n} preceding and 1 preceding)
 )
 select load_id, rows_in, recent_median_rows_in,
-    case when {str(judge_volume).lower()}
-              and previous_loads >= {r.volume.min_history_loads}
+    case when previous_loads >= {r.volume.min_history_loads}
               and recent_median_rows_in >= {m}
-              and recent_median_rows_in > 0
+              and rows_in >= {m}
          then round(rows_in / recent_median_rows_in, 3) end as volume_ratio,
     case when rows_in >= {ms} then round(rows_quarantined / rows_in, 4) end as quarantined_share,
     case when rows_in >= {ms} then round(rows_duplicate / rows_in, 4) end as duplicate_share
-from windowed"""
-            v = r.volume
+from windowed
+where is_judged"""
+
+        def load_health(batch_ids: list[str] | None = None, source: str = source) -> list[Batch]:
             return [
                 Batch(
                     "loads",
-                    query,
+                    loads_query(source, batch_ids),
                     [
-                        between(
-                            "volume_ratio",
-                            v.min_ratio,
-                            v.max_ratio,
-                            f"row volume of a load within [{v.min_ratio}, {v.max_ratio}] x "
-                            f"the median of the previous {n} loads",
-                        ),
                         between(
                             "quarantined_share",
                             None,
@@ -171,11 +182,48 @@ from windowed"""
                 "raw",
                 key,
                 _sev(t, "raw_load_health"),
-                "volume band, quarantined and duplicate shares per load",
+                "quarantined and duplicate shares of each load, judged once when it is loaded",
                 (manifest,),
                 load_health,
+                run_scoped=True,
             )
         )
+
+        if raw.volume:
+
+            def load_volume(
+                batch_ids: list[str] | None = None, source: str = source
+            ) -> list[Batch]:
+                v, n = r.volume, r.volume.history_loads
+                return [
+                    Batch(
+                        "loads",
+                        loads_query(source, batch_ids),
+                        [
+                            between(
+                                "volume_ratio",
+                                v.min_ratio,
+                                v.max_ratio,
+                                f"row volume of a load within [{v.min_ratio}, {v.max_ratio}] x "
+                                f"the median of the previous {n} loads",
+                            )
+                        ],
+                        ["load_id", "rows_in"],
+                    )
+                ]
+
+            specs.append(
+                CheckSpec(
+                    "raw_load_volume",
+                    "raw",
+                    key,
+                    _sev(t, "raw_load_volume"),
+                    "row volume of each load against recent loads, judged once when it is loaded",
+                    (manifest,),
+                    load_volume,
+                    run_scoped=True,
+                )
+            )
 
         if raw.event_time:
 
@@ -348,9 +396,24 @@ from {st.table} group by 1 having count(*) >= {s.min_daily_rows}"""
     return None
 
 
+def _staging_unmapped(st: StagingTable) -> Callable[[], list[Batch]]:
+    u = st.unmapped
+    query = f"""
+select {u.detail}, {u.column}, count(*) as events
+from {st.table} group by all order by events desc"""
+    rule = gx.expectations.ExpectColumnValuesToNotBeInSet(
+        column=u.column,
+        value_set=[u.value],
+        description=f"every {u.detail} maps to a canonical {u.column} "
+        f"(unknown names become {u.value!r}; see the sample for names and counts)",
+    )
+    return lambda: [Batch("names", query, [rule], [u.detail, "events"])]
+
+
 def staging_checks(t: Thresholds) -> list[CheckSpec]:
     """Per staging model: ids unique and non-null, emails valid, event types and providers
-    in their sets, timestamps in range (ERROR); machine-open / bot shares per day (WARN)."""
+    in their sets, timestamps in range (ERROR); machine-open / bot shares per day and
+    provider names mapped to no canonical value (WARN)."""
     specs = []
     for st in t.tables.staging.values():
         key = (st.asset,)
@@ -365,6 +428,18 @@ def staging_checks(t: Thresholds) -> list[CheckSpec]:
                 _staging_valid(t, st),
             )
         )
+        if st.unmapped:
+            specs.append(
+                CheckSpec(
+                    "staging_unmapped",
+                    "staging",
+                    key,
+                    _sev(t, "staging_unmapped"),
+                    "provider names that map to no canonical value (reported with counts)",
+                    (st.table,),
+                    _staging_unmapped(st),
+                )
+            )
         shares = _staging_shares(t, st)
         if shares:
             specs.append(

@@ -22,8 +22,21 @@ class _Model(BaseModel):
 
 
 class ValueSet(_Model):
+    """Accepted values of a column: ``values_from`` names the dbt var (``dbt_project.yml``)
+    that holds the list, the one source the dbt accepted_values tests read too."""
+
     column: str
-    values: list[str]
+    values: list[str] = []
+    values_from: str | None = None
+
+
+class Unmapped(_Model):
+    """Rows whose ``column`` is ``value`` (e.g. event type ``other``): a provider name no
+    mapping knows; ``detail`` is the column with the provider's own name."""
+
+    column: str
+    value: str = "other"
+    detail: str
 
 
 class RawTable(_Model):
@@ -44,6 +57,7 @@ class StagingTable(_Model):
     bot_flag: str | None = None
     machine_open_flag: str | None = None
     open_event_type: str | None = None
+    unmapped: Unmapped | None = None
 
 
 class MartTable(_Model):
@@ -145,7 +159,34 @@ class Thresholds(_Model):
     severity: dict[str, Severity] = {}
 
 
+def dbt_vars(project_file: Path | None = None) -> dict:
+    """The ``vars:`` of ``dbt_project.yml`` (the accepted-values lists live there)."""
+    from orchestration.config import DBT_PROJECT_DIR
+
+    path = project_file or DBT_PROJECT_DIR / "dbt_project.yml"
+    with open(path, encoding="utf-8") as fh:
+        return (yaml.safe_load(fh) or {}).get("vars") or {}
+
+
+def _resolve_value_sets(t: Thresholds) -> Thresholds:
+    variables = None
+    for st in t.tables.staging.values():
+        for vs in (st.event_type, st.provider):
+            if vs is None or not vs.values_from:
+                continue
+            variables = variables if variables is not None else dbt_vars()
+            values = variables.get(vs.values_from)
+            if not isinstance(values, list) or not values:
+                raise ValueError(
+                    f"thresholds.yml: values_from {vs.values_from!r} is not a list in the "
+                    "vars of dbt_project.yml"
+                )
+            vs.values = [str(v) for v in values]
+    return t
+
+
 def load_thresholds(path: Path | str | None = None) -> Thresholds:
-    """Read and validate the thresholds file (default: the one next to this module)."""
+    """Read and validate the thresholds file (default: the one next to this module); value
+    sets given as ``values_from`` are read from the dbt vars."""
     with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
-        return Thresholds.model_validate(yaml.safe_load(fh))
+        return _resolve_value_sets(Thresholds.model_validate(yaml.safe_load(fh)))

@@ -1,8 +1,22 @@
-"""dagster-dbt assets for the whole dbt project: models, seeds and their tests in one
-``dbt build``, snapshots in another (they run nightly, and after every full run)."""
+"""dagster-dbt assets for the whole dbt project, one ``dbt build`` per layer boundary (three
+invocations a full run, each one Dagster step):
+
+- ``leadhouse_dbt_staging``: seeds and staging models with their tests;
+- ``leadhouse_dbt``: intermediate models and marts with their tests;
+- ``leadhouse_dbt_snapshots``: the snapshots and the marts built from them (stage
+  transitions); nightly, and after every full run.
+
+The staging quality checks (great-expectations, ``orchestration/quality``) are Dagster asset
+checks on the staging assets: with staging in its own invocation they run after staging is
+built and BEFORE the intermediate layer is built, so a blocking one stops everything below.
+Inside one ``dbt build`` dbt itself runs a model's tests before its children and skips the
+children of a failing test (intermediate -> marts).
+"""
 
 import json
+from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -10,6 +24,13 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.project import leadhouse_project
 from orchestration.transform.dbt_args import build_args
 from orchestration.transform.translator import LeadhouseTranslator
+
+#: dbt selector of the first layer: seeds (configuration) and staging models
+STAGING_SELECT = "resource_type:seed path:dbt_project/models/staging"
+#: dbt selector of the last layer: the snapshots and the models built from them
+SNAPSHOTS_SELECT = "resource_type:snapshot+"
+#: names of the dbt assets' ops that take a DbtBuildConfig (``leadhouse run --full-refresh``)
+BUILD_OPS = ("leadhouse_dbt_staging", "leadhouse_dbt", "leadhouse_dbt_snapshots")
 
 
 class DbtBuildConfig(dg.Config):
@@ -37,13 +58,28 @@ def has_snapshots() -> bool:
     manifest=leadhouse_project.manifest_path,
     project=leadhouse_project,
     dagster_dbt_translator=LeadhouseTranslator(),
-    exclude="resource_type:snapshot",
+    select=STAGING_SELECT,
+    name="leadhouse_dbt_staging",
+)
+def leadhouse_dbt_staging_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
+    """Seeds and staging models with their dbt tests (as asset checks)."""
+    args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
+    yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(
+    manifest=leadhouse_project.manifest_path,
+    project=leadhouse_project,
+    dagster_dbt_translator=LeadhouseTranslator(),
+    exclude=f"{STAGING_SELECT} {SNAPSHOTS_SELECT}",
     name="leadhouse_dbt",
 )
 def leadhouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
-):
-    """Seeds, staging, intermediate and marts with their dbt tests (as asset checks)."""
+) -> Iterator[Any]:
+    """Intermediate models and marts with their dbt tests (as asset checks)."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
     # No fetch_column_metadata(): it opens warehouse connections while dbt holds
     # DuckDB's single writer lock.
@@ -59,11 +95,15 @@ def snapshot_assets() -> list:
         manifest=leadhouse_project.manifest_path,
         project=leadhouse_project,
         dagster_dbt_translator=LeadhouseTranslator(),
-        select="resource_type:snapshot",
+        select=SNAPSHOTS_SELECT,
         name="leadhouse_dbt_snapshots",
     )
-    def leadhouse_dbt_snapshots(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """SCD2 history of stage, scores, tier and temperature per lead."""
-        yield from dbt.cli(build_args(), context=context).stream()
+    def leadhouse_dbt_snapshots(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    ) -> Iterator[Any]:
+        """SCD2 history of stage, scores, tier and temperature per lead, and the marts built
+        from it (stage transitions)."""
+        args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
+        yield from dbt.cli(args, context=context).stream()
 
     return [leadhouse_dbt_snapshots]

@@ -1,23 +1,32 @@
 """Dagster definitions of the transform area: dbt assets, jobs and schedules."""
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, build_dbt_asset_selection
 
 from orchestration.config import settings
 from orchestration.project import leadhouse_project
-from orchestration.transform.assets import leadhouse_dbt_assets, snapshot_assets
+from orchestration.transform.assets import (
+    leadhouse_dbt_assets,
+    leadhouse_dbt_staging_assets,
+    snapshot_assets,
+)
 
 _snapshots = snapshot_assets()
+DBT_WITH_PARENT = Path(__file__).with_name("dbt_with_parent.py")
 
 #: Everything, from landing files to CRM syncs: what `make run` and the nightly schedule run.
 main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all())
 
 #: The hourly path: new files in, then the dbt build — incremental facts merge only new rows
 #: (late data and new stitching handled inside the models), scores and lifecycle follow.
-#: Snapshots and CRM syncs stay on the nightly full build.
+#: Snapshots (and the stage transitions built from them) and CRM syncs stay on the nightly
+#: full build.
 hourly_job = dg.define_asset_job(
     "hourly_incremental",
     selection=dg.AssetSelection.groups("ingestion")
+    | build_dbt_asset_selection([leadhouse_dbt_staging_assets])
     | build_dbt_asset_selection([leadhouse_dbt_assets]),
 )
 
@@ -38,11 +47,17 @@ def _sensors() -> list:
 
 
 defs = dg.Definitions(
-    assets=[leadhouse_dbt_assets, *_snapshots],
+    assets=[leadhouse_dbt_staging_assets, leadhouse_dbt_assets, *_snapshots],
     jobs=[main_job, hourly_job],
     schedules=[hourly_schedule, nightly_schedule],
     sensors=_sensors(),
     resources={
-        "dbt": DbtCliResource(project_dir=leadhouse_project, target=settings().dbt_target),
+        # dbt runs through a wrapper that dies with its parent (dbt_with_parent.py): a killed
+        # run leaves no orphaned dbt holding DuckDB's writer lock
+        "dbt": DbtCliResource(
+            project_dir=leadhouse_project,
+            target=settings().dbt_target,
+            dbt_executable=str(DBT_WITH_PARENT),
+        ),
     },
 )

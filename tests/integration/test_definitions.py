@@ -113,13 +113,16 @@ def test_blocking_checks_gate_the_dbt_build_and_the_crm_sync():
 
 
 def test_full_refresh_reaches_every_dbt_build_step():
-    """`leadhouse run --full-refresh`: each aliased step of the dbt op gets the config."""
+    """`leadhouse run --full-refresh`: each dbt build step (one per layer) gets the config."""
     from dagster._config import validate_config
 
     from orchestration.run_command import full_refresh_config
 
     job = defs.resolve_job_def("leadhouse_main")
     config = full_refresh_config(job)
-    assert {"leadhouse_dbt", "leadhouse_dbt_2", "leadhouse_dbt_3"} <= set(config["ops"])
-    assert not any("snapshots" in name for name in config["ops"])
+    assert set(config["ops"]) == {
+        "leadhouse_dbt_staging",
+        "leadhouse_dbt",
+        "leadhouse_dbt_snapshots",
+    }
     assert validate_config(job.run_config_schema.config_type, config).success

@@ -61,4 +61,7 @@ def test_every_layer_is_guarded_and_error_checks_block():
     assert blocking[(("mart_lead_activation",), "marts_activation_valid")] is True
     assert blocking[(("mart_lead_activation",), "marts_stage_shares")] is False
     assert blocking[(("raw", "web_events"), "raw_load_health")] is True
-    assert len(blocking) == 26
+    assert blocking[(("raw", "web_events"), "raw_load_volume")] is False  # a quiet day warns
+    assert (("raw", "lead_lists"), "raw_load_volume") not in blocking  # irregular imports
+    assert blocking[(("stg_email__events",), "staging_unmapped")] is False
+    assert len(blocking) == 31

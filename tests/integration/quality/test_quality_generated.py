@@ -72,7 +72,7 @@ def test_suites_pass_on_generated_tiny_and_dbt_builds_right_after(tmp_path):
 
     outcomes = [run_check(spec, tmp_path / "wh.duckdb") for spec in all_checks(load_thresholds())]
     assert [(o.asset_key, o.name, o.message) for o in outcomes if not o.passed] == []
-    assert len(outcomes) == 26
+    assert len(outcomes) == 31  # 26 + raw_load_volume on 4 sources + staging_unmapped
 
     done = _dbt(
         tmp_path,

@@ -24,7 +24,7 @@ def test_every_suite_passes_on_clean_data(clean_warehouse, thresholds):
     outcomes = [run_check(spec, clean_warehouse) for spec in all_checks(thresholds)]
     failed = [(o.asset_key, o.name, o.message) for o in outcomes if not o.passed]
     assert failed == []
-    assert len(outcomes) == 26
+    assert len(outcomes) == 31  # 26 + raw_load_volume on 4 sources + staging_unmapped
     # the metrics were really computed (the GX/duckdb_engine pitfall yields no observed values)
     health = next(
         o for o in outcomes if o.name == "raw_load_health" and o.asset_key == ("raw", "web_events")
@@ -57,7 +57,7 @@ CORRUPTIONS = [
     ),
     (
         "volume_10x",
-        "raw_load_health",
+        "raw_load_volume",
         ("raw", "email_events"),
         "row volume of a load within [0.2, 4.0] x the median of the previous 7 loads: 1 of 10 rows fail",
         {"load_id": "2026-01-09", "rows_in": 10400},

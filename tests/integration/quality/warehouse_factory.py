@@ -60,7 +60,8 @@ select message_id, event_type, anonymous_id, user_id, event_at as occurred_at, (
 from (select *, _line as i from raw.web_events);
 create or replace table staging.stg_email__events as
 select provider, provider_event_id, 'msg' || _line as message_id, ' ' || upper(email) || ' ' as email,
-    case when _line % 4 = 0 then 'delivered' else 'open' end as event_type, occurred_at,
+    case when _line % 4 = 0 then 'delivered' else 'open' end as event_type,
+    case when _line % 4 = 0 then 'delivered' else 'open' end as source_event_name, occurred_at,
     (_line % 4 = 1) as is_machine_open
 from raw.email_events;
 create or replace table staging.stg_forms__submissions as
