@@ -14,15 +14,14 @@ Two conventions, both documented in docs/ingestion.md:
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from orchestration.config import settings
+
 #: suffixes of files still being written by a rename-when-done writer
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".inprogress", ".crdownload", ".swp", "~")
-
-DEFAULT_SETTLE_SECONDS = 2.0
 
 
 def is_temporary_name(name: str) -> bool:
@@ -32,8 +31,7 @@ def is_temporary_name(name: str) -> bool:
 
 def settle_seconds() -> float:
     """The quiet period (``LEADHOUSE_SETTLE_SECONDS``, default 2 s; 0 turns the wait off)."""
-    value = os.environ.get("LEADHOUSE_SETTLE_SECONDS")
-    return max(float(value), 0.0) if value else DEFAULT_SETTLE_SECONDS
+    return settings().settle_seconds
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
