@@ -29,6 +29,9 @@ class Settings(BaseModel):
     output_dir: Path = Field(description="LEADHOUSE_OUTPUT: reports, data docs, sync files")
     dbt_target: str = Field(description="LEADHOUSE_DBT_TARGET: dbt profile target")
     dbt_threads: int = Field(description="LEADHOUSE_DBT_THREADS: dbt threads")
+    settle_seconds: float = Field(
+        default=2.0, description="LEADHOUSE_SETTLE_SECONDS: quiet period before a file is read"
+    )
     handoff_webhook_url: str | None = Field(
         default=None, description="LEADHOUSE_HANDOFF_WEBHOOK_URL: Slack-compatible webhook"
     )
@@ -72,6 +75,7 @@ def settings() -> Settings:
         handoff_webhook_url=os.environ.get("LEADHOUSE_HANDOFF_WEBHOOK_URL") or None,
         duckdb_memory_limit=os.environ.get("LEADHOUSE_DUCKDB_MEMORY_LIMIT")
         or default_memory_limit(),
+        settle_seconds=max(float(os.environ.get("LEADHOUSE_SETTLE_SECONDS") or 2.0), 0.0),
     )
 
 

@@ -23,7 +23,10 @@ def run(args: argparse.Namespace) -> int:
     landing = args.landing.expanduser().resolve() if args.landing else cfg.landing_dir
     reports = ingest_all(args.source, landing_dir=landing)
     print(f"landing {landing} -> warehouse {cfg.warehouse_path}")
-    header = f"{'source':<17}{'files':>6}{'skipped':>8}{'rows in':>10}{'loaded':>10}{'dup':>8}{'quar':>8}"
+    header = (
+        f"{'source':<17}{'files':>6}{'skipped':>8}{'rows in':>10}{'loaded':>10}"
+        f"{'dup':>8}{'quar':>8}"
+    )
     print(header)
     status = 0
     for source, report in reports.items():
@@ -35,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
         for reason, n in s["quarantine_by_reason"].items():
             print(f"    quarantine {reason}: {n}")
         for path in s["changed_after_load"]:
-            print(f"    CHANGED AFTER LOAD (not reloaded): {path}")
-            status = 1
+            print(f"    WARN changed after load (new records loaded, the rest duplicates): {path}")
+        for path in s["unsettled"]:
+            print(f"    still being written (left for the next run): {path}")
         for path in s["unrecognized"]:
             print(f"    unrecognized file name (not loaded): {path}")
         for path, error in s["failed"].items():

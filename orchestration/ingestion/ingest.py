@@ -1,10 +1,12 @@
 """Incremental ingestion of one source (or all): the code both Dagster and the CLI run.
 
-A file is identified by its path relative to the landing folder. A file already in
-``raw.load_manifest`` with the same sha256 is skipped; one whose checksum changed since
-it was loaded is never loaded again: its manifest row gets ``status = 'changed_after_load'``
-and the run reports it (the reconciliation check then fails, naming the file). Restoring
-the original bytes sets the status back to ``loaded``.
+A file is identified by its path relative to the landing folder. Only settled files are
+read (settle.py: temporary names are skipped, others must keep their size and mtime for a
+quiet period). A file already in ``raw.load_manifest`` with the same sha256 is skipped; one
+whose checksum changed since it was loaded is loaded again: its new records load, the ones
+already loaded count as duplicates (the source's key), the change is recorded in
+``raw.file_changes`` and reported as a warning (``changed_after_load``). Nothing blocks and
+no manual SQL is ever needed.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import settings
-from orchestration.ingestion.landing import LandingFile, discover, sha256_file
+from orchestration.ingestion.file_scan import FileScan, scan_file
+from orchestration.ingestion.landing import LandingFile, discover
 from orchestration.ingestion.loader import FileResult, load_files
-from orchestration.ingestion.sources import SOURCES, Stager
+from orchestration.ingestion.settle import settle_seconds, split_settled
+from orchestration.ingestion.sources import SOURCES, Source, Stager, layout_of
 from orchestration.ingestion.warehouse import connect, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -71,7 +75,13 @@ class SourceReport:
 
     @property
     def changed_after_load(self) -> list[str]:
-        return [f.path for f in self._with("changed_after_load")]
+        """Files loaded before whose bytes changed: reloaded this run (a warning)."""
+        return [f.path for f in self.loaded if f.changed]
+
+    @property
+    def unsettled(self) -> list[str]:
+        """Files still being written: left for the next run."""
+        return [f.path for f in self._with("unsettled")]
 
     @property
     def failed(self) -> list[FileResult]:
@@ -84,6 +94,7 @@ class SourceReport:
             "files_loaded": len(self.loaded),
             "files_skipped": len(self._with("skipped")),
             "files_changed_after_load": len(self.changed_after_load),
+            "files_unsettled": len(self.unsettled),
             "files_unrecognized": len(self._with("unrecognized")),
             "files_failed": len(self.failed),
             "rows_in": self.rows_in,
@@ -92,6 +103,7 @@ class SourceReport:
             "rows_quarantined": self.rows_quarantined,
             "quarantine_by_reason": self.quarantine_by_reason,
             "changed_after_load": self.changed_after_load,
+            "unsettled": self.unsettled,
             "unrecognized": [f.path for f in self._with("unrecognized")],
             "failed": {f.path: f.error for f in self.failed},
         }
@@ -108,38 +120,60 @@ def ingest_source(
     landing_dir: Path | None = None,
     warehouse_path: Path | None = None,
     batch_id: str | None = None,
+    quiet_seconds: float | None = None,
 ) -> SourceReport:
-    """Load every new file of ``source``; skip loaded ones; report changed ones."""
+    """Load every new or changed settled file of ``source``; skip loaded ones."""
     spec = SOURCES[source]
     cfg = settings()
     landing = Path(landing_dir) if landing_dir is not None else cfg.landing_dir
     report = SourceReport(source=source, batch_id=batch_id or new_batch_id())
     loaded_at = datetime.now(UTC)
+    files = discover(landing, source)
+    quiet = settle_seconds() if quiet_seconds is None else quiet_seconds
+    settled, unsettled = split_settled([f.path for f in files], quiet)
+    for path in unsettled:
+        rel = path.relative_to(landing).as_posix()
+        log.warning("ingest %s: %s is still being written; left for the next run", source, rel)
+        report.files.append(FileResult(rel, source, "unsettled"))
+    ready = set(settled)
     with connect(warehouse_path or cfg.warehouse_path) as con:
         ensure_schema(con)
-        known = {
-            path: (checksum, status)
-            for path, checksum, status in con.execute(
-                "select path, checksum, status from raw.load_manifest where source = ?", [source]
+        known = dict(
+            con.execute(
+                "select path, checksum from raw.load_manifest where source = ?", [source]
             ).fetchall()
-        }
-        pending: dict[Stager, list[tuple[LandingFile, str]]] = {}
-        for file in discover(landing, source):
+        )
+        pending: dict[Stager, list[tuple[LandingFile, FileScan]]] = {}
+        reload: set[str] = set()
+        for file in files:
+            if file.path not in ready:
+                continue
             stager = spec.adapter_for(file.path)
             if stager is None:
                 log.warning("ingest %s: no format matches %s; not loaded", source, file.rel)
                 report.files.append(FileResult(file.rel, source, "unrecognized"))
                 continue
-            checksum = sha256_file(file.path)
+            scan = scan_file(file.path, layout_of(stager))
+            file = LandingFile(file.source, file.path, file.rel, file.path.stat().st_size)
             if file.rel in known:
-                report.files.append(_recheck(con, file.rel, source, checksum, *known[file.rel]))
-                continue
-            pending.setdefault(stager, []).append((file, checksum))
+                if scan.checksum == known[file.rel]:
+                    report.files.append(FileResult(file.rel, source, "skipped"))
+                    continue
+                log.warning(
+                    "ingest %s: %s changed after it was loaded (sha256 %s, loaded %s): "
+                    "loading its new records, the others count as duplicates",
+                    source,
+                    file.rel,
+                    scan.checksum[:12],
+                    known[file.rel][:12],
+                )
+                reload.add(file.rel)
+            pending.setdefault(stager, []).append((file, scan))
         try:
-            for stager, files in pending.items():
-                for group in _groups(files):
+            for stager, group_files in pending.items():
+                for group in _groups(group_files):
                     report.files += _load_group(
-                        con, spec, stager, group, report.batch_id, loaded_at
+                        con, spec, stager, group, report.batch_id, loaded_at, frozenset(reload)
                     )
         except WarehouseWriteError as exc:
             db = warehouse_path or cfg.warehouse_path
@@ -147,9 +181,11 @@ def ingest_source(
     return report
 
 
-def _groups(files: list[tuple[LandingFile, str]]) -> list[list[tuple[LandingFile, str]]]:
+def _groups(
+    files: list[tuple[LandingFile, FileScan]],
+) -> list[list[tuple[LandingFile, FileScan]]]:
     """Consecutive groups of at most MAX_GROUP_FILES files and about MAX_GROUP_BYTES."""
-    groups: list[list[tuple[LandingFile, str]]] = []
+    groups: list[list[tuple[LandingFile, FileScan]]] = []
     size = 0
     for item in files:
         if (
@@ -173,10 +209,20 @@ class WarehouseWriteError(RuntimeError):
 _WRITE_FAILURES = ("could not write file", "no space left on device", "has been invalidated")
 
 
-def _load_group(con, spec, stager, group, batch_id, loaded_at) -> list[FileResult]:
+def _load_group(
+    con: duckdb.DuckDBPyConnection,
+    spec: Source,
+    stager: Stager,
+    group: list[tuple[LandingFile, FileScan]],
+    batch_id: str,
+    loaded_at: datetime,
+    reload: frozenset[str],
+) -> list[FileResult]:
     """Load a group; if it fails, load its files one by one so only the bad file fails."""
     try:
-        return load_files(con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at)
+        return load_files(
+            con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at, reload=reload
+        )
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if isinstance(exc, duckdb.IOException | duckdb.FatalException) or any(
@@ -187,31 +233,11 @@ def _load_group(con, spec, stager, group, batch_id, loaded_at) -> list[FileResul
             return [
                 r
                 for item in group
-                for r in _load_group(con, spec, stager, [item], batch_id, loaded_at)
+                for r in _load_group(con, spec, stager, [item], batch_id, loaded_at, reload)
             ]
         file = group[0][0]
         log.error("ingest %s: %s failed: %s", spec.name, file.rel, exc)
         return [FileResult(file.rel, spec.name, "failed", error=str(exc).splitlines()[0])]
-
-
-def _recheck(con, rel: str, source: str, checksum: str, known_sum: str, status: str) -> FileResult:
-    """A file already in the manifest: skipped, or flagged because its bytes changed."""
-    if checksum == known_sum:
-        if status != "loaded":  # the original bytes are back
-            con.execute("update raw.load_manifest set status = 'loaded' where path = ?", [rel])
-        return FileResult(rel, source, "skipped")
-    log.error(
-        "ingest %s: %s changed after it was loaded (sha256 %s, loaded %s); not loaded again",
-        source,
-        rel,
-        checksum[:12],
-        known_sum[:12],
-    )
-    if status != "changed_after_load":
-        con.execute(
-            "update raw.load_manifest set status = 'changed_after_load' where path = ?", [rel]
-        )
-    return FileResult(rel, source, "changed_after_load", error=f"sha256 now {checksum}")
 
 
 def ingest_all(

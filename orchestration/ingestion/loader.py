@@ -9,6 +9,19 @@ appended, and one manifest row per file records
 nor manifest rows behind, so the files are simply loaded again by the next run. Grouping
 small files (many per day) saves the fixed cost of a statement per file; a big file forms
 a group of its own.
+
+Two more things happen in the same transaction:
+
+* lines that are not valid UTF-8 (found by :mod:`~orchestration.ingestion.file_scan`) are
+  quarantined as ``invalid_encoding`` with their original bytes, and the adapter reads the
+  file with those lines blanked (temp table ``_cleaned``), so the rest of the file loads;
+* a file that was loaded before and changed since (``reload``) is staged again: new records
+  load, records already loaded are duplicates by the source's key, quarantined records
+  already in ``raw.quarantine`` (same line, same text) are duplicates too; its manifest row
+  accumulates the counts and ``raw.file_changes`` records the change.
+
+The manifest row also keeps ``records_in_file`` (counted by the file scan, not by the
+adapter) and ``records_read`` (what the adapter read, in the same unit) for reconciliation.
 """
 
 from __future__ import annotations
@@ -19,8 +32,9 @@ from datetime import datetime
 
 import duckdb
 
+from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_bytes
 from orchestration.ingestion.landing import LandingFile
-from orchestration.ingestion.sources import Source, Stager
+from orchestration.ingestion.sources import Source, Stager, layout_of
 
 
 @dataclass
@@ -29,27 +43,48 @@ class FileResult:
 
     path: str
     source: str
-    status: str  # loaded | skipped | changed_after_load | unrecognized | failed
+    status: str  # loaded | skipped | unsettled | unrecognized | failed
     rows_in: int = 0
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_quarantined: int = 0
     quarantine_by_reason: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    #: the file was loaded before and its bytes changed: loaded again (new records only)
+    changed: bool = False
+    records_in_file: int | None = None
+    records_read: int | None = None
+
+
+def _units_sql(layout: str) -> str:
+    """SQL over ``_staged`` (grouped by file): the records the adapter read, in the unit the
+    file scan counts (see file_scan)."""
+    if layout == "csv":
+        return (
+            "sum(len(list_filter(string_split(_text, chr(10)), "
+            "lambda x: trim(rtrim(x, chr(13))) <> '')))"
+        )
+    return (
+        "count(distinct _line) filter (where reason is distinct from 'invalid_encoding') "
+        "+ count(*) filter (where reason = 'invalid_encoding')"
+    )
 
 
 def load_files(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     stager: Stager,
-    files: list[tuple[LandingFile, str]],
+    files: list[tuple[LandingFile, FileScan]],
     *,
     batch_id: str,
     loaded_at: datetime,
+    reload: frozenset[str] = frozenset(),
 ) -> list[FileResult]:
-    """Stage, quarantine, dedupe and append ``files`` (``(file, sha256)`` pairs of one format,
-    in arrival order) plus their manifest rows, in one transaction."""
+    """Stage, quarantine, dedupe and append ``files`` (``(file, scan)`` pairs of one format,
+    in arrival order) plus their manifest rows, in one transaction. ``reload`` holds the
+    paths (``rel``) already in the manifest whose bytes changed."""
     table = f"raw.{source.name}"
+    layout = layout_of(stager)
     con.begin()
     try:
         con.execute(
@@ -57,27 +92,65 @@ def load_files(
             create or replace temp table _files as
             select unnest($1::varchar[]) as _path, unnest($2::varchar[]) as _file,
                    unnest($3::integer[]) as _ord, unnest($4::bigint[]) as size_bytes,
-                   unnest($5::varchar[]) as checksum
+                   unnest($5::varchar[]) as checksum, unnest($6::bigint[]) as records_in_file,
+                   unnest($7::boolean[]) as _reload
             """,
             [
                 [str(f.path) for f, _ in files],
                 [f.rel for f, _ in files],
                 list(range(len(files))),
                 [f.size for f, _ in files],
-                [checksum for _, checksum in files],
+                [scan.checksum for _, scan in files],
+                [scan.records for _, scan in files],
+                [f.rel in reload for f, _ in files],
             ],
         )
+        bad = [(f, scan) for f, scan in files if scan.bad_lines]
+        con.execute("create or replace temp table _cleaned (filename varchar, content varchar)")
+        for f, scan in bad:
+            con.execute(
+                "insert into _cleaned values (?, ?)",
+                [str(f.path), cleaned_text(f.path, scan.bad_lines).decode("utf-8", "replace")],
+            )
         stager(con, [f.path for f, _ in files])
         con.execute(
             "create or replace temp table _staged as "
             "select f._file, f._ord, s.* exclude (_path) from _stage s join _files f using (_path)"
         )
+        encoding = [
+            (f.rel, ord_, number, shown_bytes(raw))
+            for ord_, (f, scan) in enumerate(files)
+            for number, raw in scan.bad_lines
+        ]
+        if encoding:
+            con.execute(
+                """
+                insert into _staged by name
+                select unnest($1::varchar[]) as _file, unnest($2::integer[]) as _ord,
+                       unnest($3::integer[]) as _line, unnest($4::varchar[]) as _text,
+                       'invalid_encoding' as reason
+                """,
+                [[e[i] for e in encoding] for i in range(4)],
+            )
         params = {"batch": batch_id, "at": loaded_at, "source": source.name}
+        # a changed file's quarantined records that are already in raw.quarantine are duplicates
+        con.execute(
+            """
+            create or replace temp table _quarantine as
+            select s.* from _staged s join _files f using (_file)
+            where s.reason is not null
+              and not (f._reload and exists (
+                  select 1 from raw.quarantine q
+                  where q.source = $source and q._file = s._file and q._line = s._line
+                    and q.payload = s._text))
+            """,
+            {"source": source.name},
+        )
         con.execute(
             """
             insert into raw.quarantine
             select $source, _file, _line, reason, _text, $at, $batch
-            from _staged where reason is not null order by _ord, _line
+            from _quarantine order by _ord, _line
             """,
             params,
         )
@@ -104,31 +177,61 @@ def load_files(
             {"at": loaded_at, "batch": batch_id},
         )
         con.execute(
-            """
+            f"""
             create or replace temp table _counts as
-            select f._file, f._ord, f.size_bytes, f.checksum,
-                   coalesce(s.rows_in, 0) as rows_in, coalesce(s.valid, 0) as valid,
-                   coalesce(n.loaded, 0) as rows_loaded
+            select f._file, f._ord, f.size_bytes, f.checksum, f.records_in_file, f._reload,
+                   coalesce(s.rows_in, 0) as rows_in, coalesce(n.loaded, 0) as rows_loaded,
+                   coalesce(q.quarantined, 0) as rows_quarantined,
+                   coalesce(s.records_read, 0) as records_read
             from _files f
-            left join (select _file, count(*) as rows_in, count(*) filter (reason is null) as valid
+            left join (select _file, count(*) as rows_in, {_units_sql(layout)} as records_read
                        from _staged group by _file) s using (_file)
             left join (select _file, count(*) as loaded from _new group by _file) n using (_file)
+            left join (select _file, count(*) as quarantined from _quarantine group by _file) q
+                using (_file)
             """
         )
         con.execute(
             """
             insert into raw.load_manifest (path, source, size_bytes, checksum, batch_id,
-                loaded_at, rows_in, rows_loaded, rows_duplicate, rows_quarantined, status)
+                loaded_at, rows_in, rows_loaded, rows_duplicate, rows_quarantined, status,
+                records_in_file, records_read, versions)
             select _file, $source, size_bytes, checksum, $batch, $at, rows_in, rows_loaded,
-                   valid - rows_loaded, rows_in - valid, 'loaded'
-            from _counts order by _ord
+                   rows_in - rows_loaded - rows_quarantined, rows_quarantined, 'loaded',
+                   records_in_file, records_read, 1
+            from _counts where not _reload order by _ord
             """,
             params,
         )
+        con.execute(
+            """
+            insert into raw.file_changes
+            select c._file, $source, m.checksum, c.checksum, m.size_bytes, c.size_bytes, $at,
+                   $batch, c.rows_in, c.rows_loaded, c.rows_in - c.rows_loaded - c.rows_quarantined,
+                   c.rows_quarantined
+            from _counts c join raw.load_manifest m on m.path = c._file
+            where c._reload order by c._ord
+            """,
+            params,
+        )
+        con.execute(
+            """
+            update raw.load_manifest m set
+                size_bytes = c.size_bytes, checksum = c.checksum, batch_id = $batch,
+                loaded_at = $at, rows_in = m.rows_in + c.rows_in,
+                rows_loaded = m.rows_loaded + c.rows_loaded,
+                rows_duplicate = m.rows_duplicate + c.rows_in - c.rows_loaded - c.rows_quarantined,
+                rows_quarantined = m.rows_quarantined + c.rows_quarantined, status = 'loaded',
+                records_in_file = c.records_in_file, records_read = c.records_read,
+                versions = coalesce(m.versions, 1) + 1, changed_at = $at
+            from _counts c
+            where m.path = c._file and c._reload
+            """,
+            {"batch": batch_id, "at": loaded_at},
+        )
         reasons: dict[str, dict[str, int]] = {}
         for file, reason, n in con.execute(
-            "select _file, reason, count(*) from _staged where reason is not null "
-            "group by all order by all"
+            "select _file, reason, count(*) from _quarantine group by all order by all"
         ).fetchall():
             reasons.setdefault(file, {})[reason] = n
         results = [
@@ -138,13 +241,19 @@ def load_files(
                 status="loaded",
                 rows_in=rows_in,
                 rows_loaded=loaded,
-                rows_duplicate=valid - loaded,
-                rows_quarantined=rows_in - valid,
+                rows_duplicate=rows_in - loaded - quarantined,
+                rows_quarantined=quarantined,
                 quarantine_by_reason=reasons.get(file, {}),
+                changed=changed,
+                records_in_file=records_in_file,
+                records_read=records_read,
             )
-            for file, rows_in, valid, loaded in con.execute(
-                "select _file, rows_in, valid, rows_loaded from _counts order by _ord"
-            ).fetchall()
+            for file, rows_in, loaded, quarantined, changed, records_in_file, records_read in (
+                con.execute(
+                    "select _file, rows_in, rows_loaded, rows_quarantined, _reload, "
+                    "records_in_file, records_read from _counts order by _ord"
+                ).fetchall()
+            )
         ]
         con.commit()
     except BaseException:

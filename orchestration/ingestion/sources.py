@@ -99,3 +99,17 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
+
+
+#: how the file scan counts a format's records (file_scan: lines | csv | json_array)
+_LAYOUTS: dict[Stager, str] = {
+    sendgrid.stage: "json_array",
+    lead_list.stage: "csv",
+    crm_export.stage_hubspot: "csv",
+    crm_export.stage_salesforce: "csv",
+}
+
+
+def layout_of(stager: Stager) -> str:
+    """The record layout of an adapter's files (``lines`` unless listed in ``_LAYOUTS``)."""
+    return _LAYOUTS.get(stager, "lines")

@@ -45,6 +45,15 @@ DDL = [
         path varchar primary key, source varchar, size_bytes bigint, checksum varchar,
         batch_id varchar, loaded_at timestamptz, rows_in bigint, rows_loaded bigint,
         rows_duplicate bigint, rows_quarantined bigint, status varchar)""",
+    # added for changed files and independent record counts (warehouses made before get them)
+    "alter table raw.load_manifest add column if not exists records_in_file bigint",
+    "alter table raw.load_manifest add column if not exists records_read bigint",
+    "alter table raw.load_manifest add column if not exists versions integer",
+    "alter table raw.load_manifest add column if not exists changed_at timestamptz",
+    """create table if not exists raw.file_changes (
+        path varchar, source varchar, old_checksum varchar, new_checksum varchar,
+        old_size_bytes bigint, new_size_bytes bigint, detected_at timestamptz, batch_id varchar,
+        rows_in bigint, rows_loaded bigint, rows_duplicate bigint, rows_quarantined bigint)""",
 ]
 
 

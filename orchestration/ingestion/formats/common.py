@@ -8,6 +8,7 @@ rest of the file from loading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -68,9 +69,43 @@ def oversized(text_expr: str = "_text") -> str:
     return f"strlen({text_expr}) > {MAX_EVENT_BYTES}"
 
 
-def files_sql(paths: Sequence[Path]) -> str:
-    """``read_text([...])`` over the given files (columns ``filename, content, ...``)."""
-    return "read_text([" + ", ".join(lit(p) for p in paths) + "])"
+def glob_escaped(path: str | Path) -> str:
+    """``path`` as a DuckDB glob that matches only itself: each of ``[ ] * ?`` becomes a
+    one-character class (``segment-[12].jsonl`` → ``segment-[[]12[]].jsonl``). DuckDB's
+    readers take every path as a pattern; a landing file name is data."""
+    return re.sub(r"([\[\]*?])", r"[\1]", str(path))
+
+
+def cleaned_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Paths whose text the loader put in temp table ``_cleaned(filename, content)`` (files
+    with invalid UTF-8 lines, those lines blanked); empty when there is no such table."""
+    try:
+        return {row[0] for row in con.execute("select filename from _cleaned").fetchall()}
+    except duckdb.CatalogException:
+        return set()
+
+
+def files_sql(paths: Sequence[Path], cleaned: set[str] | frozenset[str] = frozenset()) -> str:
+    """A query of ``(filename, content)`` over the given files: ``read_text`` of each path
+    (glob-escaped), or the loader's cleaned text for the paths in ``cleaned``."""
+    parts = []
+    direct = [p for p in paths if str(p) not in cleaned]
+    if direct:
+        parts.append(
+            "select filename, content from read_text(["
+            + ", ".join(lit(glob_escaped(p)) for p in direct)
+            + "])"
+        )
+    kept = [str(p) for p in paths if str(p) in cleaned]
+    if kept:
+        parts.append(
+            "select filename, content from _cleaned where filename in ("
+            + ", ".join(lit(p) for p in kept)
+            + ")"
+        )
+    if not parts:
+        return "(select ''::varchar as filename, ''::varchar as content where false)"
+    return "(" + " union all ".join(parts) + ")"
 
 
 def load_lines(
@@ -80,7 +115,7 @@ def load_lines(
 
     ``docs`` replaces the files with a query of ``(filename, content)`` rows.
     """
-    source = docs or files_sql(paths)
+    source = docs or files_sql(paths, cleaned_contents(con))
     con.execute(
         f"""
         create or replace temp view _lines as
@@ -155,7 +190,7 @@ def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> No
         select filename, content,
                coalesce(case when json_valid(content) then json_type(content) end = 'ARRAY', false)
                    as _is_array
-        from {files_sql(paths)}
+        from {files_sql(paths, cleaned_contents(con))}
         """
     )
     load_lines(con, paths, docs="(select * from _docs where not _is_array)")
@@ -191,20 +226,25 @@ def load_python_records(
     lines: list[int],
     texts: list[str],
     payloads: list[str | None],
+    reasons: list[str | None] | None = None,
 ) -> None:
-    """Temp table ``_records(_path, _line, _text, _ok, _json)`` from records parsed in Python.
+    """Temp table ``_records(_path, _line, _text, _ok, _json, _pre_reason)`` from records
+    parsed in Python.
 
-    ``_json`` is the record as a JSON object (null when it could not be parsed).
+    ``_json`` is the record as a JSON object (null when it could not be parsed);
+    ``_pre_reason`` a quarantine reason the reader already knows (e.g. ``unrecognized_delimiter``).
     """
     con.execute(
         """
         create or replace temp table _pyrecords as
         select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
-               unnest($3::varchar[]) as _text, unnest($4::varchar[]) as _json
+               unnest($3::varchar[]) as _text, unnest($4::varchar[]) as _json,
+               unnest($5::varchar[]) as _pre_reason
         """,
-        [paths, lines, texts, payloads],
+        [paths, lines, texts, payloads, reasons or [None] * len(paths)],
     )
     con.execute(
         "create or replace temp view _records as "
-        "select _path, _line, _text, _json is not null as _ok, _json from _pyrecords"
+        "select _path, _line, _text, _json is not null and _pre_reason is null as _ok, _json, "
+        "_pre_reason from _pyrecords"
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingestion.formats.common import (
+    Sql,
     email_ok,
     lit,
     missing,
@@ -41,6 +42,7 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], provider: str)
 
     reason = reason_case(
         [
+            ("_pre_reason is not null", Sql("_pre_reason")),
             ("not _ok", "malformed_csv_row"),
             (missing("f[1]"), f"missing_required_field:{id_col}"),
             (missing("f[2]"), "missing_required_field:email"),

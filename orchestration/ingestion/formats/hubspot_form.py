@@ -1,4 +1,4 @@
-"""HubSpot Forms API v3 submit bodies (one a line; form GUID in the file name) → form_submissions."""
+"""HubSpot Forms API v3 submit bodies (one a line; form GUID in the name) → form_submissions."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingestion.formats.common import (
+    Sql,
     email_ok,
     missing,
     reason_case,
@@ -23,6 +24,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     load_csv_records(con, paths)
     reason = reason_case(
         [
+            ("_pre_reason is not null", Sql("_pre_reason")),
             ("not _ok", "malformed_csv_row"),
             (missing("email"), "missing_required_field:email"),
             (f"not {email_ok('email')}", "invalid_email"),
@@ -36,7 +38,10 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
                substr({_BASE}, strpos({_BASE}, '__') + 2) as list_name,
                email
         from (select *, _json::json as payload,
-                     json_extract_string(_json, '$.email') as email
+                     coalesce(json_extract_string(_json, '$.email'),
+                              json_extract_string(_json, '$.Email'),
+                              json_extract_string(_json, '$."Email Address"'),
+                              json_extract_string(_json, '$."E-mail"')) as email
               from _records)
         """
     )

@@ -17,5 +17,6 @@ def lh_env(tmp_path, monkeypatch):
     monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(tmp_path / "wh" / "leadhouse.duckdb"))
     monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "out"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("LEADHOUSE_SETTLE_SECONDS", "0")  # fixture files are complete
     (tmp_path / "dagster_home").mkdir()
     return {"landing": landing, "warehouse": tmp_path / "wh" / "leadhouse.duckdb"}

@@ -6,8 +6,9 @@ import pytest
 
 from orchestration.config import SOURCES
 from orchestration.ingestion import loader
+from orchestration.ingestion.file_scan import scan_file
 from orchestration.ingestion.ingest import ingest_all, ingest_source
-from orchestration.ingestion.landing import discover, sha256_file
+from orchestration.ingestion.landing import discover
 from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.sources import SOURCES as SPECS
 from orchestration.ingestion.warehouse import connect, ensure_schema
@@ -69,32 +70,44 @@ def test_new_day_adds_exactly_its_rows(lh_env):
         assert reconcile(con, "web_events").passed
 
 
-def test_modified_file_is_reported_and_not_loaded_twice(lh_env):
+def test_modified_file_loads_its_new_records_once(lh_env):
     ingest_all()
     rel = "email_events/dt=2024-05-01/mailgun-001.jsonl"
     path = lh_env["landing"] / rel
     original = path.read_bytes()
     path.write_bytes(
-        original
-        + b'{"event-data":{"id":"new","event":"opened","recipient":"n@x.io","timestamp":1714600000}}\n'
+        original + b'{"event-data":{"id":"new","event":"opened","recipient":"n@x.io",'
+        b'"timestamp":1714600000}}\n'
     )
     report = ingest_source("email_events")
     assert report.changed_after_load == [rel]
-    assert report.rows_in == 0
-    assert counts(lh_env["warehouse"])["email_events"] == 8
+    # the new record loads; the file's other records are duplicates by key
+    assert (report.rows_in, report.rows_loaded, report.rows_duplicate) == (3, 1, 2)
+    assert counts(lh_env["warehouse"])["email_events"] == 9
     with connect(lh_env["warehouse"], read_only=True) as con:
-        status = con.execute(
-            "select status from raw.load_manifest where path = ?", [rel]
+        manifest = con.execute(
+            "select status, versions, rows_in, rows_loaded, rows_duplicate from raw.load_manifest "
+            "where path = ?",
+            [rel],
         ).fetchone()
-        result = reconcile(con, "email_events")
-    assert status == ("changed_after_load",)
-    assert not result.passed
-    assert any(rel in p and "changed_after_load" in p for p in result.problems)
-    # a second run still refuses it
-    assert ingest_source("email_events").changed_after_load == [rel]
-    # restoring the original bytes clears the flag
-    path.write_bytes(original)
+        changes = con.execute(
+            "select path, rows_loaded, rows_duplicate from raw.file_changes"
+        ).fetchall()
+        result = reconcile(con, "email_events", batch_id=report.batch_id)
+    assert manifest == ("loaded", 2, 5, 3, 2)
+    assert changes == [(rel, 1, 2)]
+    assert result.passed, result.problems
+    assert result.changed == [
+        f"{rel}: changed after load; reloaded (1 new, 2 duplicate, 0 quarantined)"
+    ]
+    # a second run skips it
     assert ingest_source("email_events").changed_after_load == []
+    # restoring the original bytes is one more change: nothing new, nothing lost
+    path.write_bytes(original)
+    again = ingest_source("email_events")
+    assert again.changed_after_load == [rel]
+    assert (again.rows_loaded, again.rows_duplicate) == (0, 2)
+    assert counts(lh_env["warehouse"])["email_events"] == 9
     with connect(lh_env["warehouse"], read_only=True) as con:
         assert reconcile(con, "email_events").passed
 
@@ -114,7 +127,7 @@ def test_crash_mid_file_leaves_nothing_and_the_rerun_loads_it(lh_env, monkeypatc
             con,
             spec,
             spec.adapter_for(file.path),
-            [(file, sha256_file(file.path))],
+            [(file, scan_file(file.path, "csv"))],
             batch_id="b",
             loaded_at=datetime.now(UTC),
         )
@@ -149,18 +162,21 @@ def test_counts_add_up_per_file(lh_env):
     ]
 
 
-def test_invalid_utf8_json_file_fails_alone_and_is_retried(lh_env):
+def test_invalid_utf8_line_is_quarantined_and_the_rest_loads(lh_env):
     day = lh_env["landing"] / "web_events" / "dt=2024-05-02"
     day.mkdir()
-    (day / "segment-001.jsonl").write_bytes(b'{"type":"page","messageId":"x\xff\xfe"}\n')
+    good = (
+        b'{"type":"page","messageId":"ok-1","anonymousId":"a1",'
+        b'"timestamp":"2024-05-02T10:00:00Z"}\n'
+    )
+    (day / "segment-001.jsonl").write_bytes(b'{"type":"page","messageId":"x\xff\xfe"}\n' + good)
     report = ingest_source("web_events")
-    assert [f.path for f in report.failed] == ["web_events/dt=2024-05-02/segment-001.jsonl"]
-    assert report.rows_loaded == 7  # the good day-1 file of the same group still loads
+    assert report.failed == []
+    assert report.rows_loaded == 8  # 7 of day 1 + the good line of day 2
+    assert report.quarantine_by_reason == {"invalid_encoding": 1}
     with connect(lh_env["warehouse"], read_only=True) as con:
         assert con.execute(
-            "select count(*) from raw.load_manifest where source = 'web_events'"
-        ).fetchone() == (1,)
-    # not in the manifest: the next run tries it again
-    assert [f.path for f in ingest_source("web_events").failed] == [
-        "web_events/dt=2024-05-02/segment-001.jsonl"
-    ]
+            "select _line, reason, payload from raw.quarantine where _file like '%dt=2024-05-02%'"
+        ).fetchall() == [(1, "invalid_encoding", '{"type":"page","messageId":"x\\xff\\xfe"}')]
+        assert reconcile(con, "web_events").passed
+    assert ingest_source("web_events").summary()["files_skipped"] == 2

@@ -2,7 +2,8 @@
 {{ config(materialized='table') }}
 
 -- Identity graph edges: an anonymous id (cookie) observed together with an email, or an email known
--- from a record of its own (list import, CRM deal, email event: anonymous_id is null there).
+-- from a record of its own (list import, CRM deal, email event, a form or web call without a cookie:
+-- anonymous_id is null there).
 -- FORMATS.md §6.2. Invalid emails never make an edge (normalize_email returns null for them).
 
 with web as (
@@ -14,13 +15,7 @@ with web as (
 -- userIds that are not emails map to the email their identify calls carried (latest wins)
 user_emails as (
 
-    select
-        user_id,
-        {{ latest_value('identified_email', 'occurred_at') }} as email
-    from web
-    where user_id is not null
-      and identified_email is not null
-    group by user_id
+    select user_id, email from {{ ref('int_identity__user_ids') }}
 
 ),
 
@@ -61,6 +56,25 @@ user_id_edges as (
 
 ),
 
+-- a web call with no cookie (server-side libraries send only a userId) still identifies its lead:
+-- identify traits.email, an email userId, or a userId identified with an email
+cookieless_web_edges as (
+
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        coalesce(web.identified_email, web.user_id_email, user_emails.email) as email,
+        case when web.event_type = 'identify' then 'identify' else 'user_id' end as edge_source,
+        web.occurred_at as observed_at,
+        web.message_id as source_record_id,
+        web.loaded_at
+    from web
+    left join user_emails
+        on web.user_id = user_emails.user_id
+    where web.anonymous_id is null
+      and coalesce(web.identified_email, web.user_id_email, user_emails.email) is not null
+
+),
+
 form_edges as (
 
     select anonymous_id, email, 'form' as edge_source, submitted_at as observed_at, submission_id as source_record_id, loaded_at
@@ -72,6 +86,15 @@ form_edges as (
     select hutk as anonymous_id, email, 'form_hutk' as edge_source, submitted_at as observed_at, submission_id as source_record_id, loaded_at
     from {{ ref('stg_forms__submissions') }}
     where hutk is not null and email is not null and hutk <> coalesce(anonymous_id, '')
+
+    union all
+
+    -- a form with an email is an identification even without a cookie (anonymous_id / hutk):
+    -- the email becomes a known lead that owns the submission
+    select cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'form' as edge_source, submitted_at as observed_at,
+           submission_id as source_record_id, loaded_at
+    from {{ ref('stg_forms__submissions') }}
+    where email is not null and anonymous_id is null and hutk is null
 
 ),
 
@@ -110,6 +133,8 @@ unioned as (
     select * from identify_edges
     union all
     select * from user_id_edges
+    union all
+    select * from cookieless_web_edges
     union all
     select * from form_edges
     union all

@@ -51,7 +51,7 @@ forms as (
         'form_submission',
         submissions.form_id,
         cast(null as {{ dbt.type_string() }}),
-        coalesce(catalog.form_type, 'unknown'),
+        form_types.form_type,
         {{ channel('submissions.utm_medium', 'submissions.utm_source', 'null') }},
         submissions.utm_source,
         submissions.utm_medium,
@@ -64,9 +64,10 @@ forms as (
         false,
         submissions.loaded_at
     from {{ ref('stg_forms__submissions') }} as submissions
-    left join {{ ref('form_catalog') }} as catalog
-        on submissions.provider = catalog.provider
-       and submissions.form_id = catalog.form_id
+    -- the catalog's type, else the type the form's title suggests, else 'other' (never unscored)
+    left join {{ ref('int_forms__form_types') }} as form_types
+        on submissions.provider = form_types.provider
+       and submissions.form_id = form_types.form_id
     where submissions.email is not null
 
 ),

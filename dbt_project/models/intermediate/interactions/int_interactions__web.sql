@@ -1,8 +1,9 @@
 -- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
 {{ config(materialized='table') }}
 
--- Page views and CTA clicks with their session, content category and stitched lead (null when the
--- visitor is unknown or on a shared device). Other track calls are not interactions.
+-- Page views and track calls with their session, content category and lead (null when the visitor is
+-- unknown or on a shared device). A track call is an interaction when the tracking plan
+-- (int_interactions__track_events) maps its name to a signal; unmapped names are not interactions.
 
 with activity as (
 
@@ -12,7 +13,19 @@ with activity as (
 
 web as (
 
-    select message_id, user_id_email, loaded_at from {{ ref('stg_segment__web_events') }}
+    select message_id, user_id, user_id_email, loaded_at from {{ ref('stg_segment__web_events') }}
+
+),
+
+tracks as (
+
+    select * from {{ ref('int_interactions__track_events') }}
+
+),
+
+user_ids as (
+
+    select * from {{ ref('int_identity__user_ids') }}
 
 ),
 
@@ -43,14 +56,15 @@ categorised as (
 
 select
     {{ dbt.hash("'web:' || activity.message_id") }} as interaction_id,
-    -- an event carrying an email userId belongs to that lead; otherwise the stitched lead of its cookie
-    coalesce({{ lead_id('web.user_id_email') }}, stitched.lead_id) as lead_id,
+    -- an event carrying an email userId belongs to that lead, then one whose userId an identify linked
+    -- to an email (server-side calls have no cookie); otherwise the stitched lead of its cookie
+    coalesce({{ lead_id('web.user_id_email') }}, user_ids.lead_id, stitched.lead_id) as lead_id,
     activity.occurred_at,
     'web' as source,
-    case when activity.event_type = 'page' then 'page_view' else 'cta_click' end as interaction_type,
+    case when activity.event_type = 'page' then 'page_view' else tracks.interaction_type end as interaction_type,
     case when activity.event_type = 'page' then activity.page_path else activity.event_name end as interaction_detail,
     categorised.content_category,
-    cast(null as {{ dbt.type_string() }}) as form_type,
+    tracks.form_type,
     {{ channel('activity.utm_medium', 'activity.utm_source', 'activity.page_referrer') }} as channel,
     activity.utm_source,
     activity.utm_medium,
@@ -60,15 +74,19 @@ select
     activity.session_id,
     false as is_machine_open,
     activity.is_bot,
-    web.user_id_email is null and stitched.lead_id is not null as is_stitched,
+    web.user_id_email is null and user_ids.lead_id is null and stitched.lead_id is not null as is_stitched,
     web.loaded_at
 from activity
 inner join web
     on activity.message_id = web.message_id
 left join {{ ref('int_identity__anonymous_to_lead') }} as stitched
     on activity.anonymous_id = stitched.anonymous_id
+left join user_ids
+    on web.user_id = user_ids.user_id
+left join tracks
+    on activity.message_id = tracks.message_id
 left join categorised
     on activity.message_id = categorised.message_id
    and categorised.match_rank = 1
 where activity.event_type = 'page'
-   or {{ regex_matches("lower(coalesce(activity.event_name, ''))", '(cta|click|button)') }}
+   or tracks.interaction_type is not null

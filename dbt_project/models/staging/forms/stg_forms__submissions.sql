@@ -44,6 +44,7 @@ hubspot as (
         coalesce({{ hubspot_form_field('timeline') }}, {{ hubspot_form_field('purchase_timeline') }}) as stated_timeline,
         coalesce({{ hubspot_form_field('need') }}, {{ hubspot_form_field('pain_point') }}) as stated_need,
         coalesce({{ hubspot_form_field('authority') }}, {{ hubspot_form_field('decision_role') }}) as stated_authority,
+        {{ json_text('payload', '$.context.pageName') }} as form_title,
         _loaded_at
     from source
     where provider = 'hubspot'
@@ -57,15 +58,18 @@ typeform as (
         'typeform' as provider,
         coalesce(form_id, {{ json_text('payload', '$.form_response.form_id') }}) as form_id,
         coalesce({{ to_utc('submitted_at') }}, {{ iso_to_utc(json_text('payload', '$.form_response.submitted_at')) }}) as submitted_at,
-        coalesce(email, {{ typeform_answer('work_email') }}, {{ typeform_answer('email') }}) as raw_email,
-        {{ typeform_answer('first_name') }} as first_name,
-        {{ typeform_answer('last_name') }} as last_name,
-        coalesce({{ typeform_answer('company') }}, {{ typeform_answer('company_name') }}) as company_name,
-        {{ typeform_answer('job_title') }} as job_title,
-        {{ typeform_answer('company_size') }} as company_size,
-        {{ typeform_answer('industry') }} as industry,
-        {{ typeform_answer('country') }} as country,
-        {{ typeform_answer('phone') }} as phone,
+        -- answers by field ref first, else by field type (email, phone_number), else by the question's
+        -- title (forms built in the UI have random refs); never by position
+        coalesce(email, {{ typeform_answer('work_email') }}, {{ typeform_answer('email') }}, {{ typeform_answer_of_type('email') }}) as raw_email,
+        coalesce({{ typeform_answer('first_name') }}, {{ typeform_answer_titled('(first|given) ?name', ['short_text']) }}) as first_name,
+        coalesce({{ typeform_answer('last_name') }}, {{ typeform_answer_titled('(last|family|sur) ?name', ['short_text']) }}) as last_name,
+        coalesce({{ typeform_answer('company') }}, {{ typeform_answer('company_name') }},
+                 {{ typeform_answer_titled('(company|organi[sz]ation|employer)', ['short_text', 'dropdown']) }}) as company_name,
+        coalesce({{ typeform_answer('job_title') }}, {{ typeform_answer_titled('(job title|role|position)', ['short_text', 'dropdown', 'multiple_choice']) }}) as job_title,
+        coalesce({{ typeform_answer('company_size') }}, {{ typeform_answer_titled('(company size|employees|team size)', ['multiple_choice', 'dropdown', 'short_text', 'number']) }}) as company_size,
+        coalesce({{ typeform_answer('industry') }}, {{ typeform_answer_titled('industry', ['multiple_choice', 'dropdown', 'short_text']) }}) as industry,
+        coalesce({{ typeform_answer('country') }}, {{ typeform_answer_titled('country', ['multiple_choice', 'dropdown', 'short_text']) }}) as country,
+        coalesce({{ typeform_answer('phone') }}, {{ typeform_answer_of_type('phone_number') }}) as phone,
         lower(coalesce({{ typeform_answer('consent') }}, {{ typeform_answer('consent_to_process') }})) as consent_raw,
         lower({{ typeform_answer('marketing_opt_in') }}) as opt_in_raw,
         cast(null as {{ dbt.type_string() }}) as consent_text,
@@ -79,6 +83,7 @@ typeform as (
         coalesce({{ typeform_answer('timeline') }}, {{ typeform_answer('purchase_timeline') }}) as stated_timeline,
         coalesce({{ typeform_answer('need') }}, {{ typeform_answer('pain_point') }}) as stated_need,
         coalesce({{ typeform_answer('authority') }}, {{ typeform_answer('decision_role') }}) as stated_authority,
+        {{ json_text('payload', '$.form_response.definition.title') }} as form_title,
         _loaded_at
     from source
     where provider = 'typeform'
@@ -114,6 +119,7 @@ post as (
         {{ json_text('payload', '$.timeline') }} as stated_timeline,
         coalesce({{ json_text('payload', '$.need') }}, {{ json_text('payload', '$.message') }}) as stated_need,
         {{ json_text('payload', '$.authority') }} as stated_authority,
+        coalesce({{ json_text('payload', '$.form_name') }}, {{ json_text('payload', '$.page_title') }}) as form_title,
         _loaded_at
     from source
     where provider = 'post'
@@ -173,6 +179,8 @@ select
     nullif(trim(stated_timeline), '') as stated_timeline,
     nullif(trim(stated_need), '') as stated_need,
     nullif(trim(stated_authority), '') as stated_authority,
+    -- what the form calls itself (Typeform definition.title, HubSpot pageName, a post's form_name)
+    nullif(trim(form_title), '') as form_title,
     {{ to_utc('_loaded_at') }} as loaded_at
 from deduplicated
 where arrival_rank = 1

@@ -55,8 +55,9 @@ renamed as (
 
         -- identify traits (camelCase or snake_case)
         coalesce({{ json_text('payload', '$.traits.email') }}, {{ json_text('payload', '$.context.traits.email') }}) as traits_email,
-        coalesce({{ json_text('payload', '$.traits.firstName') }}, {{ json_text('payload', '$.traits.first_name') }}) as traits_first_name,
-        coalesce({{ json_text('payload', '$.traits.lastName') }}, {{ json_text('payload', '$.traits.last_name') }}) as traits_last_name,
+        coalesce({{ json_text('payload', '$.traits.firstName') }}, {{ json_text('payload', '$.traits.first_name') }}) as traits_given_name,
+        coalesce({{ json_text('payload', '$.traits.lastName') }}, {{ json_text('payload', '$.traits.last_name') }}) as traits_family_name,
+        nullif(trim({{ json_text('payload', '$.traits.name') }}), '') as traits_full_name,
         coalesce({{ json_text('payload', '$.traits.title') }}, {{ json_text('payload', '$.traits.job_title') }}, {{ json_text('payload', '$.traits.jobTitle') }}) as traits_job_title,
         coalesce({{ json_text('payload', '$.traits.company.name') }}, {{ json_text('payload', '$.traits.company_name') }}) as traits_company_name,
         coalesce({{ json_text('payload', '$.traits.company.employee_count') }}, {{ json_text('payload', '$.traits.company.employeeCount') }}, {{ json_text('payload', '$.traits.company_size') }}) as traits_company_size,
@@ -81,6 +82,10 @@ enriched as (
         coalesce(campaign_name, {{ url_param('page_url', 'utm_campaign') }}) as utm_campaign,
         {{ url_param('page_url', 'ajs_uid') }} as url_ajs_uid,
         {{ normalize_email('traits_email') }} as identified_email,
+        -- Segment's reserved traits: firstName / lastName, else split the full `name` at its first space
+        coalesce(traits_given_name, {{ dbt.split_part('traits_full_name', "' '", 1) }}) as traits_first_name,
+        coalesce(traits_family_name,
+                 nullif(trim(substr(traits_full_name, length({{ dbt.split_part('traits_full_name', "' '", 1) }}) + 1)), '')) as traits_last_name,
         {{ normalize_email('user_id') }} as user_id_email,
         coalesce({{ regex_matches('lower(user_agent)', var('bot_user_agent_regex')) }}, false) as is_bot,
         row_number() over (partition by message_id order by received_at, loaded_at, source_file) as arrival_rank

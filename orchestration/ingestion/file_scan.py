@@ -1,0 +1,123 @@
+"""One pass over a landing file's bytes, independent of the loader: its sha256, how many
+records it holds, and its lines that are not valid UTF-8.
+
+The record count is what reconciliation compares with what the loader read, so a file the
+loader silently misread (a name taken as a glob pattern, a reader that stopped early) fails
+reconciliation instead of passing with 0 rows. Units, by the file's layout:
+
+* ``lines`` (JSONL, post bodies): non-blank lines (a Segment ``batch`` envelope line is one
+  unit: the loader reads it as one line);
+* ``csv``: non-blank lines after the header (a quoted field spanning lines counts each line);
+* ``json_array``: the array's elements, or, when the file is not one valid array, its lines
+  that hold something besides ``[``, ``]`` and ``,`` (how the loader reads a broken array).
+
+A line whose bytes are not valid UTF-8 is returned with its 1-based number and original
+bytes: the loader quarantines it as ``invalid_encoding`` and reads the rest of the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class FileScan:
+    """What one pass over a file found."""
+
+    checksum: str
+    records: int
+    #: (1-based line number, original bytes) of the lines that are not valid UTF-8
+    bad_lines: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+def _blank(line: bytes) -> bool:
+    """Blank as the loader sees it: nothing but spaces once a trailing CR is dropped."""
+    return not line.rstrip(b"\r").strip(b" ")
+
+
+_ARRAY_EDGES = re.compile(rb"^\[\s*|\s*[,\]]*$")
+
+
+def _array_fallback_unit(line: bytes) -> bool:
+    """A line of a broken JSON array that the loader reads as an element."""
+    return bool(_ARRAY_EDGES.sub(b"", line.strip(b" ").rstrip(b"\r").strip(b" ")))
+
+
+def scan_file(path: Path, layout: str = "lines") -> FileScan:
+    """Hash ``path`` and count its records (``layout``: lines | csv | json_array)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = True
+    nonblank = 0
+    tail = b""
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+            if utf8_ok:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            lines = (tail + block).split(b"\n")
+            tail = lines.pop()
+            nonblank += sum(1 for line in lines if not _blank(line))
+    if tail and not _blank(tail):
+        nonblank += 1
+    if utf8_ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    bad: list[tuple[int, bytes]] = []
+    if not utf8_ok:
+        bad = invalid_lines(path)
+    if layout == "csv":
+        records = max(nonblank - 1, 0)
+    elif layout == "json_array":
+        records = _array_records(path, bad)
+    else:
+        records = nonblank
+    return FileScan(checksum=digest.hexdigest(), records=records, bad_lines=bad)
+
+
+def invalid_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The lines of ``path`` that are not valid UTF-8: ``(1-based number, original bytes)``."""
+    out = []
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append((number, line.rstrip(b"\r")))
+    return out
+
+
+def _array_records(path: Path, bad: list[tuple[int, bytes]]) -> int:
+    data = path.read_bytes()
+    if not bad:
+        try:
+            parsed = json.loads(data.decode("utf-8-sig"))
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return len(parsed)
+    return sum(1 for line in data.split(b"\n") if _array_fallback_unit(line))
+
+
+def cleaned_text(path: Path, bad: list[tuple[int, bytes]]) -> bytes:
+    """The file's bytes with its invalid UTF-8 lines blanked (line numbers unchanged)."""
+    numbers = {number for number, _ in bad}
+    lines = path.read_bytes().split(b"\n")
+    return b"\n".join(b"" if i in numbers else line for i, line in enumerate(lines, start=1))
+
+
+def shown_bytes(line: bytes) -> str:
+    """Original bytes as text for ``raw.quarantine.payload``: valid UTF-8 as is, every byte
+    that is not as ``\\xNN`` (Python's ``backslashreplace``)."""
+    return line.decode("utf-8", errors="backslashreplace")
