@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from orchestration.scoring.metrics import (
+from orchestration.calibration.metrics import (
     by_tier,
     capacity_threshold,
     deciles,

@@ -8,9 +8,9 @@ import csv
 import duckdb
 import pytest
 
+from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.cli import main
 from orchestration.config import SEEDS_DIR
-from orchestration.scoring.dbt_sql import run_dbt
 
 pytestmark = pytest.mark.slow
 

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from calibration_synthetic import CATEGORIES
 
-from orchestration.cli import main
-from orchestration.config import SEEDS_DIR
-from orchestration.scoring.dbt_sql import fit_sql
-from orchestration.scoring.metrics import is_monotonic
-from orchestration.scoring.warehouse_calibration import calibrate_warehouse
-from orchestration.scoring.warehouse_features import (
+from orchestration.calibration.dbt_sql import fit_sql
+from orchestration.calibration.metrics import is_monotonic
+from orchestration.calibration.warehouse_calibration import calibrate_warehouse
+from orchestration.calibration.warehouse_features import (
     build_snapshot,
     connect_warehouse,
     load_rule_set,
 )
+from orchestration.cli import main
+from orchestration.config import SEEDS_DIR
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from orchestration.scoring.errors import CalibrationInputError
+from orchestration.calibration.errors import CalibrationInputError
 
 #: Values read as "missing" (compared lower-cased after trimming).
 #: Not "na": it is also a region code (North America) and a country (Namibia).

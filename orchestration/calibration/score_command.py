@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from orchestration.scoring.errors import CalibrationInputError
+from orchestration.calibration.errors import CalibrationInputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.calibration.list_scoring import score_csv
     from orchestration.config import SEEDS_DIR
-    from orchestration.scoring.list_scoring import score_csv
 
     try:
         result = score_csv(

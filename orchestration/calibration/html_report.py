@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from orchestration.scoring.metrics import ScoreMetrics
+from orchestration.calibration.metrics import ScoreMetrics
 
 
 def _png(fig) -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.calibration.csv_features import _lit, _placeholder_sql, _q, load_csv
+from orchestration.calibration.dbt_sql import fit_sql
+from orchestration.calibration.errors import CalibrationInputError
 from orchestration.config import SEEDS_DIR
-from orchestration.scoring.csv_features import _lit, _placeholder_sql, _q, load_csv
-from orchestration.scoring.dbt_sql import fit_sql
-from orchestration.scoring.errors import CalibrationInputError
 
 DEFAULT_BANDS = (("A", 70), ("B", 50), ("C", 30), ("D", 0))
 #: dim_leads attributes that are numbers (a CSV may hold placeholders in them).

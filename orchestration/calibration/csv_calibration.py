@@ -16,12 +16,12 @@ import duckdb
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from orchestration.scoring import html_report
-from orchestration.scoring.csv_features import CsvDesign, build_csv_design
-from orchestration.scoring.fitting import fit_logistic, fit_score_to_probability
-from orchestration.scoring.metrics import evaluate, format_metrics
-from orchestration.scoring.points import one_hot_points
-from orchestration.scoring.seeds_io import seed_columns, slug, write_seed
+from orchestration.calibration import html_report
+from orchestration.calibration.csv_features import CsvDesign, build_csv_design
+from orchestration.calibration.fitting import fit_logistic, fit_score_to_probability
+from orchestration.calibration.metrics import evaluate, format_metrics
+from orchestration.calibration.points import one_hot_points
+from orchestration.calibration.seeds_io import seed_columns, slug, write_seed
 
 
 @dataclass

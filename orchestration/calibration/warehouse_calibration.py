@@ -29,15 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from orchestration.config import SEEDS_DIR, settings
-from orchestration.scoring import html_report
-from orchestration.scoring.dbt_sql import fit_sql
-from orchestration.scoring.errors import CalibrationInputError
-from orchestration.scoring.fitting import fit_logistic, fit_score_to_probability
-from orchestration.scoring.metrics import evaluate, format_metrics
-from orchestration.scoring.points import scaled_points
-from orchestration.scoring.seeds_io import merge_rows, read_seed, seed_columns, write_seed
-from orchestration.scoring.warehouse_features import (
+from orchestration.calibration import html_report
+from orchestration.calibration.dbt_sql import fit_sql
+from orchestration.calibration.errors import CalibrationInputError
+from orchestration.calibration.fitting import fit_logistic, fit_score_to_probability
+from orchestration.calibration.metrics import evaluate, format_metrics
+from orchestration.calibration.points import scaled_points
+from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
+from orchestration.calibration.warehouse_features import (
     RuleSet,
     Snapshot,
     build_population,
@@ -47,6 +46,7 @@ from orchestration.scoring.warehouse_features import (
     load_rule_set,
     load_rules,
 )
+from orchestration.config import SEEDS_DIR, settings
 
 #: Below this many conversions in the training window the output carries a warning.
 MIN_RELIABLE_CONVERSIONS = 30
