@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from orchestration.calibration.metrics import ScoreMetrics
 
 
-def _png(fig) -> str:
+def _png(fig: plt.Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -81,19 +81,66 @@ def tier_chart(metrics: list[ScoreMetrics]) -> str:
     return _png(fig)
 
 
-def table(rows: list[dict], columns: list[str] | None = None) -> str:
+#: Column names shown as percentages (rates, shares, precision) by :func:`table`.
+PERCENT_WORDS = ("rate", "precision", "recall", "observed", "predicted", "conversion", "share")
+
+
+def fmt(value: object, kind: str | None = None) -> str:
+    """A cell as a person reads it: 12.3%, 1,234, 0.842, +5 (kind: pct, int, pts, auc, None)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if kind == "pct":
+        return f"{100 * value:.1f}%"
+    if kind == "pts":
+        text = f"{value:+.2f}".rstrip("0").rstrip(".")
+        return "0" if text in ("+0", "-0") else text
+    if kind == "auc":
+        return f"{value:.3f}"
+    if isinstance(value, int) or kind == "int" or float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(round(value)):,}"
+    return f"{value:,.2f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
+def _kind(column: str) -> str | None:
+    name = column.lower()
+    if name in ("lift",) or name.endswith("_lift"):
+        return None
+    return "pct" if any(w in name for w in PERCENT_WORDS) else None
+
+
+def table(
+    rows: list[dict], columns: list[str] | None = None, kinds: dict[str, str] | None = None
+) -> str:
+    """An HTML table; numbers formatted per column (`kinds`, else guessed from the name)."""
     if not rows:
         return "<p>(none)</p>"
     columns = columns or list(rows[0])
-
-    def cell(v):
-        return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
-
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    kinds = {c: (kinds or {}).get(c, _kind(c)) for c in columns}
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell(r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows
+        "<tr>"
+        + "".join(
+            f"<td class='{'num' if isinstance(r.get(c), int | float) else 'txt'}'>"
+            f"{html.escape(fmt(r.get(c, ''), kinds[c]))}</td>"
+            for c in columns
+        )
+        + "</tr>"
+        for r in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:1100px;line-height:1.4}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+    "font-size:13px}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f2f2f2}.verdict{font-size:1.15em;padding:.8em 1em;background:#eef6ee;"
+    "border-left:5px solid #3a7d44;margin:1em 0}.verdict.keep{background:#f6f3e8;"
+    "border-left-color:#b58900}pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;"
+    "overflow-wrap:anywhere;font-size:12px}img{max-width:100%}"
+)
 
 
 def write_report(
@@ -102,27 +149,49 @@ def write_report(
     summary_text: str,
     metrics: list[ScoreMetrics],
     sections: list[tuple[str, str]],
+    recommendation: str | None = None,
+    facts: list[tuple[str, str]] | None = None,
+    adopt: bool = False,
 ) -> Path:
-    """Write the report; `sections` are extra (heading, html) blocks (e.g. the points table)."""
+    """Write the report: the recommendation sentence, key figures, plots, `sections`
+    ((heading, html) blocks, e.g. the points table) and the printed summary (wrapped)."""
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
-        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
-        "font-size:13px}pre{background:#f6f6f6;padding:1em}</style></head><body>",
+        f"<style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<pre>{html.escape(summary_text)}</pre>",
     ]
+    if recommendation:
+        parts.append(
+            f"<p class='verdict{'' if adopt else ' keep'}'>{html.escape(recommendation)}</p>"
+        )
+    if facts:
+        parts.append(
+            "<table>"
+            + "".join(
+                f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                f"<td class='num'>{html.escape(v)}</td></tr>"
+                for k, v in facts
+            )
+            + "</table>"
+        )
+    for heading, block in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>{block}")
     if metrics:
         parts.append("<h2>Plots</h2>" + lift_chart(metrics) + calibration_plot(metrics))
         if any(m.tiers for m in metrics):
             parts.append(tier_chart(metrics))
         for m in metrics:
-            parts.append(f"<h3>{html.escape(m.name)}: deciles</h3>" + table(m.deciles))
+            parts.append(
+                f"<h3>{html.escape(m.name)}: deciles</h3>"
+                + table(m.deciles, kinds={"min_score": "auc", "lift": None})
+            )
             if m.tiers:
                 parts.append(f"<h3>{html.escape(m.name)}: tiers</h3>" + table(m.tiers))
-    for heading, block in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2>{block}")
+    parts.append(
+        "<h2>Printed summary</h2><details><summary>show</summary>"
+        f"<pre>{html.escape(summary_text)}</pre></details>"
+    )
     parts.append("</body></html>")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -177,7 +177,7 @@ def test_cli_writes_seed_format_and_report(tmp_path, capsys):
         capsys,
     )
     assert code == 0
-    assert "out-of-fold AUC of the integer points" in out
+    assert "out-of-fold AUC of the points" in out and "loss" in out
     with (tmp_path / "cal" / "scoring_fit_rules.csv").open() as fh:
         header = fh.readline().strip().split(",")
     assert header[:8] == [
