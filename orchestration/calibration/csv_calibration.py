@@ -36,17 +36,15 @@ from orchestration.calibration.csv_features import (
 from orchestration.calibration.fitting import fit_logistic, fit_score_to_probability
 from orchestration.calibration.metrics import evaluate, format_metrics
 from orchestration.calibration.points import STEPS, format_points, one_hot_points
-from orchestration.calibration.seeds_io import seed_columns, slug, write_seed
+from orchestration.calibration.seeds_io import MANIFEST, seed_columns, slug, write_seed
 
 #: Largest AUC the points may lose against the model (out of fold).
 MAX_POINTS_LOSS = 0.005
 #: Penalty grid of the one-hot fit (unstandardised levels: larger C = less smoothing).
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: Design choices tried by cross-validation.
-BUCKET_CHOICES = (4, 6, 10)
+BUCKET_CHOICES = (5, 10)
 MIN_COUNT_CHOICES = (10, 30)
-#: Written next to the seeds: how the rules read values (``leadhouse score`` reads it).
-MANIFEST = "calibration.json"
 
 
 @dataclass

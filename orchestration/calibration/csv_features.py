@@ -209,14 +209,22 @@ def design_from_input(
     data: CsvInput, n_buckets: int = N_BUCKETS, min_level_count: int = MIN_LEVEL_COUNT
 ) -> CsvDesign:
     """One-hot design of a loaded input (one level per rule; every row one level per attribute)."""
-    con, table = data.con, data.table
+    con, table = data.con, "clean_rows"
+    cleaned = ", ".join(
+        f"case when lower(nullif(trim({_q(a)}), '')) in {_placeholder_sql()} then null "
+        f"else lower(nullif(trim({_q(a)}), '')) end as {_q(a)}"
+        for a in data.attrs
+    )
+    con.execute(
+        f"create or replace temp table {table} as select _row, {_q(data.id_col)} as _id, "
+        f"{cleaned} from {data.table}"
+    )
     levels: list[Level] = []
     case_exprs: list[str] = []  # one CASE per attribute returning the level index
     skipped: dict[str, str] = {}
     for a in data.attrs:
         n, missing, distinct, numeric = data.profile[a]
-        v = f"nullif(trim({_q(a)}), '')"
-        clean = f"(case when lower({v}) in {_placeholder_sql()} then null else lower({v}) end)"
+        clean = _q(a)
         branches: list[str] = []
         first = len(levels)
         if missing:
@@ -275,9 +283,7 @@ def design_from_input(
         case_exprs.append("case " + " ".join(branches) + " end")
     if not case_exprs:
         raise CalibrationInputError(f"no usable attribute columns: {skipped}")
-    ids = [
-        r[0] for r in con.execute(f"select {_q(data.id_col)} from {table} order by _row").fetchall()
-    ]
+    ids = [r[0] for r in con.execute(f"select _id from {table} order by _row").fetchall()]
     idx = np.array(
         con.execute(f"select {', '.join(case_exprs)} from {table} order by _row").fetchall(),
         dtype=float,

@@ -38,6 +38,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "input_row
         raise CalibrationInputError(f"input file not found: {path}")
     if path.stat().st_size == 0:
         raise CalibrationInputError(f"input file is empty: {path}")
+    con.execute("set enable_progress_bar = false")
     lines, _texts, payloads = read_records(path)
     good = [p for p in payloads if p is not None]
     malformed = [n for n, p in zip(lines, payloads, strict=True) if p is None]
@@ -48,9 +49,12 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "input_row
             else f"no readable row in {path}: {len(malformed)} malformed line(s), first at "
             f"line {malformed[0]}"
         )
-    columns = list(json.loads(good[0]))
-    if len(set(columns)) != len(columns) or any(not c for c in columns):
-        raise CalibrationInputError(f"the header of {path} has blank or repeated column names")
+    header = list(json.loads(good[0]))
+    # a trailing delimiter gives a blank header name: dropped when its cells are all blank
+    blank_values = "" in header and all(not json.loads(p).get("") for p in good)
+    columns = [c for c in header if c or not blank_values]
+    if any(not c for c in columns):
+        raise CalibrationInputError(f"the header of {path} has a blank column name over data")
     con.execute(
         "create or replace temp table _csv_payloads as "
         "select unnest(range(?)) as _row, unnest(?::varchar[])::json as j",

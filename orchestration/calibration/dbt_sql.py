@@ -120,10 +120,10 @@ def fit_sql(leads: str, rules: str, attributes: list[str] | None = None) -> dict
         f"{{{{ fit_rule_hits('{leads}', '{rules}', {attrs}) }}}}\n"
     )
     default_attributes, score, hits = compile_inline(snippet).split(marker)
+    defaults = [a.strip() for a in default_attributes.strip().split(",") if a.strip()]
     return {
-        "attributes": list(attributes)
-        if attributes
-        else [a.strip() for a in default_attributes.strip().split(",") if a.strip()],
+        "attributes": list(attributes) if attributes else defaults,
+        "default_attributes": defaults,
         "score_fit": score.strip(),
         "fit_rule_hits": hits.strip(),
     }

@@ -16,6 +16,9 @@ from pathlib import Path
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.config import SEEDS_DIR
 
+#: Written by ``calibrate --input`` next to its seeds: how its rules read values (``score`` reads it).
+MANIFEST = "calibration.json"
+
 #: The contract's columns (docs/data-contracts.md §4); the project's header wins when present.
 CONTRACT_COLUMNS: dict[str, list[str]] = {
     "scoring_models": [

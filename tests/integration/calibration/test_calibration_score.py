@@ -102,7 +102,6 @@ def test_score_csv_with_a_rules_folder(tmp_path, capsys):
     "argv_extra, rows, message",
     [
         (["--id", "nope"], LEADS, "id column 'nope' not found"),
-        (["--id", "id"], LEADS + [LEADS[0]], "id column 'id' has 1 duplicate value(s)"),
         (["--id", "id", "--model", "zz"], LEADS, "model 'zz' has no fit rules"),
     ],
 )
