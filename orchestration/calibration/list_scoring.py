@@ -227,7 +227,7 @@ def score_csv(
         for r in con.execute("select distinct attribute from rules_input order by 1").fetchall()
     ]
     lower = {c.lower(): c for c in columns if c != id_col}
-    raw = _raw_fields([c for c in columns if c != id_col])
+    raw = _raw_fields(columns)  # the id column may be the email
     derivable = set(DERIVED) if raw else set()
     sql = fit_sql("leads_input", "rules_input", rule_attrs)
     defaults = sql["default_attributes"]
