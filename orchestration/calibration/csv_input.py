@@ -73,4 +73,4 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "input_row
 
 def _path(column: str) -> str:
     """A DuckDB JSON path literal for one top-level key (any characters)."""
-    return "'$." + json.dumps(column).replace("'", "''") + "'"
+    return "'$." + json.dumps(column, ensure_ascii=False).replace("'", "''") + "'"
