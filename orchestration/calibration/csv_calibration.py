@@ -89,17 +89,25 @@ def choose_design(data: CsvInput, folds: int = 5) -> tuple[CsvDesign, float, flo
 
 def out_of_fold(
     design: CsvDesign, C: float, folds: int = 5, seed: int = 1
-) -> tuple[np.ndarray, dict[float, np.ndarray]]:
-    """Out-of-fold linear predictor of the model and point scores at every step in STEPS."""
+) -> tuple[np.ndarray, dict[float, np.ndarray], np.ndarray]:
+    """Out-of-fold linear predictor of the model, point scores at every step in STEPS, and
+    each row's fold (each fold's points have their own scale: compare AUCs fold by fold)."""
     lin = np.zeros(len(design.y))
+    fold = np.zeros(len(design.y), dtype=int)
     scores = {s: np.zeros(len(design.y)) for s in STEPS}
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in skf.split(design.X, design.y):
+    for f, (train, test) in enumerate(skf.split(design.X, design.y)):
         fit = fit_logistic(design.X[train], design.y[train], grid=(C,), folds=0, standardise=False)
         lin[test] = design.X[test] @ fit.coef
+        fold[test] = f
         for s in STEPS:
             scores[s][test] = design.X[test] @ one_hot_points(fit.coef, _groups(design), step=s)
-    return lin, scores
+    return lin, scores, fold
+
+
+def fold_auc(y: np.ndarray, score: np.ndarray, fold: np.ndarray) -> float:
+    """Mean of the per-fold ROC AUCs (insensitive to each fold's own scale)."""
+    return float(np.mean([roc_auc_score(y[fold == f], score[fold == f]) for f in np.unique(fold)]))
 
 
 def out_of_fold_scores(design: CsvDesign, C: float, folds: int = 5, seed: int = 1) -> np.ndarray:
@@ -107,10 +115,12 @@ def out_of_fold_scores(design: CsvDesign, C: float, folds: int = 5, seed: int = 
     return out_of_fold(design, C, folds, seed)[1][1.0]
 
 
-def choose_step(y: np.ndarray, lin: np.ndarray, scores: dict[float, np.ndarray]) -> float:
+def choose_step(
+    y: np.ndarray, lin: np.ndarray, scores: dict[float, np.ndarray], fold: np.ndarray
+) -> float:
     """The coarsest point step whose out-of-fold AUC is within MAX_POINTS_LOSS of the model's."""
-    target = roc_auc_score(y, lin) - MAX_POINTS_LOSS
-    return next((s for s in STEPS if roc_auc_score(y, scores[s]) >= target), STEPS[-1])
+    target = fold_auc(y, lin, fold) - MAX_POINTS_LOSS
+    return next((s for s in STEPS if fold_auc(y, scores[s], fold) >= target), STEPS[-1])
 
 
 def fit_rule_rows(
@@ -176,10 +186,10 @@ def calibrate_csv(
     """Run the whole CSV calibration and write seeds + report into `out_dir`."""
     data = load_input(duckdb.connect(), Path(path), id_col, outcome_col, exclude)
     design, C, cv_auc, tried = choose_design(data)
-    lin, oof_by_step = out_of_fold(design, C)
-    step = choose_step(design.y, lin, oof_by_step)
+    lin, oof_by_step, fold = out_of_fold(design, C)
+    step = choose_step(design.y, lin, oof_by_step, fold)
     oof = oof_by_step[step]
-    auc_model, auc_points = roc_auc_score(design.y, lin), roc_auc_score(design.y, oof)
+    auc_model, auc_points = fold_auc(design.y, lin, fold), fold_auc(design.y, oof, fold)
     fit = fit_logistic(design.X, design.y, grid=(C,), folds=0, standardise=False)
     points = one_hot_points(fit.coef, _groups(design), step=step)
     prob = fit_score_to_probability(oof, design.y)(oof)
@@ -229,7 +239,7 @@ def calibrate_csv(
             f"categories seen < {tried_best(tried)['min_level_count']} times pooled; "
             f"penalty C={C} (all by cross-validation)",
             f"cross-validated AUC of the logistic model: {cv_auc:.3f}",
-            f"out-of-fold AUC of the model:              {auc_model:.3f}",
+            f"out-of-fold AUC of the model:              {auc_model:.3f}  (mean over the folds)",
             f"out-of-fold AUC of the points:             {auc_points:.3f}  (step {step:g} point; "
             f"loss {loss:+.4f}, allowed {MAX_POINTS_LOSS})",
             *(f"skipped column {a}: {why}" for a, why in design.skipped.items()),

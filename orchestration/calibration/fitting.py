@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -107,3 +109,31 @@ def fit_score_to_probability(
         return m.predict_proba((T - mean) / std)[:, 1]
 
     return predict
+
+
+def fit_logistic_bounded(
+    X: np.ndarray, y: np.ndarray, C: float, lower: np.ndarray, upper: np.ndarray
+) -> LogitFit:
+    """L2 logistic regression (standardised, penalty C as in scikit-learn) with sign bounds.
+
+    ``lower``/``upper`` bound each coefficient (-inf/inf when free; use 0 to forbid a sign).
+    Standardising divides by a positive number, so the bounds hold in the original units.
+    Solved with L-BFGS-B on the penalised log-loss and its exact gradient.
+    """
+    Xs, mean, std = _standardise(np.asarray(X, dtype=float))
+    y = np.asarray(y, dtype=float)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = w[0] + Xs @ w[1:]
+        p = expit(z)
+        value = float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 / C * w[1:] @ w[1:])
+        grad = np.concatenate([[np.sum(p - y)], Xs.T @ (p - y) + w[1:] / C])
+        return value, grad
+
+    bounds = [(None, None)] + [
+        (lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
+        for lo, hi in zip(lower, upper, strict=True)
+    ]
+    res = minimize(loss, np.zeros(Xs.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    coef = res.x[1:] / std
+    return LogitFit(coef, float(res.x[0] - (coef * mean).sum()), C, float("nan"), {})

@@ -27,15 +27,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 from orchestration.calibration import html_report
 from orchestration.calibration.dbt_sql import fit_sql
 from orchestration.calibration.errors import CalibrationInputError
-from orchestration.calibration.fitting import fit_logistic, fit_score_to_probability
-from orchestration.calibration.metrics import evaluate, format_metrics
+from orchestration.calibration.fitting import (
+    fit_logistic,
+    fit_logistic_bounded,
+    fit_score_to_probability,
+)
+from orchestration.calibration.metrics import (
+    Comparison,
+    compare,
+    evaluate,
+    format_metrics,
+    matched_threshold,
+)
 from orchestration.calibration.points import scaled_points
-from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
+from orchestration.calibration.seeds_io import (
+    CONTRACT_COLUMNS,
+    merge_rows,
+    read_seed,
+    seed_columns,
+    write_seed,
+)
 from orchestration.calibration.warehouse_features import (
     RuleSet,
     Snapshot,
@@ -61,6 +79,7 @@ class WarehouseCalibration:
     challenger_auc: float
     challenger: RuleSet
     metrics: list
+    recommendation: Comparison | None = None
 
 
 def parse_date(text: str) -> datetime:
@@ -82,6 +101,25 @@ def _with_points(rule: dict, points: int) -> dict:
     return out
 
 
+def sign_bounds(rules: RuleSet, n_fit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of each coefficient (fit rules first, then engagement rules).
+
+    Where the domain is certain the sign is constrained: an engagement rule of category
+    ``negative`` (unsubscribe, bounce, careers page) never adds points, and every other
+    engagement rule (a demo or contact-sales request, a pricing page, a click) never removes
+    any — the seeds' own validation requires it. Fit rules are free (a sign change is flagged
+    for review instead).
+    """
+    lower = np.full(n_fit + len(rules.engagement_rules), -np.inf)
+    upper = np.full(len(lower), np.inf)
+    for j, r in enumerate(rules.engagement_rules):
+        if str(r.get("category", "")).lower() == "negative":
+            upper[n_fit + j] = 0.0
+        else:
+            lower[n_fit + j] = 0.0
+    return lower, upper
+
+
 def calibrated_rule_set(
     current: RuleSet, snap: Snapshot, persona_of_fit: list[str]
 ) -> tuple[RuleSet, dict]:
@@ -89,11 +127,13 @@ def calibrated_rule_set(
     X = np.hstack([snap.F, snap.E])
     if snap.y.sum() < 5 or (1 - snap.y).sum() < 5:
         raise CalibrationInputError(
-            f"too few outcomes to calibrate at {snap.as_of:%Y-%m-%d}: {int(snap.y.sum())} conversions "
-            f"among {len(snap.y)} leads (pick an earlier --as-of or a longer --horizon)"
+            f"too few outcomes to calibrate at {snap.as_of:%Y-%m-%d}: {int(snap.y.sum())} "
+            f"conversions among {len(snap.y)} leads (pick an earlier --as-of or a longer --horizon)"
         )
-    fit = fit_logistic(X, snap.y)
+    free = fit_logistic(X, snap.y)  # C by cross-validated AUC
     nf = snap.F.shape[1]
+    lower, upper = sign_bounds(current, nf)
+    fit = fit_logistic_bounded(X, snap.y, free.C, lower, upper)
     cf, ce = fit.coef[:nf], fit.coef[nf:]
     # Fit scale: 99th percentile of the best persona's raw (coefficient) fit.
     personas = sorted(set(persona_of_fit))
@@ -116,23 +156,101 @@ def calibrated_rule_set(
     inv = [1 / s if s > 0 else 0.0 for s in (s_fit, s_eng)]
     fw = inv[0] / sum(inv) if sum(inv) else 0.5
     new = RuleSet(**current.__dict__)
-    new.fit_rules = [{**r, "points": int(p)} for r, p in zip(current.fit_rules, fit_points)]
+    new.fit_rules = [
+        {**r, "points": int(p)} for r, p in zip(current.fit_rules, fit_points, strict=True)
+    ]
     new.engagement_rules = [
-        _with_points(r, int(p)) for r, p in zip(current.engagement_rules, eng_points)
+        _with_points(r, int(p)) for r, p in zip(current.engagement_rules, eng_points, strict=True)
     ]
     new.fit_weight, new.engagement_weight = round(fw, 3), round(1 - fw, 3)
+    review = []
+    keys = [f"{r['persona_id']}/{r['rule_id']}" for r in current.fit_rules] + [
+        r["rule_id"] for r in current.engagement_rules
+    ]
+    old = [float(r["points"]) for r in current.fit_rules + current.engagement_rules]
+    new_pts = [float(p) for p in list(fit_points) + list(eng_points)]
+    for j, (key, o, n_) in enumerate(zip(keys, old, new_pts, strict=True)):
+        wanted = free.coef[j]
+        if (lower[j] == 0 and wanted < 0) or (upper[j] == 0 and wanted > 0):
+            review.append((key, "held at 0 by its sign constraint: the data points the other way"))
+        elif o * n_ < 0:
+            review.append((key, f"sign changed ({o:+g} → {n_:+g}): check before adopting"))
     info = {
         "C": fit.C,
-        "cv_auc": fit.cv_auc,
+        "cv_auc": free.cv_auc,
         "fit_scale": s_fit,
         "engagement_scale": s_eng,
-        "cv_auc_by_C": fit.cv_auc_by_C,
+        "cv_auc_by_C": free.cv_auc_by_C,
+        "coef": fit.coef,
+        "review": review,
     }
     return new, info
 
 
+#: Lifecycle thresholds re-learnt with the points, by the score they apply to.
+THRESHOLD_SCORES = {
+    "mql_enter_lead_score": "lead_score",
+    "mql_exit_lead_score": "lead_score",
+    "recycle_reentry_lead_score": "lead_score",
+    "mql_min_fit_score": "fit",
+    "no_fit_max_fit_score": "fit",
+    "mql_min_engagement_score": "engagement",
+    "evangelist_min_engagement_score": "engagement",
+}
+
+
+def relearn_thresholds(
+    champion: RuleSet,
+    challenger: RuleSet,
+    old: dict[str, np.ndarray],
+    new: dict[str, np.ndarray],
+    lifecycle: list[dict],
+) -> tuple[list[dict], list[dict]]:
+    """Bands and lifecycle thresholds for the new points, matched on the training snapshot so
+    each band and the MQL rule select the same share of leads as before (volume kept).
+
+    Sets the challenger's bands; returns (lifecycle rows, a before/after table for the report).
+    """
+    table = []
+    challenger.fit_bands = [
+        (b, 0.0 if lo <= 0 else matched_threshold(old["fit"], new["fit"], lo))
+        for b, lo in champion.fit_bands
+    ]
+    challenger.engagement_bands = [
+        (b, 0.0 if lo <= 0 else matched_threshold(old["engagement"], new["engagement"], lo))
+        for b, lo in champion.engagement_bands
+    ]
+    for (b, lo), (_, hi) in zip(champion.fit_bands, challenger.fit_bands, strict=True):
+        table.append({"threshold": f"fit band {b}", "champion": lo, "challenger": hi})
+    for (b, lo), (_, hi) in zip(
+        champion.engagement_bands, challenger.engagement_bands, strict=True
+    ):
+        table.append({"threshold": f"engagement band {b}", "champion": lo, "challenger": hi})
+    rows = []
+    for r in lifecycle:
+        score = THRESHOLD_SCORES.get(r.get("threshold_id", ""))
+        if score is None:
+            rows.append(r)
+            continue
+        value = float(r["value"])
+        matched = matched_threshold(old[score], new[score], value)
+        rows.append({**r, "value": f"{matched:g}"})
+        table.append({"threshold": r["threshold_id"], "champion": value, "challenger": matched})
+    return rows, table
+
+
+def mqls_per_week(
+    scores: dict[str, np.ndarray], thresholds: dict[str, float], weeks: float
+) -> float:
+    """Leads meeting the MQL entry rule (lead score, minimum fit and engagement) per week."""
+    ok = scores["lead_score"] >= thresholds.get("mql_enter_lead_score", 0.0)
+    ok &= scores["fit"] >= thresholds.get("mql_min_fit_score", 0.0)
+    ok &= scores["engagement"] >= thresholds.get("mql_min_engagement_score", 0.0)
+    return float(ok.sum() / max(weeks, 1e-9))
+
+
 def score_snapshot(
-    con, snap: Snapshot, rules: RuleSet, score_fit_sql: str
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, rules: RuleSet, score_fit_sql: str
 ) -> dict[str, np.ndarray]:
     """Fit (compiled score_fit), engagement, lead score and tier of each lead of the snapshot."""
     build_population(con, snap.as_of, snap.horizon_days)
@@ -158,7 +276,9 @@ def score_snapshot(
     band = np.full(len(eng), rules.engagement_bands[-1][0])
     for b, lo in reversed(rules.engagement_bands):
         band = np.where(eng >= lo, b, band)
-    tier = np.array([rules.tiers.get((g, int(b)), f"{g}{int(b)}") for g, b in zip(grade, band)])
+    tier = np.array(
+        [rules.tiers.get((g, int(b)), f"{g}{int(b)}") for g, b in zip(grade, band, strict=True)]
+    )
     lead = rules.fit_weight * fit_score + rules.engagement_weight * eng
     return {"fit": fit_score, "engagement": eng, "lead_score": lead, "tier": tier}
 
@@ -231,10 +351,24 @@ def calibrate_warehouse(
             f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; use a longer --horizon or more data"
         )
     weeks = horizon / 7.0
-    metrics, aucs = [], {}
-    for name, rules in (("champion", current), ("challenger", challenger)):
-        tr = score_snapshot(con, train, rules, sql["score_fit"])
+    # bands and lifecycle thresholds re-learnt with the points (same shares on the training set)
+    champion_train = score_snapshot(con, train, current, sql["score_fit"])
+    challenger_train = score_snapshot(con, train, challenger, sql["score_fit"])
+    old_lifecycle = [
+        r
+        for r in read_seed(seeds_dir / "lifecycle_thresholds.csv")
+        if r.get("model_id") == model_id
+    ]
+    new_lifecycle, threshold_table = relearn_thresholds(
+        current, challenger, champion_train, challenger_train, old_lifecycle
+    )
+    metrics, aucs, eval_scores = [], {}, {}
+    for name, rules, tr in (
+        ("champion", current, champion_train),
+        ("challenger", challenger, challenger_train),
+    ):
         ev = score_snapshot(con, evals, rules, sql["score_fit"])
+        eval_scores[name] = ev
         prob = fit_score_to_probability(tr["lead_score"], train.y)(ev["lead_score"])
         m = evaluate(
             f"{name}",
@@ -247,6 +381,22 @@ def calibrate_warehouse(
         )
         metrics.append(m)
         aucs[name] = m.auc
+    k = max(1, int(round(capacity * weeks)))
+    verdict = compare(
+        eval_scores["champion"]["lead_score"], eval_scores["challenger"]["lead_score"], evals.y, k
+    )
+    model_eval = np.hstack([evals.F, evals.E]) @ info["coef"]
+    model_auc = (
+        float(roc_auc_score(evals.y, model_eval))
+        if 0 < evals.y.sum() < len(evals.y)
+        else float("nan")
+    )
+    old_t = {r["threshold_id"]: float(r["value"]) for r in old_lifecycle if _is_number(r["value"])}
+    new_t = {r["threshold_id"]: float(r["value"]) for r in new_lifecycle if _is_number(r["value"])}
+    mql_week = {
+        "champion": mqls_per_week(eval_scores["champion"], old_t, weeks),
+        "challenger": mqls_per_week(eval_scores["challenger"], new_t, weeks),
+    }
     version = f"{model_id}-cal-{t_train:%Y%m%d}-{datetime.now():%Y%m%dT%H%M%S}"
     out = Path(out_dir or settings().output_dir / "calibration" / version)
     trained_from = (
@@ -254,52 +404,100 @@ def calibrate_warehouse(
     )
     trained_to = f"{(t_train + timedelta(days=horizon)):%Y-%m-%d}"
     note = f"calibrated on features at {t_train:%Y-%m-%d}, outcomes to {trained_to}"
-    for name, rows in _version_rows(
-        seeds_dir, challenger, version, trained_from, trained_to, note
-    ).items():
-        write_seed(out / f"{name}.csv", rows, seed_columns(name, seeds_dir))
+    seed_rows = _version_rows(seeds_dir, challenger, version, trained_from, trained_to, note)
+    seed_rows["scoring_score_bands"] = merge_rows(
+        read_seed(seeds_dir / "scoring_score_bands.csv"),
+        [
+            {"model_id": model_id, "score_type": "fit", "band": b, "min_score": f"{lo:g}"}
+            for b, lo in challenger.fit_bands
+        ]
+        + [
+            {"model_id": model_id, "score_type": "engagement", "band": b, "min_score": f"{lo:g}"}
+            for b, lo in challenger.engagement_bands
+        ],
+    )
+    if new_lifecycle:
+        seed_rows["lifecycle_thresholds"] = merge_rows(
+            read_seed(seeds_dir / "lifecycle_thresholds.csv"), new_lifecycle
+        )
+    for name, rows in seed_rows.items():
+        if (seeds_dir / f"{name}.csv").exists() or name in CONTRACT_COLUMNS:
+            write_seed(out / f"{name}.csv", rows, seed_columns(name, seeds_dir))
     header = [
-        f"model {model_id}: champion version {current.model_row.get('model_version')} vs challenger {version}",
+        verdict.sentence,
+        f"model {model_id}: champion version {current.model_row.get('model_version')} vs "
+        f"challenger {version}",
         f"data {first:%Y-%m-%d} .. {last:%Y-%m-%d}; training snapshot {t_train:%Y-%m-%d} "
         f"({len(train.y)} leads, {int(train.y.sum())} converted within {horizon} d); "
         f"backtest cut {t_cut:%Y-%m-%d} ({len(evals.y)} leads, {int(evals.y.sum())} converted)",
-        f"logistic regression: C={info['C']}, cross-validated AUC on the training snapshot {info['cv_auc']:.3f}",
+        f"logistic regression: C={info['C']}, cross-validated AUC on the training snapshot "
+        f"{info['cv_auc']:.3f}; on the backtest the model ranks at AUC {model_auc:.3f}, its "
+        f"points at {aucs['challenger']:.3f} (loss {model_auc - aucs['challenger']:+.3f})",
         f"challenger weights: fit {challenger.fit_weight}, engagement {challenger.engagement_weight}",
+        f"expected MQLs per week at the MQL threshold: champion {mql_week['champion']:.1f}, "
+        f"challenger {mql_week['challenger']:.1f} (thresholds re-learnt to keep the volume)",
         *notes,
+        *(f"review: {key}: {why}" for key, why in info["review"]),
         "",
         format_metrics(metrics),
-        "",
-        (
-            "recommendation: the challenger ranks better on the backtest; preview it with what-if, then adopt"
-            if aucs["challenger"] > aucs["champion"]
-            else "recommendation: keep the champion (the challenger does not rank better on the backtest)"
-        ),
     ]
     summary = "\n".join(header)
-    changes = [
-        {
-            "rule": f"{r['persona_id']}/{r['rule_id']}",
-            "kind": "fit",
-            "champion": o["points"],
-            "challenger": r["points"],
-        }
-        for o, r in zip(current.fit_rules, challenger.fit_rules)
+    evidence = rule_evidence(current, challenger, train)
+    facts = [
+        (
+            "training snapshot",
+            f"{t_train:%Y-%m-%d}: {len(train.y):,} leads, "
+            f"{int(train.y.sum()):,} converted within {horizon} days",
+        ),
+        ("backtest", f"{t_cut:%Y-%m-%d}: {len(evals.y):,} leads, {int(evals.y.sum()):,} converted"),
+        ("AUC champion / challenger", f"{aucs['champion']:.3f} / {aucs['challenger']:.3f}"),
+        (
+            "ΔAUC (95% CI)",
+            f"{verdict.auc_diff:+.3f} ({verdict.auc_ci[0]:+.3f} to {verdict.auc_ci[1]:+.3f})",
+        ),
+        (
+            f"precision of the {k:,} MQLs at capacity, Δ (95% CI)",
+            f"{100 * verdict.precision_diff:+.1f} points ({100 * verdict.precision_ci[0]:+.1f} to "
+            f"{100 * verdict.precision_ci[1]:+.1f})",
+        ),
+        ("model → points loss (backtest AUC)", f"{model_auc:.3f} → {aucs['challenger']:.3f}"),
+        (
+            "expected MQLs per week at the MQL threshold",
+            f"champion {mql_week['champion']:,.1f}, challenger {mql_week['challenger']:,.1f}",
+        ),
+        ("capacity threshold (leads/week)", f"{capacity:,}"),
     ]
-    changes += [
-        {
-            "rule": r["rule_id"],
-            "kind": "engagement",
-            "champion": o["points"],
-            "challenger": r["points"],
-        }
-        for o, r in zip(current.engagement_rules, challenger.engagement_rules)
+    sections = [
+        (
+            "Points per rule: champion vs challenger, with the evidence",
+            "<p>Evidence from the training snapshot: leads where the rule fires (engagement: any "
+            "matching interaction), how many converted, and the lift over the base rate.</p>"
+            + html_report.table(
+                evidence, kinds={"champion": "pts", "challenger": "pts", "lift": None}
+            ),
+        ),
+        (
+            "Bands and thresholds re-learnt with the points",
+            html_report.table(threshold_table, kinds={"champion": "auc", "challenger": "auc"}),
+        ),
     ]
+    if info["review"]:
+        sections.insert(
+            1,
+            (
+                "Rules to review",
+                html_report.table([{"rule": k_, "why": w} for k_, w in info["review"]]),
+            ),
+        )
     html_report.write_report(
         out / "report.html",
         f"Calibration of model {model_id} ({version})",
         summary,
         metrics,
-        [("Points: champion vs challenger", html_report.table(changes))],
+        sections,
+        recommendation=verdict.sentence,
+        facts=facts,
+        adopt=verdict.adopt,
     )
     (out / "backtest.json").write_text(
         json.dumps(
@@ -308,7 +506,11 @@ def calibrate_warehouse(
                 "as_of": f"{t_train:%Y-%m-%d}",
                 "cut": f"{t_cut:%Y-%m-%d}",
                 "horizon_days": horizon,
-                "fit": info,
+                "fit": {k_: v for k_, v in info.items() if k_ != "coef"},
+                "recommendation": verdict.__dict__,
+                "model_auc_backtest": model_auc,
+                "mql_per_week": mql_week,
+                "thresholds": threshold_table,
                 "metrics": [m.__dict__ for m in metrics],
             },
             indent=2,
@@ -317,5 +519,47 @@ def calibrate_warehouse(
         encoding="utf-8",
     )
     return WarehouseCalibration(
-        version, out, summary, aucs["champion"], aucs["challenger"], challenger, metrics
+        version,
+        out,
+        summary,
+        aucs["champion"],
+        aucs["challenger"],
+        challenger,
+        metrics,
+        verdict,
     )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def rule_evidence(current: RuleSet, challenger: RuleSet, snap: Snapshot) -> list[dict]:
+    """Per rule: champion and challenger points, leads it fires for, conversions, lift."""
+    base = snap.y.mean() if len(snap.y) else 0.0
+    rows = []
+    columns = [
+        (snap.F, current.fit_rules, challenger.fit_rules, "fit"),
+        (snap.E, current.engagement_rules, challenger.engagement_rules, "engagement"),
+    ]
+    for M, old, new, kind in columns:
+        for j, (o, n_) in enumerate(zip(old, new, strict=True)):
+            hit = M[:, j] > 0
+            rate = float(snap.y[hit].mean()) if hit.any() else float("nan")
+            rows.append(
+                {
+                    "rule": f"{o['persona_id']}/{o['rule_id']}" if kind == "fit" else o["rule_id"],
+                    "kind": kind,
+                    "champion": float(o["points"]),
+                    "challenger": float(n_["points"]),
+                    "leads": int(hit.sum()),
+                    "conversions": int(snap.y[hit].sum()),
+                    "conversion_rate": rate,
+                    "lift": rate / base if base else float("nan"),
+                }
+            )
+    return rows
