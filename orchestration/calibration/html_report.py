@@ -86,7 +86,7 @@ PERCENT_WORDS = ("rate", "precision", "recall", "observed", "predicted", "conver
 
 
 def fmt(value: object, kind: str | None = None) -> str:
-    """A cell as a person reads it: 12.3%, 1,234, 0.842, +5 (kind: pct, int, pts, auc, None)."""
+    """A cell as a person reads it: 12.3%, 1,234, 0.842, +5, 45.5 (pct, int, pts, auc, score)."""
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -98,6 +98,8 @@ def fmt(value: object, kind: str | None = None) -> str:
         return "0" if text in ("+0", "-0") else text
     if kind == "auc":
         return f"{value:.3f}"
+    if kind == "score":
+        return f"{value:,.1f}"
     if isinstance(value, int) or kind == "int" or float(value).is_integer() and abs(value) >= 1000:
         return f"{int(round(value)):,}"
     return f"{value:,.2f}" if abs(value) >= 10 else f"{value:.3g}"
@@ -184,7 +186,7 @@ def write_report(
         for m in metrics:
             parts.append(
                 f"<h3>{html.escape(m.name)}: deciles</h3>"
-                + table(m.deciles, kinds={"min_score": "auc", "lift": None})
+                + table(m.deciles, kinds={"min_score": "score", "lift": None})
             )
             if m.tiers:
                 parts.append(f"<h3>{html.escape(m.name)}: tiers</h3>" + table(m.tiers))

@@ -344,7 +344,19 @@ def calibrate_warehouse(
     sql = fit_sql("leads_input", "rules_input")
     train = build_snapshot(con, t_train, horizon, current, sql["fit_rule_hits"])
     evals = build_snapshot(con, t_cut, horizon, current, sql["fit_rule_hits"])
-    challenger, info = calibrated_rule_set(current, train, [p for p, _ in train.fit_keys])
+    factor, train_c, half_life_cv = choose_half_lives(con, t_train, horizon, current, sql, train)
+    learnt = with_half_lives(current, factor)
+    challenger, info = calibrated_rule_set(learnt, train_c, [p for p, _ in train.fit_keys])
+    challenger.engagement_rules = [
+        {**r, "half_life_days": n["half_life_days"]}
+        for r, n in zip(challenger.engagement_rules, learnt.engagement_rules, strict=True)
+    ]
+    info["half_life_factor"], info["half_life_cv_auc"] = factor, half_life_cv
+    evals_c = (
+        evals
+        if factor == 1.0
+        else build_snapshot(con, t_cut, horizon, challenger, sql["fit_rule_hits"])
+    )
     if train.y.sum() < MIN_RELIABLE_CONVERSIONS:
         notes.append(
             f"only {int(train.y.sum())} conversions in the training window (< "
@@ -353,7 +365,7 @@ def calibrate_warehouse(
     weeks = horizon / 7.0
     # bands and lifecycle thresholds re-learnt with the points (same shares on the training set)
     champion_train = score_snapshot(con, train, current, sql["score_fit"])
-    challenger_train = score_snapshot(con, train, challenger, sql["score_fit"])
+    challenger_train = score_snapshot(con, train_c, challenger, sql["score_fit"])
     old_lifecycle = [
         r
         for r in read_seed(seeds_dir / "lifecycle_thresholds.csv")
@@ -363,11 +375,11 @@ def calibrate_warehouse(
         current, challenger, champion_train, challenger_train, old_lifecycle
     )
     metrics, aucs, eval_scores = [], {}, {}
-    for name, rules, tr in (
-        ("champion", current, champion_train),
-        ("challenger", challenger, challenger_train),
+    for name, rules, tr, snap in (
+        ("champion", current, champion_train, evals),
+        ("challenger", challenger, challenger_train, evals_c),
     ):
-        ev = score_snapshot(con, evals, rules, sql["score_fit"])
+        ev = score_snapshot(con, snap, rules, sql["score_fit"])
         eval_scores[name] = ev
         prob = fit_score_to_probability(tr["lead_score"], train.y)(ev["lead_score"])
         m = evaluate(
@@ -385,7 +397,7 @@ def calibrate_warehouse(
     verdict = compare(
         eval_scores["champion"]["lead_score"], eval_scores["challenger"]["lead_score"], evals.y, k
     )
-    model_eval = np.hstack([evals.F, evals.E]) @ info["coef"]
+    model_eval = np.hstack([evals_c.F, evals_c.E]) @ info["coef"]
     model_auc = (
         float(roc_auc_score(evals.y, model_eval))
         if 0 < evals.y.sum() < len(evals.y)
@@ -434,6 +446,9 @@ def calibrate_warehouse(
         f"{info['cv_auc']:.3f}; on the backtest the model ranks at AUC {model_auc:.3f}, its "
         f"points at {aucs['challenger']:.3f} (loss {model_auc - aucs['challenger']:+.3f})",
         f"challenger weights: fit {challenger.fit_weight}, engagement {challenger.engagement_weight}",
+        f"engagement half-lives: x{factor:g} ("
+        + ", ".join(f"x{f:g}: CV AUC {a:.3f}" for f, a in half_life_cv.items())
+        + f"; changed only when better by {HALF_LIFE_MIN_GAIN} or more)",
         f"expected MQLs per week at the MQL threshold: champion {mql_week['champion']:.1f}, "
         f"challenger {mql_week['challenger']:.1f} (thresholds re-learnt to keep the volume)",
         *notes,
@@ -442,7 +457,7 @@ def calibrate_warehouse(
         format_metrics(metrics),
     ]
     summary = "\n".join(header)
-    evidence = rule_evidence(current, challenger, train)
+    evidence = rule_evidence(current, challenger, train_c)
     facts = [
         (
             "training snapshot",
@@ -478,7 +493,7 @@ def calibrate_warehouse(
         ),
         (
             "Bands and thresholds re-learnt with the points",
-            html_report.table(threshold_table, kinds={"champion": "auc", "challenger": "auc"}),
+            html_report.table(threshold_table, kinds={"champion": "score", "challenger": "score"}),
         ),
     ]
     if info["review"]:
@@ -528,6 +543,50 @@ def calibrate_warehouse(
         metrics,
         verdict,
     )
+
+
+#: Multipliers of every engagement rule's half-life tried on the training snapshot.
+HALF_LIFE_FACTORS = (0.5, 1.0, 2.0)
+#: Cross-validated AUC gain a new half-life needs before it replaces the current one.
+HALF_LIFE_MIN_GAIN = 0.003
+
+
+def with_half_lives(rules: RuleSet, factor: float) -> RuleSet:
+    """The rule set with every engagement half-life multiplied by `factor` (1 decimal)."""
+    new = RuleSet(**rules.__dict__)
+    new.engagement_rules = [
+        {**r, "half_life_days": f"{float(r.get('half_life_days') or 30.0) * factor:g}"}
+        if factor != 1.0
+        else dict(r)
+        for r in rules.engagement_rules
+    ]
+    return new
+
+
+def choose_half_lives(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    horizon: int,
+    current: RuleSet,
+    sql: dict,
+    train: Snapshot,
+) -> tuple[float, Snapshot, dict[float, float]]:
+    """Re-learn the engagement half-lives where the data supports it: the factor (of
+    HALF_LIFE_FACTORS) whose training features give the best cross-validated AUC, kept at 1
+    unless it gains at least HALF_LIFE_MIN_GAIN. Returns (factor, its snapshot, AUC by factor)."""
+    if not current.engagement_rules or train.y.sum() < MIN_RELIABLE_CONVERSIONS:
+        return 1.0, train, {}
+    snaps, aucs = {1.0: train}, {}
+    for f in HALF_LIFE_FACTORS:
+        if f != 1.0:
+            snaps[f] = build_snapshot(
+                con, as_of, horizon, with_half_lives(current, f), sql["fit_rule_hits"]
+            )
+        aucs[f] = fit_logistic(np.hstack([snaps[f].F, snaps[f].E]), snaps[f].y).cv_auc
+    best = max(aucs, key=lambda f: aucs[f])
+    if aucs[best] < aucs[1.0] + HALF_LIFE_MIN_GAIN:
+        best = 1.0
+    return best, snaps[best], aucs
 
 
 def _is_number(text: str) -> bool:

@@ -135,7 +135,10 @@ def test_what_if_replays_with_dbt_and_reports_changes(tiny, tmp_path, capsys):
     assert movers and all(m["tier_proposed"].startswith("D") for m in movers)
     assert all(float(m["delta"]) <= 0 for m in movers)
     assert any("_" in m["why"] for m in movers)  # names the fit rules that lost their points
-    assert (tmp_path / "wi" / "report.html").exists()
+    html = (tmp_path / "wi" / "report.html").read_text()
+    # the one-sentence verdict first, then key figures; the printed text wraps (no overflow)
+    assert html.index("class='verdict") < html.index("<h2>")
+    assert "MQLs a week" in html and "white-space:pre-wrap" in html
     changed = int(out.split("tier changed: ")[1].split(";")[0])
     assert changed > 0
 
