@@ -293,8 +293,8 @@ def calibrate_csv(
     sections = [
         (
             "Points per rule, with the evidence",
-            "<p>Per attribute the least converting value gets 0 points; leads / conversions / "
-            "lift are the file's rows where the rule fires.</p>"
+            "<p>Per attribute the value the model ranks lowest gets 0 points; leads, "
+            "conversions and lift are the file's rows where the rule fires.</p>"
             + html_report.table(evidence, kinds={"points": "pts", "lift": None}),
         ),
         (

@@ -82,7 +82,7 @@ def tier_chart(metrics: list[ScoreMetrics]) -> str:
 
 
 #: Column names shown as percentages (rates, shares, precision) by :func:`table`.
-PERCENT_WORDS = ("rate", "precision", "recall", "observed", "predicted", "conversion", "share")
+PERCENT_WORDS = ("rate", "precision", "recall", "observed", "predicted", "share")
 
 
 def fmt(value: object, kind: str | None = None) -> str:
@@ -107,8 +107,10 @@ def fmt(value: object, kind: str | None = None) -> str:
 
 def _kind(column: str) -> str | None:
     name = column.lower()
-    if name in ("lift",) or name.endswith("_lift"):
+    if name in ("lift", "conversions", "leads") or name.endswith("_lift"):
         return None
+    if name == "conversion":
+        return "pct"
     return "pct" if any(w in name for w in PERCENT_WORDS) else None
 
 
