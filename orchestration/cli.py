@@ -18,9 +18,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("orchestration.run_command", "materialize every asset through Dagster and summarise"),
     "summary": ("orchestration.summary", "print rows per layer, quarantine, stages, tiers, checks"),
     "sync": ("orchestration.activation.command", "run (or dry-run) a reverse-ETL sync"),
-    "calibrate": ("orchestration.scoring.calibrate_command", "learn rule points from outcomes"),
-    "what-if": ("orchestration.scoring.what_if_command", "replay recent days under proposed rules"),
-    "score": ("orchestration.scoring.score_command", "score a CSV lead list with the fit rules"),
+    "calibrate": ("orchestration.calibration.calibrate_command", "learn rule points from outcomes"),
+    "what-if": ("orchestration.calibration.what_if_command", "replay recent days under proposed rules"),
+    "score": ("orchestration.calibration.score_command", "score a CSV lead list with the fit rules"),
     "score-as-of": ("orchestration.transform.score_as_of_command", "replay scoring as of a date"),
 }
 

@@ -15,7 +15,7 @@ from orchestration.config import settings
 
 #: area report functions: (module, function); each takes a read-only DuckDB connection
 AREA_REPORTS = (
-    ("orchestration.scoring.report", "scoring_summary"),
+    ("orchestration.transform.scoring_report", "scoring_summary"),
     ("orchestration.quality.report", "quality_summary"),
     ("orchestration.activation.report", "sync_summary"),
     ("orchestration.ingestion.report", "inputs_summary"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import settings
-from orchestration.scoring.dbt_sql import run_dbt
+from orchestration.calibration.dbt_sql import run_dbt
 
 #: Nodes a replay does not build: the snapshot (history of production runs) and what reads it.
 REPLAY_EXCLUDE = ["resource_type:snapshot", "snap_lead_state+"]

@@ -4,9 +4,9 @@ import csv
 
 import pytest
 
+from orchestration.calibration.errors import CalibrationInputError
+from orchestration.calibration.seeds_io import adopt, merge_rows
 from orchestration.cli import main
-from orchestration.scoring.errors import CalibrationInputError
-from orchestration.scoring.seeds_io import adopt, merge_rows
 
 
 def write(path, rows, cols):

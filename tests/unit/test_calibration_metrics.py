@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from orchestration.scoring.metrics import (
+from orchestration.calibration.metrics import (
     by_tier,
     capacity_threshold,
     deciles,
@@ -49,3 +49,40 @@ def test_evaluate_auc_and_brier():
     y = np.array([0, 0, 1, 1])
     m = evaluate("x", np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 0.0, 1.0, 1.0]), y)
     assert m.auc == 1.0 and m.brier == 0.0 and m.precision_at["top10"] == 1.0
+
+
+def test_compare_keeps_the_champion_within_the_noise_and_adopts_a_clearly_better_score():
+    from orchestration.calibration.metrics import compare
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.2).astype(int)
+    signal = y + rng.normal(0, 1.0, 3000)
+    same = compare(signal, signal + rng.normal(0, 0.05, 3000), y, k=300)
+    assert not same.adopt and same.sentence.startswith("Keep the champion")
+    assert same.auc_ci[0] < 0 < same.auc_ci[1]
+    better = compare(rng.normal(0, 1, 3000), signal, y, k=300)
+    assert better.adopt and better.auc_ci[0] > 0.2 and better.sentence.startswith("Adopt")
+    worse = compare(signal, rng.normal(0, 1, 3000), y, k=300)
+    assert not worse.adopt and worse.auc_diff < -0.2
+
+
+def test_matched_threshold_keeps_the_share_of_leads():
+    from orchestration.calibration.metrics import matched_threshold
+
+    old = np.arange(100.0)  # 0..99: 40% of leads score >= 60
+    new = np.arange(100.0) / 2  # same ranking, half the scale
+    t = matched_threshold(old, new, 60.0)
+    assert t == 30.0 and np.mean(new >= t) == np.mean(old >= 60.0) == 0.4
+
+
+def test_bounded_logistic_respects_signs_and_matches_the_free_fit_when_unbound():
+    from orchestration.calibration.fitting import fit_logistic, fit_logistic_bounded
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 3))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(X @ np.array([1.0, -1.0, 0.5]))))).astype(int)
+    free = fit_logistic(X, y, grid=(1.0,), folds=0)
+    same = fit_logistic_bounded(X, y, 1.0, np.full(3, -np.inf), np.full(3, np.inf))
+    assert np.allclose(same.coef, free.coef, atol=1e-3)
+    bounded = fit_logistic_bounded(X, y, 1.0, np.array([-np.inf, 0.0, -np.inf]), np.full(3, np.inf))
+    assert bounded.coef[1] == 0.0 and bounded.coef[0] > 0.5 and bounded.coef[2] > 0.2

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from orchestration.scoring.points import one_hot_points, scaled_points
+from orchestration.calibration.points import one_hot_points, scaled_points
 
 
 def test_one_hot_points_zero_floor_and_sum_of_maxima_is_100():

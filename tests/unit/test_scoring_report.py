@@ -2,7 +2,7 @@
 
 import duckdb
 
-from orchestration.scoring.report import scoring_summary
+from orchestration.transform.scoring_report import scoring_summary
 
 
 def _con():

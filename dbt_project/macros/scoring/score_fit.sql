@@ -6,7 +6,9 @@
                                     fit_completeness = share of the persona's attributes known)
     score_fit(leads, rules)         one row per lead x model: best persona and its fit
 
-    `leads` needs lead_id plus every column of scoring_fit_attributes() that rules use;
+    `leads` needs lead_id plus every column of scoring_fit_attributes() that rules use; pass `attributes`
+    (a list of column names) to score a relation with other columns (e.g. `leadhouse score` on the rules
+    `calibrate --input` learnt from a file's own columns);
     `rules` has the columns of seeds/scoring_fit_rules.csv. Compile against any relation:
       dbt show --inline "{{ score_fit(ref('dim_leads'), ref('scoring_fit_rules')) }}"
 -#}
@@ -23,13 +25,15 @@
     {{ return(['equals', 'in', 'range', 'pattern', 'is_free_email', 'is_missing']) }}
 {%- endmacro %}
 
-{#- _fit_attribute_values(leads, attributes): the leads' attributes as (lead_id, attribute, attr_value) text rows;
+{#- _fit_attribute_values(leads, attributes): the leads' attributes as (lead_id, attribute, attr_value) text rows
+    (column names quoted, so any file header works);
     'unknown' and empty strings count as missing (null). -#}
 {% macro _fit_attribute_values(leads, attributes) -%}
     {%- for attribute in attributes %}
-    select lead_id, '{{ attribute }}' as attribute,
-           case when lower(trim(cast({{ attribute }} as {{ dbt.type_string() }}))) in ('', 'unknown') then null
-                else trim(cast({{ attribute }} as {{ dbt.type_string() }})) end as attr_value
+    {%- set column = adapter.quote(attribute) %}
+    select lead_id, '{{ attribute | replace("'", "''") }}' as attribute,
+           case when lower(trim(cast({{ column }} as {{ dbt.type_string() }}))) in ('', 'unknown') then null
+                else trim(cast({{ column }} as {{ dbt.type_string() }})) end as attr_value
     from {{ leads }}
     {%- if not loop.last %}
     union all
@@ -54,7 +58,7 @@
     end
 {%- endmacro %}
 
-{% macro fit_rule_hits(leads, rules) -%}
+{% macro fit_rule_hits(leads, rules, attributes=none) -%}
 with fit_rules as (
     select model_id, persona_id, rule_id, attribute, operator,
            cast(value as {{ dbt.type_string() }}) as value,
@@ -62,7 +66,7 @@ with fit_rules as (
     from {{ rules }}
 ),
 attribute_values as (
-    {{ _fit_attribute_values(leads, scoring_fit_attributes()) }}
+    {{ _fit_attribute_values(leads, attributes or scoring_fit_attributes()) }}
 ),
 evaluated as (
     select v.lead_id, r.model_id, r.persona_id, r.rule_id, r.attribute, r.operator, r.value,
@@ -83,9 +87,9 @@ from (
 ) as hits
 {%- endmacro %}
 
-{% macro score_fit_personas(leads, rules) -%}
+{% macro score_fit_personas(leads, rules, attributes=none) -%}
 with hits as (
-    {{ fit_rule_hits(leads, rules) }}
+    {{ fit_rule_hits(leads, rules, attributes) }}
 ),
 personas as (
     select distinct model_id, persona_id from {{ rules }}
@@ -96,7 +100,7 @@ persona_attributes as (
     group by model_id, persona_id
 ),
 known_attributes as (
-    {{ _fit_attribute_values(leads, scoring_fit_attributes()) }}
+    {{ _fit_attribute_values(leads, attributes or scoring_fit_attributes()) }}
 ),
 lead_persona_known as (
     select k.lead_id, r.model_id, r.persona_id, count(distinct r.attribute) as n_known
@@ -129,9 +133,9 @@ left join lead_persona_known as k
     on k.lead_id = s.lead_id and k.model_id = s.model_id and k.persona_id = s.persona_id
 {%- endmacro %}
 
-{% macro score_fit(leads, rules) -%}
+{% macro score_fit(leads, rules, attributes=none) -%}
 with personas as (
-    {{ score_fit_personas(leads, rules) }}
+    {{ score_fit_personas(leads, rules, attributes) }}
 ),
 ranked as (
     select personas.*,

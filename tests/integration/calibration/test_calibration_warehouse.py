@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from calibration_synthetic import CATEGORIES
 
-from orchestration.cli import main
-from orchestration.config import SEEDS_DIR
-from orchestration.scoring.dbt_sql import fit_sql
-from orchestration.scoring.metrics import is_monotonic
-from orchestration.scoring.warehouse_calibration import calibrate_warehouse
-from orchestration.scoring.warehouse_features import (
+from orchestration.calibration.dbt_sql import fit_sql
+from orchestration.calibration.metrics import is_monotonic
+from orchestration.calibration.warehouse_calibration import calibrate_warehouse
+from orchestration.calibration.warehouse_features import (
     build_snapshot,
     connect_warehouse,
     load_rule_set,
 )
+from orchestration.cli import main
+from orchestration.config import SEEDS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,7 @@ def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_see
         "scoring_engagement_rules.csv",
         "scoring_fit_rules.csv",
         "scoring_models.csv",
+        "scoring_score_bands.csv",
     ]
     for name in ("scoring_fit_rules", "scoring_engagement_rules", "scoring_models"):
         assert (out / f"{name}.csv").open().readline() == (
@@ -90,6 +91,25 @@ def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_see
         html.count("data:image/png;base64,") == 3
     )  # lift chart, calibration plot, conversion by tier
     assert "champion: deciles" in html and "challenger: tiers" in html
+    # a person can act on it: the recommendation first, rules with their evidence, no raw dump
+    assert html.index("class='verdict'") < html.index("<h2>")
+    assert "Adopt the challenger" in html and "Points per rule" in html
+    assert "Bands and thresholds re-learnt" in html and "model → points loss" in html
+
+
+def test_signs_are_constrained_where_the_domain_is_certain(calibrated):
+    for r in calibrated.challenger.engagement_rules:
+        if r["category"] == "negative":
+            assert float(r["points"]) <= 0, r
+        else:  # a demo or contact-sales request never removes points
+            assert float(r["points"]) >= 0, r
+
+
+def test_recommendation_adopts_only_beyond_the_noise(calibrated):
+    verdict = calibrated.recommendation
+    # inverted champion points: the challenger is better beyond any noise on both measures
+    assert verdict.adopt and verdict.auc_ci[0] > 0 and verdict.precision_diff > 0
+    assert calibrated.summary.splitlines()[0].startswith("Adopt the challenger")
 
 
 def test_leakage_guard_post_cutoff_events_do_not_change_features(synthetic_warehouse, tmp_path):

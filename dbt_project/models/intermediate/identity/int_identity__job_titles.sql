@@ -1,5 +1,6 @@
 -- Distinct job titles classified into seniority and job function by the ordered regex patterns of
--- seeds/job_title_mapping.csv (lowest priority wins per dimension; no match → unknown).
+-- seeds/job_title_mapping.csv (lowest priority wins per dimension; no match → unknown). The rule is
+-- the classify_job_titles macro, which `leadhouse score` also runs on raw lead lists.
 
 with titles as (
 
@@ -15,25 +16,10 @@ patterns as (
 
 ),
 
-matches as (
+classified as (
 
-    select
-        titles.job_title,
-        patterns.dimension,
-        patterns.value,
-        row_number() over (partition by titles.job_title, patterns.dimension order by patterns.priority) as match_rank
-    from titles
-    inner join patterns
-        on {{ regex_matches_ci("' ' || lower(titles.job_title) || ' '", 'patterns.pattern') }}
+    {{ classify_job_titles('titles', 'patterns') }}
 
 )
 
-select
-    titles.job_title,
-    coalesce(max(case when matches.dimension = 'seniority' then matches.value end), 'unknown') as seniority,
-    coalesce(max(case when matches.dimension = 'function' then matches.value end), 'unknown') as job_function
-from titles
-left join matches
-    on titles.job_title = matches.job_title
-   and matches.match_rank = 1
-group by titles.job_title
+select * from classified

@@ -124,32 +124,50 @@ free_domains as (
 
 ),
 
+profiled as (
+
+    select
+        leads.lead_id,
+        leads.email,
+        profile.company_name,
+        profile.job_title,
+        profile.employee_count,
+        profile.industry,
+        profile.country,
+        profile.phone
+    from leads
+    left join profile on leads.lead_id = profile.lead_id
+
+),
+
+-- seniority, function, size bucket, region, free mail: the lead_taxonomy macro (`leadhouse score` runs it too)
+taxonomy as (
+
+    {{ lead_taxonomy('profiled', 'titles', 'countries', 'free_domains') }}
+
+),
+
 joined as (
 
     select
         leads.lead_id,
         leads.email,
-        {{ email_domain('leads.email') }} as email_domain,
-        free_domains.domain is not null as is_free_email,
+        taxonomy.email_domain,
+        taxonomy.is_free_email,
         profile.first_name,
         profile.last_name,
         profile.company_name,
-        case when free_domains.domain is null then {{ email_domain('leads.email') }} end as company_domain,
+        taxonomy.company_domain,
         profile.job_title,
-        coalesce(titles.seniority, 'unknown') as seniority,
-        coalesce(titles.job_function, 'unknown') as job_function,
-        {{ company_size_bucket('profile.employee_count') }} as company_size_bucket,
+        taxonomy.seniority,
+        taxonomy.job_function,
+        taxonomy.company_size_bucket,
         profile.employee_count,
         profile.industry,
-        coalesce(country_by_code.country_iso2, country_by_name.country_iso2) as country_iso2,
-        coalesce(country_by_code.region, country_by_name.region, 'unknown') as region,
-        profile.phone is not null as has_phone,
-        (case when profile.company_name is not null then 1 else 0 end
-         + case when profile.job_title is not null then 1 else 0 end
-         + case when profile.employee_count is not null then 1 else 0 end
-         + case when profile.industry is not null then 1 else 0 end
-         + case when profile.country is not null then 1 else 0 end
-         + case when profile.phone is not null then 1 else 0 end) as enrichment_points,
+        taxonomy.country_iso2,
+        taxonomy.region,
+        taxonomy.has_phone,
+        taxonomy.enrichment_points,
         leads.origin,
         leads.lead_source,
         first_touch.utm_source as first_touch_utm_source,
@@ -178,12 +196,9 @@ joined as (
     left join touches as first_touch on leads.lead_id = first_touch.lead_id and first_touch.first_rank = 1
     left join touches as last_touch on leads.lead_id = last_touch.lead_id and last_touch.last_rank = 1
     left join crm on leads.lead_id = crm.lead_id
-    left join titles on profile.job_title = titles.job_title
+    left join taxonomy on leads.lead_id = taxonomy.lead_id
     left join form_roles on leads.lead_id = form_roles.lead_id
     left join titles as form_titles on form_roles.form_job_title = form_titles.job_title
-    left join countries as country_by_code on upper(profile.country) = country_by_code.country_iso2
-    left join countries as country_by_name on lower(profile.country) = lower(country_by_name.country_name)
-    left join free_domains on {{ email_domain('leads.email') }} = free_domains.domain
 
 )
 
@@ -206,7 +221,7 @@ select
     region,
     has_phone,
     enrichment_points >= 2 as is_enriched,
-    case when enrichment_points >= 5 then 'full' when enrichment_points >= 2 then 'partial' else 'minimal' end as enrichment_level,
+    {{ enrichment_level('enrichment_points') }} as enrichment_level,
     origin,
     lead_source,
     first_touch_utm_source,

@@ -6,13 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from orchestration.scoring.errors import CalibrationInputError
+from orchestration.calibration.errors import CalibrationInputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__.splitlines()[0]
     parser.add_argument(
-        "--input", type=Path, required=True, help="lead CSV (dim_leads attribute column names)"
+        "--input",
+        type=Path,
+        required=True,
+        help="lead CSV: the rules' attribute columns, or raw profile fields (email, job title, "
+        "company size, country, ...) from which the dbt macros derive dim_leads attributes",
     )
     parser.add_argument("--id", dest="id_column", required=True, help="id column of --input")
     parser.add_argument(
@@ -28,13 +32,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--placeholders-missing",
         action="store_true",
-        help="treat 'N/A', 'Select', '-', 'none', ... as missing (as calibrate --input does)",
+        default=None,
+        help="treat 'N/A', 'Select', '-', 'none', ... as missing (as calibrate --input does; "
+        "automatic with a calibrate --input rules folder)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.calibration.list_scoring import describe, score_csv
     from orchestration.config import SEEDS_DIR
-    from orchestration.scoring.list_scoring import score_csv
 
     try:
         result = score_csv(
@@ -48,8 +54,5 @@ def run(args: argparse.Namespace) -> int:
     except CalibrationInputError as exc:
         print(f"leadhouse score: error: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"scored {result['rows']} leads with model '{result['model_id']}': mean fit "
-        f"{(result['mean_fit_score'] or 0):.1f}, grades {result['grades']} → {result['out']}"
-    )
+    print(describe(result))
     return 0

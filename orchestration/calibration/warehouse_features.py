@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from orchestration.scoring.errors import CalibrationInputError
-from orchestration.scoring.seeds_io import read_seed
+from orchestration.calibration.errors import CalibrationInputError
+from orchestration.calibration.seeds_io import read_seed
 
 
 @dataclass

@@ -1,10 +1,13 @@
-"""Turn logistic coefficients into integer rule points on a 0-100 scale.
+"""Turn logistic coefficients into rule points on a 0-100 scale.
 
 Two shapes:
 
 * :func:`one_hot_points` — attributes whose levels are mutually exclusive (the CSV path):
   per attribute the worst level gets 0, and the scale is chosen so the best level of every
-  attribute sums to exactly 100. Points are then monotone in the model's log-odds.
+  attribute sums to exactly 100. Points are then monotone in the model's log-odds. They are
+  multiples of ``step`` (1, 0.5, 0.1, 0.05 or 0.01: the models hold points as decimal(9, 2)):
+  with many attributes sharing 100 points, whole points merge levels the model tells apart,
+  so the calibration picks the coarsest step that keeps the model's ranking (csv_calibration).
 * :func:`scaled_points` — overlapping rules (the warehouse path: one feature per existing
   rule): points = round(coef * scale) with one scale for the whole score, chosen so the
   top of the training distribution of the score lands at 100 (the dbt models clamp 0-100).
@@ -16,10 +19,16 @@ from collections import defaultdict
 
 import numpy as np
 
+#: Point resolutions tried, coarsest first (two decimals at most: decimal(9, 2) in the models).
+STEPS = (1.0, 0.5, 0.1, 0.05, 0.01)
 
-def one_hot_points(coef: np.ndarray, groups: list[str], total: int = 100) -> np.ndarray:
-    """Integer points per level; within a group the minimum is 0, the group maxima sum to total."""
+
+def one_hot_points(
+    coef: np.ndarray, groups: list[str], total: int = 100, step: float = 1.0
+) -> np.ndarray:
+    """Points per level in multiples of `step`: per group the minimum is 0, maxima sum to total."""
     coef = np.asarray(coef, dtype=float)
+    units = int(round(total / step))
     by_group: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         by_group[g].append(i)
@@ -31,11 +40,11 @@ def one_hot_points(coef: np.ndarray, groups: list[str], total: int = 100) -> np.
     span_total = sum(spans.values())
     if span_total <= 0:
         return np.zeros(len(coef), dtype=int)
-    raw = shifted * (total / span_total)
+    raw = shifted * (units / span_total)
     points = np.floor(raw + 0.5).astype(int)
     # Largest-remainder correction so the best-case sum is exactly `total`.
     maxima = {g: int(points[idx].max()) for g, idx in by_group.items()}
-    diff = total - sum(maxima.values())
+    diff = units - sum(maxima.values())
     order = sorted(
         by_group,
         key=lambda g: (
@@ -47,7 +56,15 @@ def one_hot_points(coef: np.ndarray, groups: list[str], total: int = 100) -> np.
         idx = by_group[g]
         top = idx[int(np.argmax(points[idx]))]
         points[top] += 1 if diff > 0 else -1
-    return points
+    if step == 1.0:
+        return points
+    return np.round(points * step, 2)
+
+
+def format_points(value: float) -> str:
+    """Seed text of a point value: '12', '-3', '12.5', '0.05' (no trailing zeros)."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def scaled_points(

@@ -13,8 +13,11 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.calibration.errors import CalibrationInputError
 from orchestration.config import SEEDS_DIR
-from orchestration.scoring.errors import CalibrationInputError
+
+#: Written by ``calibrate --input`` next to its seeds: how its rules read values (``score`` reads it).
+MANIFEST = "calibration.json"
 
 #: The contract's columns (docs/data-contracts.md §4); the project's header wins when present.
 CONTRACT_COLUMNS: dict[str, list[str]] = {

@@ -7,6 +7,7 @@ decile (predicted vs observed), and the MQL threshold that matches a weekly capa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,14 +126,14 @@ def evaluate(
 
 def is_monotonic(values: list[float], tolerance: float = 0.0) -> bool:
     """True when each value is >= the previous one minus `tolerance`."""
-    return all(b >= a - tolerance for a, b in zip(values, values[1:]))
+    return all(b >= a - tolerance for a, b in zip(values, values[1:], strict=False))
 
 
 def format_metrics(metrics: list[ScoreMetrics]) -> str:
     """Printable side-by-side summary."""
     lines = [f"{'metric':<26}" + "".join(f"{m.name:>14}" for m in metrics)]
 
-    def row(label, fn, fmt="{:>14.3f}"):
+    def row(label: str, fn: Callable[[ScoreMetrics], float], fmt: str = "{:>14.3f}") -> None:
         lines.append(f"{label:<26}" + "".join(fmt.format(fn(m)) for m in metrics))
 
     row("leads evaluated", lambda m: m.n, "{:>14d}")
@@ -159,3 +160,82 @@ def format_metrics(metrics: list[ScoreMetrics]) -> str:
             + " ".join(f"{d['observed']:.3f}" for d in m.deciles)
         )
     return "\n".join(lines)
+
+
+def top_k_precision(score: np.ndarray, y: np.ndarray, k: int) -> float:
+    """Conversion rate of the k best-scored leads (the MQLs a capacity of k leads would take)."""
+    k = max(1, min(int(k), len(score)))
+    return float(y[np.argsort(-score, kind="stable")[:k]].mean())
+
+
+@dataclass
+class Comparison:
+    """Challenger minus champion on the backtest, with paired-bootstrap 95% intervals."""
+
+    auc_diff: float
+    auc_ci: tuple[float, float]
+    precision_diff: float
+    precision_ci: tuple[float, float]
+    k: int  # MQLs at capacity over the evaluation window
+    adopt: bool
+    sentence: str
+
+
+def compare(
+    champion: np.ndarray,
+    challenger: np.ndarray,
+    y: np.ndarray,
+    k: int,
+    rounds: int = 400,
+    seed: int = 0,
+) -> Comparison:
+    """Paired bootstrap of ΔAUC and Δprecision of the top-k (MQLs at capacity).
+
+    Adopt only when the challenger is better beyond the noise on one (95% interval above 0)
+    and not worse on the other (point estimate >= 0): otherwise keep the champion.
+    """
+    y = np.asarray(y, dtype=int)
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    k_share = k / n
+    auc_d, prec_d = [], []
+    for _ in range(rounds):
+        idx = rng.integers(0, n, n)
+        yy = y[idx]
+        if yy.min() == yy.max():
+            continue
+        kk = max(1, int(round(k_share * n)))
+        auc_d.append(roc_auc_score(yy, challenger[idx]) - roc_auc_score(yy, champion[idx]))
+        prec_d.append(
+            top_k_precision(challenger[idx], yy, kk) - top_k_precision(champion[idx], yy, kk)
+        )
+    auc_diff = float(roc_auc_score(y, challenger) - roc_auc_score(y, champion))
+    prec_diff = top_k_precision(challenger, y, k) - top_k_precision(champion, y, k)
+    auc_ci = (float(np.quantile(auc_d, 0.025)), float(np.quantile(auc_d, 0.975)))
+    prec_ci = (float(np.quantile(prec_d, 0.025)), float(np.quantile(prec_d, 0.975)))
+    better_auc = auc_ci[0] > 0 and prec_diff >= 0
+    better_prec = prec_ci[0] > 0 and auc_diff >= 0
+    adopt = better_auc or better_prec
+    detail = (
+        f"AUC {auc_diff:+.3f} (95% CI {auc_ci[0]:+.3f} to {auc_ci[1]:+.3f}), precision of the "
+        f"{k:,} MQLs at capacity {100 * prec_diff:+.1f} points (95% CI {100 * prec_ci[0]:+.1f} "
+        f"to {100 * prec_ci[1]:+.1f})"
+    )
+    sentence = (
+        f"Adopt the challenger: it is better beyond the noise on the backtest — {detail}."
+        if adopt
+        else f"Keep the champion: the challenger is not better beyond the noise — {detail}."
+    )
+    return Comparison(auc_diff, auc_ci, prec_diff, prec_ci, k, adopt, sentence)
+
+
+def matched_threshold(reference: np.ndarray, new: np.ndarray, threshold: float) -> float:
+    """The threshold on `new` that selects the same share of leads as `threshold` on `reference`
+    (so re-learnt bands and MQL thresholds keep the volumes the team is used to)."""
+    share = float(np.mean(np.asarray(reference) >= threshold))
+    if share >= 1.0:
+        return float(np.min(new)) if threshold <= 0 else threshold
+    if share <= 0.0:
+        return float(np.max(new)) + 1.0
+    value = float(np.quantile(np.asarray(new), 1.0 - share, method="higher"))
+    return round(value, 1)

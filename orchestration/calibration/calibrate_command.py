@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from orchestration.scoring.errors import CalibrationInputError
+from orchestration.calibration.errors import CalibrationInputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,8 +45,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.adopt:
+        from orchestration.calibration.seeds_io import adopt
         from orchestration.config import settings
-        from orchestration.scoring.seeds_io import adopt
 
         folder = Path(args.adopt)
         if not folder.is_dir():
@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.input:
         if not args.id_column or not args.outcome or not args.out:
             raise CalibrationInputError("--input needs --id, --outcome and --out")
-        from orchestration.scoring.csv_calibration import calibrate_csv
+        from orchestration.calibration.csv_calibration import calibrate_csv
 
         exclude = tuple(c.strip() for c in args.exclude.split(",") if c.strip())
         result = calibrate_csv(
@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
         print("wrote " + ", ".join(str(f) for f in result.files))
         return 0
     if args.as_of:
-        from orchestration.scoring.warehouse_calibration import calibrate_warehouse
+        from orchestration.calibration.warehouse_calibration import calibrate_warehouse
 
         result = calibrate_warehouse(
             as_of=args.as_of,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from orchestration.scoring.errors import CalibrationInputError
+from orchestration.calibration.errors import CalibrationInputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestration.scoring.what_if import what_if
+    from orchestration.calibration.what_if import what_if
 
     try:
         result = what_if(args.rules, args.days, args.step_days, args.model, args.out)

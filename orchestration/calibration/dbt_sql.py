@@ -106,20 +106,53 @@ def compile_inline(jinja_sql: str) -> str:
         raise RuntimeError(f"unexpected dbt compile output: {text[:500]}") from exc
 
 
-def fit_sql(leads: str, rules: str) -> dict[str, object]:
+def fit_sql(leads: str, rules: str, attributes: list[str] | None = None) -> dict[str, object]:
     """SQL of score_fit and fit_rule_hits on the given relation names, and the attribute list.
 
-    One dbt invocation compiles all three, separated by marker comments.
+    ``attributes`` (column names of `leads`) replaces the macro's default list, the dim_leads
+    attributes. One dbt invocation compiles all three, separated by marker comments.
     """
     marker = "-- @@leadhouse-split@@"
+    attrs = json.dumps(list(attributes)) if attributes else "none"
     snippet = (
         "{{ scoring_fit_attributes() | join(',') }}\n" + marker + "\n"
-        f"{{{{ score_fit('{leads}', '{rules}') }}}}\n" + marker + "\n"
-        f"{{{{ fit_rule_hits('{leads}', '{rules}') }}}}\n"
+        f"{{{{ score_fit('{leads}', '{rules}', {attrs}) }}}}\n" + marker + "\n"
+        f"{{{{ fit_rule_hits('{leads}', '{rules}', {attrs}) }}}}\n"
     )
-    attributes, score, hits = compile_inline(snippet).split(marker)
+    default_attributes, score, hits = compile_inline(snippet).split(marker)
+    defaults = [a.strip() for a in default_attributes.strip().split(",") if a.strip()]
     return {
-        "attributes": [a.strip() for a in attributes.strip().split(",") if a.strip()],
+        "attributes": list(attributes) if attributes else defaults,
+        "default_attributes": defaults,
         "score_fit": score.strip(),
         "fit_rule_hits": hits.strip(),
     }
+
+
+def taxonomy_sql(
+    profiles: str, titles: str, patterns: str, countries: str, free_domains: str
+) -> dict:
+    """SQL of the lead-taxonomy macros (classify_job_titles, lead_taxonomy) and of the macros the
+    lead-list staging model uses on raw fields (normalize_email, employee_count_from_text), on the
+    given relation / column names. See dbt_project/macros/lead_taxonomy.sql.
+    """
+    marker = "-- @@leadhouse-split@@"
+    snippet = marker.join(
+        [
+            f"{{{{ classify_job_titles('{titles}', '{patterns}') }}}}",
+            f"{{{{ lead_taxonomy('{profiles}', '{titles}_classified', '{countries}', "
+            f"'{free_domains}') }}}}",
+            "{{ enrichment_level('enrichment_points') }}",
+            "{{ normalize_email('email_text') }}",
+            "{{ employee_count_from_text('company_size_text') }}",
+        ]
+    )
+    parts = [p.strip() for p in compile_inline(snippet).split(marker)]
+    keys = (
+        "classify_job_titles",
+        "lead_taxonomy",
+        "enrichment_level",
+        "normalize_email",
+        "employee_count_from_text",
+    )
+    return dict(zip(keys, parts, strict=True))

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.calibration import html_report
+from orchestration.calibration.dbt_sql import run_dbt
+from orchestration.calibration.errors import CalibrationInputError
+from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
 from orchestration.config import DBT_PROJECT_DIR, SEEDS_DIR, settings
-from orchestration.scoring import html_report
-from orchestration.scoring.dbt_sql import run_dbt
-from orchestration.scoring.errors import CalibrationInputError
-from orchestration.scoring.seeds_io import merge_rows, read_seed, seed_columns, write_seed
 
 #: The models a replay step rebuilds (everything else is read from the warehouse copy).
 REPLAY_SELECT = [
@@ -282,34 +282,61 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
         "why",
     ]
     write_seed(out / "movers.csv", [dict(zip(cols, r)) for r in movers], cols)
+    weeks = max(1, len(weekly))
+    mql_now = sum(w[1] for w in weekly) / weeks
+    mql_new = sum(w[2] for w in weekly) / weeks
+    sql_now = sum(w[3] for w in weekly) / weeks
+    sql_new = sum(w[4] for w in weekly) / weeks
+    share = tier_changes / n if n else 0.0
+    recommendation = (
+        f"The proposed rules move {tier_changes:,} of {n:,} leads ({share:.0%}) to another tier "
+        f"and would have handed sales {mql_new:,.1f} MQLs a week instead of {mql_now:,.1f} "
+        f"({sql_new:,.1f} SQLs instead of {sql_now:,.1f}) over the replayed weeks."
+    )
+    facts = [
+        ("replayed", f"{dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d} in {len(dates)} steps"),
+        ("leads", f"{n:,}"),
+        ("tier changed", f"{tier_changes:,} ({share:.1%})"),
+        ("lifecycle stage changed", f"{stage_changes:,} ({stage_changes / max(n, 1):.1%})"),
+        ("MQLs per week, current → proposed", f"{mql_now:,.1f} → {mql_new:,.1f}"),
+        ("SQLs per week, current → proposed", f"{sql_now:,.1f} → {sql_new:,.1f}"),
+    ]
+    moves = [{"from": a, "to": b, "leads": c, "kind": "tier"} for a, b, c in tier_moves] + [
+        {"from": a, "to": b, "leads": c, "kind": "stage"} for a, b, c in stage_moves
+    ]
     report = html_report.write_report(
         out / "report.html",
         "What-if replay",
         summary,
         [],
         [
+            ("Most frequent moves", html_report.table(moves)),
             (
                 "Weekly hand-offs",
                 html_report.table(
                     [
-                        dict(
-                            zip(
-                                [
-                                    "step",
-                                    "mql_current",
-                                    "mql_proposed",
-                                    "sql_current",
-                                    "sql_proposed",
-                                ],
-                                w,
-                            )
-                        )
+                        {
+                            "week ending": f"{dates[w[0]]:%Y-%m-%d}",
+                            "MQL current": w[1],
+                            "MQL proposed": w[2],
+                            "SQL current": w[3],
+                            "SQL proposed": w[4],
+                        }
                         for w in weekly
                     ]
                 ),
             ),
-            ("Biggest movers", html_report.table([dict(zip(cols, r)) for r in movers])),
+            (
+                "Biggest movers",
+                html_report.table(
+                    [dict(zip(cols, r, strict=True)) for r in movers],
+                    kinds={"score_current": "score", "score_proposed": "score", "delta": "pts"},
+                ),
+            ),
             ("Method", "<p>" + html.escape(__doc__.split("\n\n")[1]) + "</p>"),
         ],
+        recommendation=recommendation,
+        facts=facts,
+        adopt=True,
     )
     return WhatIf(summary, report, tier_changes, stage_changes)
