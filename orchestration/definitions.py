@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.activation import defs as activation
 from orchestration.ingestion import defs as ingestion
+from orchestration.publish import defs as publish
 from orchestration.quality import defs as quality
 from orchestration.transform import defs as transform
 
@@ -17,6 +18,7 @@ defs = dg.Definitions.merge(
     transform.defs,
     quality.defs,
     activation.defs,
+    publish.defs,  # after every blocking check of the areas above
     # DuckDB allows one writer process: every run executes its steps in one process.
     dg.Definitions(executor=dg.in_process_executor),
 )
