@@ -80,16 +80,49 @@ def build_staging(
     return rows, as_of
 
 
-def swap_in(con: connection, schema: str = DEFAULT_SCHEMA) -> float:
+def _lock_tables(cur: cursor, schema: str) -> None:
+    """ACCESS EXCLUSIVE on every table of ``schema``: waits until no running statement reads
+    them, and makes later statements wait for the commit, then look the names up again."""
+    cur.execute(
+        "select string_agg(format('%%I.%%I', schemaname, tablename), ', ') "
+        "from pg_tables where schemaname = %s",
+        (schema,),
+    )
+    tables = cur.fetchone()[0]
+    if tables:
+        cur.execute(f"lock table {tables} in access exclusive mode")
+
+
+def swap_in(con: connection, schema: str = DEFAULT_SCHEMA, attempts: int = 50) -> float:
     """``<schema>__staging`` becomes ``<schema>``, the current one ``<schema>__previous``: one
-    transaction. Returns its duration in seconds."""
+    transaction. Returns its duration in seconds.
+
+    The transaction first locks every table of the outgoing version, so no statement can have
+    looked up some of its tables before the rename and the rest after it. The locks are taken
+    with a short ``lock_timeout`` and retried: a reader is made to wait a moment, never
+    aborted by a deadlock."""
+    import psycopg2
+
     started = time.perf_counter()
-    with con, con.cursor() as cur:
-        cur.execute(f"drop schema if exists {_ident(schema + '__previous')} cascade")
-        if _schema_exists(cur, schema):
-            cur.execute(f"alter schema {_ident(schema)} rename to {_ident(schema + '__previous')}")
-        cur.execute(f"alter schema {_ident(schema + '__staging')} rename to {_ident(schema)}")
-    return time.perf_counter() - started
+    for attempt in range(attempts):
+        try:
+            with con, con.cursor() as cur:
+                cur.execute("set local lock_timeout = '200ms'")
+                previous = schema + "__previous"
+                if _schema_exists(cur, schema):
+                    _lock_tables(cur, schema)
+                cur.execute(f"drop schema if exists {_ident(previous)} cascade")
+                if _schema_exists(cur, schema):
+                    cur.execute(f"alter schema {_ident(schema)} rename to {_ident(previous)}")
+                cur.execute(
+                    f"alter schema {_ident(schema + '__staging')} rename to {_ident(schema)}"
+                )
+            return time.perf_counter() - started
+        except psycopg2.errors.LockNotAvailable:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def publish(
@@ -134,6 +167,8 @@ def rollback(con: connection, schema: str = DEFAULT_SCHEMA) -> float:
         if not _schema_exists(cur, previous):
             raise NothingToRollBack(f"no schema {previous}")
         current = _schema_exists(cur, schema)
+        if current:
+            _lock_tables(cur, schema)
         if current:
             cur.execute(f"alter schema {_ident(schema)} rename to {_ident(tmp)}")
         cur.execute(f"alter schema {_ident(previous)} rename to {_ident(schema)}")
