@@ -48,7 +48,8 @@ def answer_postgres(con) -> dict:
         cur.execute(COUNTS.format(s="published."))
         names = [name for name, _ in cur.fetchall()]
         union = " union all ".join(
-            f"select '{n}', (select count(*) from published.\"{n}\")" for n in names
+            f"select '{n}' as relation, (select count(*) from published.\"{n}\") as n"
+            for n in names
         )
         cur.execute(
             f"with q as ({QUERY.format(s='published.')}), "
@@ -58,7 +59,7 @@ def answer_postgres(con) -> dict:
         )
         q, c, r = cur.fetchone()
     recorded = [(row["relation"], row["row_count"]) for row in r]
-    actual = {row["?column?"]: row["count"] for row in c}
+    actual = {row["relation"]: row["n"] for row in c}
     return _judge(
         q["source_run_id"],
         q["total_rows"],
