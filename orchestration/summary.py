@@ -17,6 +17,7 @@ AREA_REPORTS = (
     ("orchestration.scoring.report", "scoring_summary"),
     ("orchestration.quality.report", "quality_summary"),
     ("orchestration.activation.report", "sync_summary"),
+    ("orchestration.publish.report", "publish_summary"),
 )
 LAYERS = ("raw", "staging", "intermediate", "marts", "snapshots", "retl")
 
