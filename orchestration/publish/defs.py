@@ -59,7 +59,7 @@ def publish_deps(areas: Iterable[dg.Definitions]) -> list[dg.AssetKey]:
 def published_analytics(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from orchestration.publish.command import publish_now
 
-    report = publish_now(context.run_id)
+    report = publish_now(context.run.run_id)
     context.log.info(
         f"published {sum(report.rows.values()):,} rows in {len(report.rows)} relations to "
         f"{report.path}: build {report.build_seconds:.2f} s, "
