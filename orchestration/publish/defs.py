@@ -76,6 +76,9 @@ def published_analytics(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "total_rows": sum(report.rows.values()),
             "build_seconds": round(report.build_seconds, 3),
             "swap_seconds": round(report.swap_seconds, 6),
+            "sync_seconds": round(report.sync_seconds, 6),
+            "publish_seconds": round(report.publish_seconds, 3),
+            "bytes": report.bytes,
             "engine": settings().dbt_target,
         }
     )

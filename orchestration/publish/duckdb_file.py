@@ -41,12 +41,13 @@ class PublishReport:
     data_as_of: datetime | None
     rows: dict[str, int] = field(default_factory=dict)
     build_seconds: float = 0.0
-    swap_seconds: float = 0.0
+    swap_seconds: float = 0.0  # keep the previous version + the atomic rename
+    sync_seconds: float = 0.0  # fsync of the folder after the rename
     bytes: int = 0
 
     @property
     def publish_seconds(self) -> float:
-        return self.build_seconds + self.swap_seconds
+        return self.build_seconds + self.swap_seconds + self.sync_seconds
 
 
 def previous_path(target: Path) -> Path:
@@ -161,9 +162,11 @@ def publish(
         size = building.stat().st_size
         started = time.perf_counter()
         _keep_as_previous(target)
-        os.replace(building, target)
-        _fsync(target.parent)
+        os.replace(building, target)  # the switch: readers opening the path see the new version
         swap_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        _fsync(target.parent)  # make the renames durable (readers are not waiting on it)
+        sync_seconds = time.perf_counter() - started
     return PublishReport(
         path=target,
         source_run_id=run_id,
@@ -172,6 +175,7 @@ def publish(
         rows=rows,
         build_seconds=build_seconds,
         swap_seconds=swap_seconds,
+        sync_seconds=sync_seconds,
         bytes=size,
     )
 
