@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import stat
 import time
 from collections.abc import Iterator
@@ -94,7 +95,10 @@ def _keep_as_previous(target: Path) -> None:
         return
     tmp = _hidden(target, "previous.tmp")
     tmp.unlink(missing_ok=True)
-    os.link(target, tmp)
+    try:
+        os.link(target, tmp)
+    except OSError:  # a file system without hard links: keep a copy instead
+        shutil.copyfile(target, tmp)
     os.replace(tmp, previous_path(target))
 
 
@@ -161,8 +165,12 @@ def publish(
         build_seconds = time.perf_counter() - started
         size = building.stat().st_size
         started = time.perf_counter()
-        _keep_as_previous(target)
-        os.replace(building, target)  # the switch: readers opening the path see the new version
+        try:
+            _keep_as_previous(target)
+            os.replace(building, target)  # the switch: readers opening the path see it now
+        except BaseException:
+            _remove(building)
+            raise
         swap_seconds = time.perf_counter() - started
         started = time.perf_counter()
         _fsync(target.parent)  # make the renames durable (readers are not waiting on it)
@@ -191,7 +199,10 @@ def rollback(target: Path) -> float:
         tmp = _hidden(target, "rollback.tmp")
         tmp.unlink(missing_ok=True)
         if target.exists():
-            os.link(target, tmp)
+            try:
+                os.link(target, tmp)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(target, tmp)
         os.replace(previous, target)
         if tmp.exists():
             os.replace(tmp, previous)
