@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "what-if": ("orchestration.calibration.what_if_command", "replay recent days under proposed rules"),
     "score": ("orchestration.calibration.score_command", "score a CSV lead list with the fit rules"),
     "score-as-of": ("orchestration.transform.score_as_of_command", "replay scoring as of a date"),
+    "publish": ("orchestration.publish.command", "show or roll back the BI analytics database"),
 }
 
 

@@ -26,6 +26,10 @@ class Settings(BaseModel):
 
     landing_dir: Path = Field(description="LEADHOUSE_LANDING: folder the sources land in")
     warehouse_path: Path = Field(description="LEADHOUSE_WAREHOUSE: the DuckDB file")
+    analytics_path: Path = Field(
+        description="LEADHOUSE_ANALYTICS: the read-only DuckDB file published to BI "
+        "(default: analytics.duckdb beside the warehouse)"
+    )
     output_dir: Path = Field(description="LEADHOUSE_OUTPUT: reports, data docs, sync files")
     dbt_target: str = Field(description="LEADHOUSE_DBT_TARGET: dbt profile target")
     dbt_threads: int = Field(description="LEADHOUSE_DBT_THREADS: dbt threads")
@@ -66,9 +70,12 @@ def default_memory_limit() -> str:
 def settings() -> Settings:
     """Read the settings from the environment (cheap; call it where you need it)."""
     data = REPO_ROOT / "data"
+    warehouse = _path("LEADHOUSE_WAREHOUSE", data / "warehouse" / "leadhouse.duckdb")
     return Settings(
         landing_dir=_path("LEADHOUSE_LANDING", data / "landing"),
-        warehouse_path=_path("LEADHOUSE_WAREHOUSE", data / "warehouse" / "leadhouse.duckdb"),
+        warehouse_path=warehouse,
+        # beside the warehouse unless moved: a scratch warehouse never publishes over the real one
+        analytics_path=_path("LEADHOUSE_ANALYTICS", warehouse.parent / "analytics.duckdb"),
         output_dir=_path("LEADHOUSE_OUTPUT", data / "output"),
         dbt_target=os.environ.get("LEADHOUSE_DBT_TARGET", "duckdb"),
         dbt_threads=int(os.environ.get("LEADHOUSE_DBT_THREADS", "1")),
@@ -82,3 +89,15 @@ def settings() -> Settings:
 @lru_cache(maxsize=1)
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+def postgres_params() -> dict[str, object]:
+    """Connection of the ``postgres`` dbt target (the LEADHOUSE_PG_* variables of
+    dbt_project/profiles.yml, same defaults), for Python code that reads that warehouse."""
+    return {
+        "host": os.environ.get("LEADHOUSE_PG_HOST", "127.0.0.1"),
+        "port": int(os.environ.get("LEADHOUSE_PG_PORT", "5432")),
+        "user": os.environ.get("LEADHOUSE_PG_USER", "postgres"),
+        "password": os.environ.get("LEADHOUSE_PG_PASSWORD", ""),
+        "dbname": os.environ.get("LEADHOUSE_PG_DATABASE", "leadhouse"),
+    }

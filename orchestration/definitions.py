@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.activation import defs as activation
 from orchestration.ingestion import defs as ingestion
+from orchestration.publish import defs as publish
 from orchestration.quality import defs as quality
 from orchestration.quality.gates import gate_on_upstream_checks
 from orchestration.transform import defs as transform
@@ -20,6 +21,7 @@ defs = gate_on_upstream_checks(
         transform.defs,
         quality.defs,
         activation.defs,
+        publish.defs,  # after every blocking check of the areas above
         # DuckDB allows one writer process: every run executes its steps in one process.
         dg.Definitions(executor=dg.in_process_executor),
     )

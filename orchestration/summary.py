@@ -19,6 +19,7 @@ AREA_REPORTS = (
     ("orchestration.quality.report", "quality_summary"),
     ("orchestration.activation.report", "sync_summary"),
     ("orchestration.ingestion.report", "inputs_summary"),
+    ("orchestration.publish.report", "publish_summary"),
 )
 LAYERS = ("raw", "staging", "intermediate", "marts", "snapshots", "retl")
 
