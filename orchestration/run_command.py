@@ -1,11 +1,16 @@
 """``leadhouse run``: materialize every asset through Dagster on the configured warehouse,
-then print the run summary. This is what ``make run`` calls."""
+then print the run summary and write the HTML report. This is what ``make run`` calls.
+
+The terminal shows one line per step, progress bars and the summary; Dagster's and dbt's
+full logs go to ``<output>/logs/run-<time>.log`` (``-v`` prints them instead)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import time
+import uuid
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -13,6 +18,7 @@ from orchestration.config import settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the full logs")
     parser.add_argument("--job", default="leadhouse_main", help="Dagster job to execute")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
 
@@ -29,9 +35,10 @@ def full_refresh_config(job: dg.JobDefinition) -> dict:
 
 
 def execute(
-    job_name: str = "leadhouse_main", full_refresh: bool = False
+    job_name: str = "leadhouse_main", full_refresh: bool = False, on_event: Callable | None = None
 ) -> dg.ExecuteInProcessResult:
-    """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set."""
+    """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set;
+    ``on_event`` receives each event log entry of the run as it happens."""
     from orchestration.definitions import defs
 
     cfg = settings()
@@ -44,14 +51,28 @@ def execute(
     )
     job = defs.resolve_job_def(job_name)
     run_config = full_refresh_config(job) if full_refresh else {}
-    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    run_id = str(uuid.uuid4())  # known before the run starts, to listen to it
+    if on_event is not None:
+        instance.add_event_listener(run_id, on_event)
+    return job.execute_in_process(
+        instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.console import StepPrinter, log_path, progress_bars, quiet_output
+    from orchestration.run_view import check_steps, write_report_quietly
     from orchestration.summary import run_summary
 
-    started = time.perf_counter()
-    result = execute(args.job, full_refresh=args.full_refresh)
-    elapsed = time.perf_counter() - started
-    print(run_summary(result, elapsed_seconds=elapsed))
+    log = log_path(settings().output_dir, "run")
+    with quiet_output(log, verbose=getattr(args, "verbose", False)) as console:
+        if not getattr(args, "verbose", False):
+            console.print(f"Full Dagster and dbt logs: {log}")
+        printer = StepPrinter(console, check_steps(args.job))
+        started = time.perf_counter()
+        with progress_bars(console):
+            result = execute(args.job, full_refresh=args.full_refresh, on_event=printer)
+        elapsed = time.perf_counter() - started
+        console.out(run_summary(result, elapsed_seconds=elapsed))
+        console.out(write_report_quietly())
     return 0 if result.success else 1

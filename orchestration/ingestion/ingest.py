@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration import progress
 from orchestration.config import settings
 from orchestration.ingestion.landing import LandingFile, discover, sha256_file
 from orchestration.ingestion.loader import FileResult, load_files
@@ -133,9 +134,13 @@ def ingest_source(
                 report.files.append(_recheck(con, file.rel, source, checksum, *known[file.rel]))
                 continue
             pending.setdefault(stager, []).append((file, checksum))
-        for stager, files in pending.items():
-            for group in _groups(files):
-                report.files += _load_group(con, spec, stager, group, report.batch_id, loaded_at)
+        total_bytes = sum(f.size for files in pending.values() for f, _ in files)
+        with progress.task(f"ingest {source}", total=total_bytes or None, unit="bytes") as bar:
+            for stager, files in pending.items():
+                for group in _groups(files):
+                    done = _load_group(con, spec, stager, group, report.batch_id, loaded_at)
+                    report.files += done
+                    bar.advance(sum(f.size for f, _ in group), rows=sum(r.rows_in for r in done))
     return report
 
 

@@ -41,6 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.console import make_console, progress_bars
     from orchestration.sample_data.engine import generate
 
     out = args.out or settings().landing_dir
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     opts = GeneratorOptions(
         dirty_rate=args.dirty_rate, max_events_per_file=args.max_events_per_file
     )
-    report = generate(args.scale, args.seed, out, days=days, start_date=start, options=opts)
+    with progress_bars(make_console()):
+        report = generate(args.scale, args.seed, out, days=days, start_date=start, options=opts)
     print(
         f"generated scale={report.scale} seed={report.seed} into {report.out} "
         f"({report.days} day(s) from {report.start_date}, {len(report.files)} files, "
