@@ -45,10 +45,11 @@ def install(reporter: Reporter | None) -> Reporter | None:
 
 
 @contextmanager
-def task(description: str, total: float | None, unit: str = "rows") -> Iterator[Bar]:
-    """A bar of ``total`` units (bytes, days, files); ``rows`` advanced alongside give rows/s."""
+def task(description: str | None, total: float | None, unit: str = "rows") -> Iterator[Bar]:
+    """A bar of ``total`` units (bytes, days, files); ``rows`` advanced alongside give rows/s.
+    No description: no bar (a loop with nothing to do)."""
     reporter = _reporter
-    if reporter is None:
+    if reporter is None or description is None:
         yield _NoBar()
         return
     bar = reporter.start(description, total, unit)

@@ -135,7 +135,8 @@ def ingest_source(
                 continue
             pending.setdefault(stager, []).append((file, checksum))
         total_bytes = sum(f.size for files in pending.values() for f, _ in files)
-        with progress.task(f"ingest {source}", total=total_bytes or None, unit="bytes") as bar:
+        bar_name = f"ingest {source}" if pending else None  # no bar when nothing is new
+        with progress.task(bar_name, total=total_bytes, unit="bytes") as bar:
             for stager, files in pending.items():
                 for group in _groups(files):
                     done = _load_group(con, spec, stager, group, report.batch_id, loaded_at)
