@@ -19,9 +19,9 @@ def check_steps(job_name: str) -> set[str]:
 
 def write_report_quietly() -> str:
     """Write ``report.html``; one line saying where, or why not (a run never fails on it)."""
-    from orchestration.report.build import write_report
-
     try:
+        from orchestration.report.build import write_report
+
         path = write_report()
     except Exception as exc:  # noqa: BLE001 - the report must not turn a good run red
         return f"Report not written: {type(exc).__name__}: {str(exc).splitlines()[0]}"
