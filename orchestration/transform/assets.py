@@ -5,11 +5,12 @@ import json
 from functools import cache
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.project import leadhouse_project
 from orchestration.transform.dbt_args import build_args
 from orchestration.transform.translator import LeadhouseTranslator
+from orchestration.transform.warehouse_metadata import compiled_tests, enrich
 
 
 class DbtBuildConfig(dg.Config):
@@ -29,6 +30,13 @@ def manifest() -> dict:
     return json.loads(leadhouse_project.manifest_path.read_text())
 
 
+def _compiled(invocation: DbtCliInvocation) -> dict[str, str]:
+    try:
+        return compiled_tests(invocation.get_artifact("run_results.json"))
+    except (OSError, ValueError):
+        return {}
+
+
 def has_snapshots() -> bool:
     return any(node["resource_type"] == "snapshot" for node in manifest()["nodes"].values())
 
@@ -45,9 +53,10 @@ def leadhouse_dbt_assets(
 ):
     """Seeds, staging, intermediate and marts with their dbt tests (as asset checks)."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    # No fetch_column_metadata(): it opens warehouse connections while dbt holds
-    # DuckDB's single writer lock.
-    yield from dbt.cli(args, context=context).stream()
+    # No fetch_column_metadata()/fetch_row_counts(): they open warehouse connections while dbt
+    # holds DuckDB's single writer lock. Row counts and failing rows are added once dbt exits.
+    invocation = dbt.cli(args, context=context)
+    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
 
 def snapshot_assets() -> list:
@@ -64,6 +73,7 @@ def snapshot_assets() -> list:
     )
     def leadhouse_dbt_snapshots(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """SCD2 history of stage, scores, tier and temperature per lead."""
-        yield from dbt.cli(build_args(), context=context).stream()
+        invocation = dbt.cli(build_args(), context=context)
+        yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
     return [leadhouse_dbt_snapshots]
