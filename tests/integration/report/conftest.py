@@ -23,7 +23,9 @@ class Built:
 @pytest.fixture(scope="package")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("report_tiny")
-    landing, warehouse, output = root / "landing", root / "wh.duckdb", root / "output"
+    # named like the default warehouse: the semantic manifest `make prepare` wrote names the
+    # DuckDB catalog after the file (leadhouse), and `mf query` uses it
+    landing, warehouse, output = root / "landing", root / "leadhouse.duckdb", root / "output"
     generate("tiny", 42, landing)
     ingest_all(landing_dir=landing, warehouse_path=warehouse)
     core = DbtCore(warehouse, root)
