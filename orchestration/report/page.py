@@ -43,7 +43,9 @@ def fmt_days(value: Any) -> str:
 def fmt_hours(hours: Any) -> str:
     if _missing(hours):
         return "–"
-    hours = float(hours)
+    hours = max(float(hours), 0.0)
+    if hours < 1 / 60:
+        return "just now"
     if hours < 1:
         return f"{hours * 60:.0f} min ago"
     if hours < 48:

@@ -4,7 +4,6 @@ console error, every chart drawn as SVG with its data, numbers as computed from 
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +31,7 @@ def report(built, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADHOUSE_WAREHOUSE", str(built.core.warehouse))
         mp.setenv("LEADHOUSE_OUTPUT", str(built.output))
-        write_report(out, now=datetime(2026, 11, 1, 12, tzinfo=UTC))
+        write_report(out)
     return out
 
 
@@ -56,7 +55,9 @@ def page(report):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(report.as_uri())
-        page.wait_for_selector("#chart-decile-conversion svg .mark-rect path", timeout=60_000)
+        page.wait_for_selector(
+            "#chart-decile-conversion svg g.mark-rect.role-mark path", timeout=60_000
+        )
         yield page, errors
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT_DIR / "report.png"), full_page=True)
@@ -70,7 +71,7 @@ def test_no_console_errors(page):
 
 def test_funnel_draws_one_bar_per_step(page, built):
     page, _ = page
-    bars = page.locator("#chart-funnel svg .mark-rect path")
+    bars = page.locator("#chart-funnel svg g.mark-rect.role-mark path")
     assert bars.count() == 5
     leads, sqls = built.core.query(
         "select count(*), count(reached_sql_at) from analytics.lead_scores"
@@ -84,7 +85,7 @@ def test_tier_matrix_draws_one_cell_per_grade_and_band(page, built):
     cells = built.core.scalar(
         "select count(distinct (fit_grade, engagement_band)) from analytics.lead_scores"
     )
-    assert page.locator("#chart-tiers svg .mark-rect path").count() == cells
+    assert page.locator("#chart-tiers svg g.mark-rect.role-mark path").count() == cells
 
 
 def test_every_chart_is_drawn_with_marks(page):
@@ -98,7 +99,7 @@ def test_every_chart_is_drawn_with_marks(page):
         "tier-conversion",
         "decile-conversion",
     ):
-        marks = page.locator(f"#chart-{chart} svg .mark-rect path")
+        marks = page.locator(f"#chart-{chart} svg g.mark-rect.role-mark path")
         assert marks.count() > 0, chart
 
 
