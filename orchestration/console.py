@@ -198,7 +198,7 @@ class StepPrinter:
         if kind == "STEP_START":
             self.steps[key] = _Step(started=time.perf_counter())
             if key not in self.check_steps:
-                self.console.print(f"▶ {key}")
+                self.console.print(f"▶ {key}", markup=False, soft_wrap=True)
             return
         step = self.steps.get(key)
         if step is None:
@@ -215,7 +215,10 @@ class StepPrinter:
                 severity = evaluation.severity.value if evaluation.severity else "ERROR"
                 step.checks_failed.append(f"{evaluation.check_name} [{severity}]")
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-            self.console.print(self.end_line(key, step, failed=kind == "STEP_FAILURE"))
+            line = self.end_line(key, step, failed=kind == "STEP_FAILURE")
+            if kind == "STEP_FAILURE":
+                line += "\n    " + failure_line(event.event_specific_data)
+            self.console.print(line, markup=False, soft_wrap=True)
 
     def end_line(self, key: str, step: _Step, failed: bool) -> str:
         mark = "✗" if failed or step.checks_failed else "✓"
@@ -236,6 +239,19 @@ class StepPrinter:
             if len(step.checks_failed) > 5:
                 line += f" (+{len(step.checks_failed) - 5} more)"
         return line
+
+
+def failure_line(failure_data: Any) -> str:
+    """One line for a failed step: the error's first line, and what to do when it is known."""
+    error = getattr(failure_data, "error", None)
+    message = (getattr(error, "message", "") or "").strip()
+    cause = getattr(error, "cause", None)
+    while cause is not None:  # the root cause says more than "Error in user code"
+        message = (getattr(cause, "message", "") or message).strip()
+        cause = getattr(cause, "cause", None)
+    first = message.splitlines()[0] if message else "failed (see the log file)"
+    why = explain(RuntimeError(message)) if message else None
+    return f"error: {first}" + (f" — {why[1]}" if why and why[1] else "")
 
 
 def explain(exc: BaseException) -> tuple[str, str] | None:

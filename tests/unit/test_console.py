@@ -142,3 +142,26 @@ def test_every_command_help_has_a_paragraph_and_an_example(command):
 def test_top_level_help_says_where_to_start():
     text = build_parser().format_help()
     assert "where to start:" in text and "make run" in text
+
+
+def test_a_failed_step_says_why_in_one_line():
+    @dg.asset
+    def locked() -> None:
+        raise OSError('IO Error: Could not set lock on file "wh.duckdb": Conflicting lock is held')
+
+    defs = dg.Definitions(assets=[locked], jobs=[dg.define_asset_job("j")])
+    console, buffer = _console()
+    instance = dg.DagsterInstance.ephemeral()
+    run_id = str(uuid.uuid4())
+    instance.add_event_listener(run_id, StepPrinter(console))
+    defs.resolve_job_def("j").execute_in_process(
+        instance=instance, run_id=run_id, raise_on_error=False
+    )
+    lines = buffer.getvalue().splitlines()
+    assert lines[0] == "▶ locked"
+    assert lines[1].startswith("✗ locked  ") and lines[1].endswith("FAILED")
+    assert lines[2] == (
+        '    error: OSError: IO Error: Could not set lock on file "wh.duckdb": Conflicting lock '
+        "is held — close `make ui`, `dagster dev`, notebooks or BI clients on the file, then retry"
+    )
+    assert len(lines) == 3
