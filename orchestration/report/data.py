@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.quality.results import load_outcomes
+from orchestration.quality.suites import LAYERS
 
 FUNNEL_STEPS = (
     ("Leads", "first_seen_at"),
@@ -235,9 +236,13 @@ def quality(output_dir: Path) -> tuple[pd.DataFrame, list[dict]]:
             "failed_warn": c["warn"],
             "status": "blocked" if c["error"] else ("warnings" if c["warn"] else "ok"),
         }
-        for layer, c in counts.items()
+        for layer, c in sorted(counts.items(), key=lambda item: _layer_order(item[0]))
     ]
     return pd.DataFrame(rows), failures
+
+
+def _layer_order(layer: str) -> tuple[int, str]:
+    return (LAYERS.index(layer) if layer in LAYERS else len(LAYERS), layer)
 
 
 def freshness(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
