@@ -15,12 +15,14 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test ui bench clean prepare calibrate
+.PHONY: help setup run test ui bench clean prepare calibrate report docs
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
+	@echo "make report write data/output/report.html from the warehouse"
+	@echo "make docs   generate and serve the dbt docs on http://127.0.0.1:8080"
 	@echo "make calibrate  learn rule points from outcomes and backtest them (docs/calibration.md)"
 	@echo "make bench  run the benchmarks (benchmarks/README.md)"
 
@@ -56,6 +58,14 @@ ui: prepare
 
 calibrate: prepare
 	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
+
+report: prepare
+	$(BIN)/leadhouse report
+
+DOCS_PORT ?= 8080
+docs: prepare
+	$(BIN)/dbt docs generate --profiles-dir dbt_project
+	$(BIN)/dbt docs serve --profiles-dir dbt_project --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # make bench: tiny, small and medium; make bench SCALE=large (or any one scale) runs only that one.
 BENCH_SCALES = $(if $(filter command line environment,$(origin SCALE)),$(SCALE),tiny small medium)

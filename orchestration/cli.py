@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from orchestration import help_texts
+
 #: sub-command -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("orchestration.sample_data.command", "write a realistic synthetic landing folder"),
@@ -23,17 +25,31 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("orchestration.calibration.score_command", "score a CSV lead list with the fit rules"),
     "score-as-of": ("orchestration.transform.score_as_of_command", "replay scoring as of a date"),
     "publish": ("orchestration.publish.command", "show or roll back the BI analytics database"),
+    "report": ("orchestration.report.command", "write the HTML report (funnel, scores, quality)"),
 }
 
 
+START_HERE = """where to start:
+  make run                      generate a sample, run everything, write data/output/report.html
+  leadhouse run                 the same on your own landing folder (LEADHOUSE_LANDING)
+  leadhouse report              rewrite the HTML report from the warehouse
+  leadhouse <command> --help    what a command does, with an example"""
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="leadhouse", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="leadhouse",
+        description="Leadhouse: warehouse-native lead scoring (Dagster + dbt + DuckDB).",
+        epilog=START_HERE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text)
         if only is None or only == name:
             try:
                 importlib.import_module(module_name).configure(sub)
+                help_texts.apply(name, sub)
             except ModuleNotFoundError as exc:  # an area not installed in this build
                 if only == name:
                     raise
@@ -47,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(only=chosen if chosen in COMMANDS else None)
     args = parser.parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command][0])
-    return int(module.run(args) or 0)
+    from orchestration.console import run_friendly
+
+    return run_friendly(module.run, args)
 
 
 if __name__ == "__main__":

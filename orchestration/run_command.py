@@ -1,9 +1,11 @@
 """``leadhouse run``: materialize every asset through Dagster on the configured warehouse,
-then print the run summary. This is what ``make run`` calls.
+then print the run summary and write the HTML report. This is what ``make run`` calls.
 
 Before the run it prepares the dbt manifest when missing, waits (bounded) for a warehouse held
 by another run and marks failed the runs a killed ``leadhouse run`` left STARTED
-(``orchestration/run_guard.py``)."""
+(``orchestration/run_guard.py``). The terminal shows one line per step, progress bars and the
+summary; Dagster's and dbt's full logs go to ``<output>/logs/run-<time>.log`` (``-v`` prints
+them instead)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import argparse
 import os
 import sys
 import time
+import uuid
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -28,6 +32,7 @@ EX_TEMPFAIL = 75
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the full logs")
     parser.add_argument("--job", default="leadhouse_main", help="Dagster job to execute")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
 
@@ -46,9 +51,10 @@ def full_refresh_config(job: dg.JobDefinition) -> dict:
 
 
 def execute(
-    job_name: str = "leadhouse_main", full_refresh: bool = False
+    job_name: str = "leadhouse_main", full_refresh: bool = False, on_event: Callable | None = None
 ) -> dg.ExecuteInProcessResult:
-    """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set."""
+    """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set;
+    ``on_event`` receives each event log entry of the run as it happens."""
     from orchestration.definitions import defs
 
     cfg = settings()
@@ -62,10 +68,14 @@ def execute(
     fail_orphaned_runs(instance, say=_say)
     job = defs.resolve_job_def(job_name)
     run_config = full_refresh_config(job) if full_refresh else {}
+    run_id = str(uuid.uuid4())  # known before the run starts, to listen to it
+    if on_event is not None:
+        instance.add_event_listener(run_id, on_event)
     return job.execute_in_process(
         instance=instance,
         run_config=run_config,
         raise_on_error=False,
+        run_id=run_id,
         tags={PID_TAG: str(os.getpid())},
     )
 
@@ -75,16 +85,26 @@ def _say(line: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.console import StepPrinter, log_path, progress_bars, quiet_output
+    from orchestration.run_view import check_steps, write_report_quietly
+    from orchestration.summary import run_summary
+
+    verbose = getattr(args, "verbose", False)
     started = time.perf_counter()
     try:
         ensure_manifest(_say)
         with warehouse_guard(settings().warehouse_path, say=_say):
-            result = execute(args.job, full_refresh=args.full_refresh)
+            log = log_path(settings().output_dir, "run")
+            with quiet_output(log, verbose=verbose) as console:
+                if not verbose:
+                    console.print(f"Full Dagster and dbt logs: {log}")
+                printer = StepPrinter(console, check_steps(args.job))
+                with progress_bars(console):
+                    result = execute(args.job, full_refresh=args.full_refresh, on_event=printer)
+                elapsed = time.perf_counter() - started
+                console.out(run_summary(result, elapsed_seconds=elapsed))
+                console.out(write_report_quietly())
     except WarehouseBusy as exc:
         _say(str(exc))
         return EX_TEMPFAIL
-    from orchestration.summary import run_summary
-
-    elapsed = time.perf_counter() - started
-    print(run_summary(result, elapsed_seconds=elapsed))
     return 0 if result.success else 1

@@ -69,6 +69,7 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
         deps=[model_key(spec)],
         group_name="activation",
         kinds={"python", spec.destination},
+        owners=["team:revenue-ops"],
         description=f"Reverse-ETL sync {spec.sync_id}: {spec.model} -> {spec.destination} "
         f"{spec.object} ({spec.mode}). {spec.description}",
         check_specs=[

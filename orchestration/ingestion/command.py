@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from orchestration.config import SOURCES, settings
+from orchestration.console import make_console, progress_bars
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.warehouse import connect
@@ -21,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = settings()
     landing = args.landing.expanduser().resolve() if args.landing else cfg.landing_dir
-    reports = ingest_all(args.source, landing_dir=landing)
+    with progress_bars(make_console()):
+        reports = ingest_all(args.source, landing_dir=landing)
     print(f"landing {landing} -> warehouse {cfg.warehouse_path}")
     header = (
         f"{'source':<17}{'files':>6}{'skipped':>8}{'rows in':>10}{'loaded':>10}"

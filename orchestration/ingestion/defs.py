@@ -27,7 +27,8 @@ def _build_asset(source: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(source),
         group_name=GROUP,
-        kinds={"duckdb"},
+        kinds={"duckdb", "python"},
+        owners=["team:data-platform"],
         description=(
             f"raw.{source}: new files of landing/{source}/ loaded as they arrived, with load "
             "metadata; bad records in raw.quarantine; each file in raw.load_manifest."

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import progress
 from orchestration.config import settings
 from orchestration.ingestion.file_scan import FileScan, scan_file
 from orchestration.ingestion.landing import LandingFile, discover
@@ -169,12 +170,19 @@ def ingest_source(
                 )
                 reload.add(file.rel)
             pending.setdefault(stager, []).append((file, scan))
+        total_bytes = sum(f.size for files in pending.values() for f, _ in files)
+        bar_name = f"ingest {source}" if pending else None  # no bar when nothing is new
         try:
-            for stager, group_files in pending.items():
-                for group in _groups(group_files):
-                    report.files += _load_group(
-                        con, spec, stager, group, report.batch_id, loaded_at, frozenset(reload)
-                    )
+            with progress.task(bar_name, total=total_bytes, unit="bytes") as bar:
+                for stager, group_files in pending.items():
+                    for group in _groups(group_files):
+                        done = _load_group(
+                            con, spec, stager, group, report.batch_id, loaded_at, frozenset(reload)
+                        )
+                        report.files += done
+                        bar.advance(
+                            sum(f.size for f, _ in group), rows=sum(r.rows_in for r in done)
+                        )
         except WarehouseWriteError as exc:
             db = warehouse_path or cfg.warehouse_path
             raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None

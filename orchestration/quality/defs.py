@@ -23,6 +23,7 @@ SCORES_ASSET = dg.AssetKey(THRESHOLDS.tables.marts.lead_scores.asset)
     deps=[SCORES_ASSET],
     group_name="quality",
     kinds={"python"},
+    owners=["team:data-platform"],
     description="Appends this run's lead_score distribution (per model) to the drift baseline "
     "file under LEADHOUSE_OUTPUT/quality/; skipped when a blocking check on the scores fails.",
 )

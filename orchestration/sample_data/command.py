@@ -54,6 +54,7 @@ def yesterday() -> date:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.console import make_console, progress_bars
     from orchestration.sample_data.engine import generate
 
     out = args.out or settings().landing_dir
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         max_events_per_file=args.max_events_per_file,
         end_date=args.end_date or yesterday(),
     )
-    report = generate(args.scale, args.seed, out, days=days, start_date=start, options=opts)
+    with progress_bars(make_console()):
+        report = generate(args.scale, args.seed, out, days=days, start_date=start, options=opts)
     print(
         f"generated scale={report.scale} seed={report.seed} into {report.out} "
         f"({report.days} day(s) from {report.start_date}, window ending {report.window_end}, "

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from orchestration import progress
 from orchestration.sample_data import clock, dirty, journeys, vocab
 from orchestration.sample_data.catalog import Catalog, form_page_path, load_catalog
 from orchestration.sample_data.population import (
@@ -437,14 +438,18 @@ def _generate_days(run: _Run, d0: int, n_days: int) -> None:
     """Days in blocks; within a block, each chunk of leads is built once and fed to every
     day (uncached scales rebuild a chunk once per block instead of once per day)."""
     block = 1 if run.spec.leads <= CACHE_LEADS else DAYS_PER_BLOCK
-    for first in range(d0, d0 + n_days, block):
-        days = [_Day(run, d) for d in range(first, min(first + block, d0 + n_days))]
-        for c in range(run.n_chunks):
-            pop = run.population(c)
+    with progress.task("generate sample days", total=n_days, unit="days") as bar:
+        for first in range(d0, d0 + n_days, block):
+            days = [_Day(run, d) for d in range(first, min(first + block, d0 + n_days))]
+            rows_before = sum(st.rows for st in run.manifest.values())
+            for c in range(run.n_chunks):
+                pop = run.population(c)
+                for day in days:
+                    day.chunk(c, pop)
             for day in days:
-                day.chunk(c, pop)
-        for day in days:
-            day.finish()
+                day.finish()
+            rows = sum(st.rows for st in run.manifest.values()) - rows_before
+            bar.advance(len(days), rows=rows)
 
 
 #: A lead is in the decision phase this many days before its opportunity (the generator's intent

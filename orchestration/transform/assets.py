@@ -19,11 +19,12 @@ from functools import cache
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.project import leadhouse_project
 from orchestration.transform.dbt_args import build_args
 from orchestration.transform.translator import LeadhouseTranslator
+from orchestration.transform.warehouse_metadata import compiled_tests, enrich
 
 #: dbt selector of the first layer: seeds (configuration) and staging models
 STAGING_SELECT = "resource_type:seed path:dbt_project/models/staging"
@@ -50,6 +51,13 @@ def manifest() -> dict:
     return json.loads(leadhouse_project.manifest_path.read_text())
 
 
+def _compiled(invocation: DbtCliInvocation) -> dict[str, str]:
+    try:
+        return compiled_tests(invocation.get_artifact("run_results.json"))
+    except (OSError, ValueError):
+        return {}
+
+
 def has_snapshots() -> bool:
     return any(node["resource_type"] == "snapshot" for node in manifest()["nodes"].values())
 
@@ -66,7 +74,8 @@ def leadhouse_dbt_staging_assets(
 ) -> Iterator[Any]:
     """Seeds and staging models with their dbt tests (as asset checks)."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
 
 @dbt_assets(
@@ -81,9 +90,10 @@ def leadhouse_dbt_assets(
 ) -> Iterator[Any]:
     """Intermediate models and marts with their dbt tests (as asset checks)."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    # No fetch_column_metadata(): it opens warehouse connections while dbt holds
-    # DuckDB's single writer lock.
-    yield from dbt.cli(args, context=context).stream()
+    # No fetch_column_metadata()/fetch_row_counts(): they open warehouse connections while dbt
+    # holds DuckDB's single writer lock. Row counts and failing rows are added once dbt exits.
+    invocation = dbt.cli(args, context=context)
+    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
 
 def snapshot_assets() -> list:
@@ -104,6 +114,7 @@ def snapshot_assets() -> list:
         """SCD2 history of stage, scores, tier and temperature per lead, and the marts built
         from it (stage transitions)."""
         args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context)
+        yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
     return [leadhouse_dbt_snapshots]

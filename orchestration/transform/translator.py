@@ -7,7 +7,33 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 #: dbt folder (first path part under models/) or resource type -> Dagster group
-_LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+_LAYER_GROUPS = {
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "analytics": "analytics",
+    "semantic": "analytics",
+}
+
+#: who answers for an asset (shown in the Dagster UI): the data platform team owns loading and
+#: modelling, marketing ops owns the scoring rules (seeds) and what people read (marts, BI)
+PLATFORM, MARKETING_OPS = "team:data-platform", "team:marketing-ops"
+_LAYER_OWNERS = {
+    "config_seeds": MARKETING_OPS,
+    "marts": MARKETING_OPS,
+    "analytics": MARKETING_OPS,
+}
+
+
+def leading_comment(sql: str) -> str:
+    """The ``--`` comment lines a model's SQL starts with, joined (its description when the
+    YAML has none)."""
+    lines = []
+    for line in sql.lstrip().splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return " ".join(lines)
 
 
 def layer_group(dbt_resource_props: Mapping[str, Any]) -> str:
@@ -54,3 +80,18 @@ class LeadhouseTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return layer_group(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        declared = super().get_owners(dbt_resource_props)
+        if declared:
+            return list(declared)
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        return [_LAYER_OWNERS.get(layer_group(dbt_resource_props), PLATFORM)]
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        if not dbt_resource_props.get("description"):
+            comment = leading_comment(dbt_resource_props.get("raw_code") or "")
+            if comment:
+                dbt_resource_props = {**dbt_resource_props, "description": comment}
+        return super().get_description(dbt_resource_props)
