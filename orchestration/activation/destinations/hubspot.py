@@ -46,11 +46,12 @@ def _value(value: object) -> str:
 
 def _error(exc: Exception) -> Exception:
     """Turn a client exception into the sender's error classes (never echoes the token)."""
-    from hubspot.crm.contacts.exceptions import ApiException
-
     from orchestration.activation.secrets import redact
 
-    if isinstance(exc, ApiException):
+    # each generated API module (contacts, properties, ...) has its own ApiException class;
+    # they all carry status, reason, headers and body. Only status, Retry-After and the
+    # body's message are kept: the exception's own text echoes every header.
+    if all(hasattr(exc, a) for a in ("status", "reason", "body", "headers")):
         status = int(exc.status or 0)
         body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body)
         code = None
@@ -181,8 +182,9 @@ class HubSpotDestination:
                     status=err.status,
                     retry_after=err.retry_after,
                 ) from None
+            status = getattr(err, "status", None)
             raise TerminalError(
-                f"creating HubSpot properties failed: {err}", status=getattr(err, "status", None)
+                f"creating HubSpot properties failed: HTTP {status or '-'}: {err}", status=status
             ) from None
         return calls
 
