@@ -20,6 +20,7 @@ import duckdb
 
 from orchestration.ingestion.landing import LandingFile
 from orchestration.ingestion.sources import Source, Stager
+from orchestration.privacy.tombstones import drop_tombstoned
 
 
 @dataclass
@@ -71,6 +72,7 @@ def load_files(
             "create or replace temp table _staged as "
             "select f._file, f._ord, s.* exclude (_path) from _stage s join _files f using (_path)"
         )
+        drop_tombstoned(con)  # records of people erased by `leadhouse forget` stay out
         params = {"batch": batch_id, "at": loaded_at, "source": source.name}
         con.execute(
             """
