@@ -23,7 +23,7 @@ from pathlib import Path
 from orchestration.activation import store
 from orchestration.activation.planner import Plan, PlannedRecord, build_plan, log_unsent
 from orchestration.activation.ratelimit import TokenBucket
-from orchestration.activation.secrets import redact
+from orchestration.activation.secrets import mask, redact
 from orchestration.activation.sender import (
     BatchSender,
     RetriesExhausted,
@@ -143,8 +143,8 @@ def run_sync(
             {
                 "key": r.primary_key,
                 "operation": r.operation,
-                "match": r.match_value,
-                "fields": r.payload,
+                "match": mask(spec.match_key, r.match_value),
+                "fields": {k: mask(k, v) for k, v in r.payload.items()},
             }
             for r in plan.records[:3]
         ]

@@ -1,4 +1,4 @@
-"""Keeping credentials out of everything the sync stores or prints.
+"""Keeping credentials (and personal data) out of everything the sync stores or prints.
 
 :func:`redact` removes, from any text about to be logged, stored or raised: the values of
 the environment variables that hold secrets (``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``,
@@ -6,6 +6,7 @@ the environment variables that hold secrets (``*_TOKEN``, ``*_SECRET``, ``*_PASS
 (``Authorization: Bearer …``, ``"access_token": "…"``, ``?hapikey=…``). Error messages of
 CRM calls go through it before they reach ``retl.*``, a Dagster event or the terminal.
 :func:`require_https` refuses a plain-HTTP CRM URL unless it points at this machine.
+:func:`mask` hides personal values in the sample payloads shown in run metadata and the CLI.
 """
 
 from __future__ import annotations
@@ -58,3 +59,19 @@ def require_https(url: str, what: str = "CRM base URL") -> str:
         f"{what} must start with https:// (plain http only to 127.0.0.1/localhost): "
         f"{parts.scheme or 'no scheme'}://{parts.hostname or ''}"
     )
+
+
+#: field names whose values are personal data: masked in samples shown to people
+PERSONAL_FIELD = re.compile(r"(?i)e-?mail|name|phone|mobile|address|(^|_)ip(_|$)|user_?id")
+
+
+def mask(field_name: str, value: object) -> object:
+    """``value`` for display (run metadata, CLI samples): personal fields are masked
+    (``j***@e***.com``, ``J***``), everything else is shown as is."""
+    if value is None or not PERSONAL_FIELD.search(field_name or ""):
+        return value
+    text = str(value)
+    if "@" in text:
+        local, _, domain = text.partition("@")
+        return f"{local[:1]}***@{domain[:1]}***"
+    return f"{text[:1]}***"

@@ -63,7 +63,8 @@ def env(tmp_path_factory, make_httpserver):
     for k, v in paths.items():
         mp.setenv(k, str(v))
     mp.setenv("LEADHOUSE_ERASURE_SALT", "test-salt-0123456789")
-    mp.setenv("HUBSPOT_ACCESS_TOKEN", FakeHubSpot.TOKEN)
+    for var in ("HUBSPOT_ACCESS_TOKEN", "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_INSTANCE_URL"):
+        mp.delenv(var, raising=False)  # the job's CRM syncs dry-run; HubSpot is synced below
     from orchestration.run_command import execute
     from orchestration.sample_data.engine import generate
 
@@ -71,6 +72,7 @@ def env(tmp_path_factory, make_httpserver):
     result = execute("leadhouse_main")
     assert result.success, [e.message for e in result.all_events if e.is_step_failure]
     fake = GdprHubSpot(make_httpserver)
+    mp.setenv("HUBSPOT_ACCESS_TOKEN", FakeHubSpot.TOKEN)
     yield {**paths, "base": base, "fake": fake}
     make_httpserver.clear()
     mp.undo()
