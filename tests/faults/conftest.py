@@ -57,10 +57,10 @@ def leadhouse(
 
 
 def kill_when(
-    args: list[str], env: dict[str, str], ready: Callable[[str], bool], timeout: float = 900
+    args: list[str], env: dict[str, str], ready: Callable[[str, int], bool], timeout: float = 900
 ) -> str:
     """Start ``leadhouse ARGS``; SIGKILL its whole process group as soon as ``ready(output so
-    far)`` is true. Returns the output; fails if the process ended on its own first."""
+    far, pid)`` is true. Returns the output; fails if the process ended on its own first."""
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     log = Path(env["LEADHOUSE_OUTPUT"]).parent / f"killed-{time.monotonic_ns()}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +76,7 @@ def kill_when(
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 pytest.fail(f"leadhouse {args} ended (rc {proc.returncode}) before the kill")
-            if ready(log.read_text(errors="replace")):
+            if ready(log.read_text(errors="replace"), proc.pid):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(30)
                 assert proc.returncode == -signal.SIGKILL

@@ -64,7 +64,7 @@ def test_sigkill_during_sync_then_rerun_equals_uninterrupted(tmp_path, httpserve
         wh = build_mart(base / "wh" / "leadhouse.duckdb", N)
         fake = StallingHubSpot(httpserver, stall_on=2)
         env |= {"HUBSPOT_ACCESS_TOKEN": FakeHubSpot.TOKEN, "HUBSPOT_BASE_URL": fake.base_url}
-        kill_when(["sync", "hubspot_contacts"], env, lambda _out: fake.stalled, timeout=300)
+        kill_when(["sync", "hubspot_contacts"], env, lambda _out, _pid: fake.stalled, timeout=300)
         assert sum(fake.writes.values()) == 100  # batch 1 applied, batch 2 never
         runs = execute(wh, "select status from retl.sync_runs")
         assert runs == [("running",)]  # died mid-run

@@ -129,7 +129,7 @@ def forgotten(env):
             join intermediate.int_identity__anonymous_to_lead t using (lead_id)
             join retl.sync_state s on s.primary_key = a.lead_id and s.sync_id = 'hubspot_contacts'
             where not t.is_shared_device and s.dest_record_id is not null
-            group by a.email order by a.lead_id
+            group by a.email, a.lead_id order by a.lead_id
             """
         ).fetchall()
     # prefer someone Dagster's event log mentions (the sync's sample payloads)
@@ -222,6 +222,7 @@ def test_relanded_file_and_resent_form_post_stay_forgotten(env, forgotten):
     relanded.parent.mkdir(parents=True)
     shutil.copy(forgotten["saved"], relanded)
     post = landing / "form_submissions" / "dt=2099-01-01" / "post__contact-us-001.txt"
+    post.parent.mkdir(parents=True, exist_ok=True)
     post.write_text(
         f"form_id=contact-us&submission_id=resent-1&email={quote(forgotten['email'].upper())}"
         "&submitted_at=2099-01-01T10:00:00Z&first_name=X\n"
