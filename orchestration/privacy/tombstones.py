@@ -131,7 +131,8 @@ def drop_tombstoned(con: duckdb.DuckDBPyConnection, staged: str = "_staged") -> 
     candidates = " || ".join(
         [
             f"regexp_extract_all({text}, $re)",
-            "regexp_extract_all(lower(url_decode(coalesce(_text, ''))), $re)",
+            # form posts URL-encode the email; try(): a malformed %-sequence is not an error
+            "coalesce(regexp_extract_all(lower(try(url_decode(_text))), $re), []::varchar[])",
             f"[{', '.join(direct)}]" if direct else "[]::varchar[]",
         ]
     )
