@@ -239,3 +239,32 @@ def test_queued_erasures_are_sent_first_and_audited(warehouse, flaky):
     )
     assert log == [("req-1", "success", None)] * 3
     assert sync(spec, warehouse, flaky).counts["api_calls"] == 0  # nothing left queued
+
+
+def test_salesforce_erasure_deletes_by_id_and_is_audited(warehouse, salesforce):
+    from tests.integration.activation.test_activation_salesforce import sync as sf_sync
+
+    fake, ca = salesforce
+    spec = spec_from("salesforce_leads")
+    assert sf_sync(spec, warehouse, ca).status == "succeeded"
+    victim_ext, victim = next(iter(fake.leads.items()))
+    deletes: list[tuple[str, str]] = []
+    original = fake.handle
+
+    def handle(method, path, headers, body):
+        if method == "DELETE" and path.endswith("/composite/sobjects"):
+            deletes.append((method, path))
+            for ext, lead in list(fake.leads.items()):
+                if lead["Id"] == victim["Id"]:
+                    del fake.leads[ext]
+            return 200, {}, [{"id": victim["Id"], "success": True, "errors": []}]
+        return original(method, path, headers, body)
+
+    fake.handle = handle
+    with store.connect(warehouse) as con:
+        store.queue_erasure(con, request_id="req-sf", sync_id="salesforce_leads",
+                            dest_record_id=victim["Id"])  # fmt: skip
+    assert sf_sync(spec, warehouse, ca).status == "succeeded"
+    assert deletes == [("DELETE", "/services/data/v59.0/composite/sobjects")]
+    assert victim_ext not in fake.leads
+    assert execute(warehouse, "select status from retl.erasure_requests") == [("sent",)]
