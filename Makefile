@@ -15,11 +15,12 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test ui bench clean prepare calibrate report docs
+.PHONY: help setup run test test-faults ui bench clean prepare calibrate report docs
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
+	@echo "make test-faults  the fault suite: kills, a bad CRM, duplicates, huge records"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
 	@echo "make report write data/output/report.html from the warehouse"
 	@echo "make docs   generate and serve the dbt docs on http://127.0.0.1:8080"
@@ -52,6 +53,11 @@ run: prepare
 
 test: prepare
 	$(BIN)/python -m pytest -q
+
+# SIGKILL mid-ingestion / mid-dbt / mid-sync, a failing then absent CRM, 10^5 duplicate ids,
+# a 5 MB record (tests/faults; a few minutes, so not part of `make test`)
+test-faults: prepare
+	LEADHOUSE_FAULTS=1 $(BIN)/python -m pytest -q tests/faults
 
 ui: prepare
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml

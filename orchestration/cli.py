@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score-as-of": ("orchestration.transform.score_as_of_command", "replay scoring as of a date"),
     "publish": ("orchestration.publish.command", "show or roll back the BI analytics database"),
     "report": ("orchestration.report.command", "write the HTML report (funnel, scores, quality)"),
+    "forget": ("orchestration.privacy.command", "erase people everywhere (right to erasure)"),
 }
 
 

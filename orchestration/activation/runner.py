@@ -1,11 +1,13 @@
 """Runs one sync end to end: plan, (dry run | send in batches), audit.
 
-One warehouse connection is held for the run (open in a ``with`` block; the in-process
-executor never runs dbt at the same time). State moves per confirmed batch, in its own
-transaction (:func:`store.record_batch`), so a crash mid-run loses nothing: the next
-run's plan still contains every unconfirmed record. The run stops with
-:class:`SyncFailed` when the rejected share passes ``reject_abort_threshold``, when a
-batch exhausts its retries, or on an authentication/configuration error.
+The warehouse is never held while the CRM is called: the plan is read and the connection
+closed, then each confirmed batch is recorded on a short connection of its own. State moves
+per confirmed batch, in its own transaction (:func:`store.record_batch`), so a crash mid-run
+loses nothing: the next run's plan still contains every unconfirmed record. Deletions queued
+by ``leadhouse forget`` (``retl.erasure_requests``) are sent first, with the same retries.
+The run stops with :class:`SyncFailed` when the rejected share passes
+``reject_abort_threshold``, when a batch exhausts its retries, or on an
+authentication/configuration error.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from pathlib import Path
 from orchestration.activation import store
 from orchestration.activation.planner import Plan, PlannedRecord, build_plan, log_unsent
 from orchestration.activation.ratelimit import TokenBucket
-from orchestration.activation.sender import BatchSender, RetriesExhausted, Sent
+from orchestration.activation.secrets import mask, redact
+from orchestration.activation.sender import (
+    BatchSender,
+    RetriesExhausted,
+    Sent,
+    call_with_retries,
+)
 from orchestration.activation.spec import SyncSpec
 
 
@@ -96,81 +104,104 @@ def run_sync(
     clock: Callable[[], float] = time.monotonic,
     rng: random.Random | None = None,
 ) -> SyncReport:
-    """Plan and run ``spec``; ``destination_factory(sync_run_id)`` builds the destination."""
+    """Plan and run ``spec``; ``destination_factory(sync_run_id)`` builds the destination.
+
+    The warehouse is opened three ways, each time briefly: to plan (the records to send are
+    then in memory), after each confirmed batch to record it, and to close the run. No
+    connection is open while a CRM call or a backoff wait is under way, so ingestion or dbt
+    in another process are never locked out by a slow or failing CRM.
+    """
     run_id = new_sync_run_id(spec.sync_id)
     report = SyncReport(spec.sync_id, run_id, dry_run, dry_run_reason=dry_run_reason)
     with store.connect(warehouse) as con:
-        return _run(
+        store.start_run(
             con,
-            spec,
-            run_id,
-            report,
-            destination_factory=destination_factory,
-            dry_run=dry_run,
-            retry_rejected=retry_rejected,
+            sync_run_id=run_id,
+            sync_id=spec.sync_id,
             dagster_run_id=dagster_run_id,
-            sleep=sleep,
-            clock=clock,
-            rng=rng,
+            mode=spec.mode,
+            dry_run=dry_run,
         )
+        try:
+            plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
+        except Exception as exc:
+            store.update_run(
+                con, run_id, {}, status="failed", error_message=redact(exc), finished=True
+            )
+            raise
+        log_unsent(con, spec, run_id, dry_run=dry_run)
+        erasures = [] if dry_run else store.pending_erasures(con, spec.sync_id)
+        report.counts = {
+            **plan.counts,
+            "sent_rows": 0,
+            "succeeded_rows": 0,
+            "rejected_rows": 0,
+            "failed_rows": 0,
+            "api_calls": 0,
+        }
+        report.samples = [
+            {
+                "key": r.primary_key,
+                "operation": r.operation,
+                "match": mask(spec.match_key, r.match_value),
+                "fields": {k: mask(k, v) for k, v in r.payload.items()},
+            }
+            for r in plan.records[:3]
+        ]
+        report.invalid_samples = plan.invalid_samples
+        idle = not plan.records and not erasures
+        status = "planned" if dry_run else ("succeeded" if idle else None)
+        store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
+    if dry_run or idle:
+        report.status = status
+        return report
+    return _send(
+        warehouse,
+        spec,
+        run_id,
+        report,
+        plan,
+        erasures,
+        destination_factory=destination_factory,
+        sleep=sleep,
+        clock=clock,
+        rng=rng,
+    )
 
 
-def _run(
-    con,
+def _send(
+    warehouse: Path,
     spec: SyncSpec,
     run_id: str,
     report: SyncReport,
+    plan: Plan,
+    erasures: list[tuple[str, str]],
     *,
-    destination_factory,
-    dry_run: bool,
-    retry_rejected: bool,
-    dagster_run_id: str | None,
-    sleep,
-    clock,
-    rng,
+    destination_factory: Callable[[str], object],
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    rng: random.Random | None,
 ) -> SyncReport:
-    store.start_run(
-        con,
-        sync_run_id=run_id,
-        sync_id=spec.sync_id,
-        dagster_run_id=dagster_run_id,
-        mode=spec.mode,
-        dry_run=dry_run,
-    )
-    try:
-        plan: Plan = build_plan(con, spec, retry_rejected=retry_rejected)
-    except Exception as exc:
-        store.update_run(con, run_id, {}, status="failed", error_message=str(exc), finished=True)
-        raise
-    log_unsent(con, spec, run_id, dry_run=dry_run)
-    report.counts = {
-        **plan.counts,
-        "sent_rows": 0,
-        "succeeded_rows": 0,
-        "rejected_rows": 0,
-        "failed_rows": 0,
-        "api_calls": 0,
-    }
-    report.samples = [
-        {
-            "key": r.primary_key,
-            "operation": r.operation,
-            "match": r.match_value,
-            "fields": r.payload,
-        }
-        for r in plan.records[:3]
-    ]
-    report.invalid_samples = plan.invalid_samples
-    status = "planned" if dry_run else ("succeeded" if not plan.records else None)
-    store.update_run(con, run_id, report.counts, status=status, finished=status is not None)
-    if dry_run or not plan.records:
-        report.status = status
-        return report
-
+    """Send the plan (and queued erasures); record each confirmed batch on a fresh connection."""
     counts = report.counts
+
+    def persist(fn: Callable[..., None], *args: object) -> None:
+        with store.connect(warehouse) as con:
+            fn(con, spec, run_id, counts, *args)
+
     try:
         destination = destination_factory(run_id)
-        counts["api_calls"] += destination.prepare(plan.columns)
+        if erasures:
+            _erase(warehouse, spec, run_id, counts, destination, erasures, sleep=sleep, rng=rng)
+        if plan.records:
+            calls, tries = call_with_retries(
+                lambda: destination.prepare(plan.columns),
+                spec.retry,
+                sleep=sleep,
+                rng=rng,
+                what=f"{spec.destination} set-up",
+            )
+            counts["api_calls"] += calls + tries - 1
         bucket = TokenBucket(spec.rate_limit, clock=clock, sleep=sleep)
         sender = BatchSender(destination, spec.retry, bucket, sleep=sleep, rng=rng)
         total = len(plan.records)
@@ -179,7 +210,7 @@ def _run(
             upserts = [r for r in plan.records if r.operation != "delete"]
             if len(upserts) > spec.bulk_threshold:
                 bulk_ops = {"insert", "update"}
-                _persist(con, spec, run_id, counts, _bulk(destination, upserts, counts))
+                persist(_persist, _bulk(destination, upserts, counts))
         for op, batch in _batches(plan.records, spec.effective_batch_size):
             if op in bulk_ops:
                 continue
@@ -188,10 +219,10 @@ def _run(
                 sent = sender.send(batch, op)
             except RetriesExhausted as exc:
                 counts["api_calls"] += sender.api_calls - before
-                _persist_failed(con, spec, run_id, counts, batch, str(exc))
+                persist(_persist_failed, batch, redact(exc))
                 raise
             counts["api_calls"] += sender.api_calls - before
-            _persist(con, spec, run_id, counts, sent)
+            persist(_persist, sent)
             checked = counts["sent_rows"]
             if (
                 checked >= min(total, spec.effective_batch_size)
@@ -205,14 +236,61 @@ def _run(
                 )
     except Exception as exc:
         report.status = "failed"
-        report.error = f"{type(exc).__name__}: {exc}"
-        store.update_run(
-            con, run_id, counts, status="failed", error_message=report.error, finished=True
-        )
-        raise SyncFailed(report.error, report) from exc
+        report.error = redact(f"{type(exc).__name__}: {exc}")
+        with store.connect(warehouse) as con:
+            store.update_run(
+                con, run_id, counts, status="failed", error_message=report.error, finished=True
+            )
+        raise SyncFailed(report.error, report) from None
     report.status = "partial" if counts["rejected_rows"] or counts["failed_rows"] else "succeeded"
-    store.update_run(con, run_id, counts, status=report.status, finished=True)
+    with store.connect(warehouse) as con:
+        store.update_run(con, run_id, counts, status=report.status, finished=True)
     return report
+
+
+def _erase(
+    warehouse: Path,
+    spec: SyncSpec,
+    run_id: str,
+    counts: dict[str, int],
+    destination: object,
+    erasures: list[tuple[str, str]],
+    *,
+    sleep: Callable[[float], None],
+    rng: random.Random | None,
+) -> None:
+    """Send the deletions ``leadhouse forget`` queued; each one is recorded as it is confirmed
+    (a failure is kept queued and retried by the next run)."""
+    if not hasattr(destination, "erase"):
+        return
+    for request_id, dest_id in erasures:
+        try:
+            result, tries = call_with_retries(
+                lambda d=dest_id: destination.erase(d),
+                spec.retry,
+                sleep=sleep,
+                rng=rng,
+                what="erasure",
+            )
+        except RetriesExhausted as exc:
+            outcome = store.RecordOutcome(
+                request_id, "erase", None, None, "failed", dest_id, None,
+                "retries_exhausted", str(exc), spec.retry.max_tries,
+            )  # fmt: skip
+            with store.connect(warehouse) as con:
+                store.record_erasures(
+                    con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=[(request_id, outcome)]
+                )
+            raise
+        counts["api_calls"] += tries
+        outcome = store.RecordOutcome(
+            request_id, "erase", None, None, result.status, dest_id, result.http_status,
+            result.error_code, result.error_message, tries,
+        )  # fmt: skip
+        with store.connect(warehouse) as con:
+            store.record_erasures(
+                con, sync_id=spec.sync_id, sync_run_id=run_id, outcomes=[(request_id, outcome)]
+            )
 
 
 class _Abort(RuntimeError):

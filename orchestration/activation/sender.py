@@ -1,7 +1,9 @@
 """Sends one batch with retries, backoff, rate limiting and bisection.
 
-- 429 / 5xx / timeouts: wait ``Retry-After`` when given, else capped exponential backoff
-  with jitter, up to ``max_tries`` calls; then :class:`RetriesExhausted`.
+- 429 / 5xx / timeouts / connection errors: wait ``Retry-After`` when given (at most
+  ``retry_after_cap_seconds``), else capped exponential backoff with jitter, up to
+  ``max_tries`` calls; then :class:`RetriesExhausted`. :func:`call_with_retries` applies
+  the same policy to any other CRM call (e.g. HubSpot property set-up).
 - 400 on a batch: split it in halves and send each, down to single records, which are
   then marked ``rejected`` with the destination's error.
 - Per-record rejections pass through unchanged. Terminal errors propagate.
@@ -13,6 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from orchestration.activation.destinations.base import (
     BatchRejectedError,
@@ -23,6 +26,8 @@ from orchestration.activation.destinations.base import (
 from orchestration.activation.planner import PlannedRecord
 from orchestration.activation.ratelimit import TokenBucket
 from orchestration.activation.spec import RetryPolicy
+
+T = TypeVar("T")
 
 
 class RetriesExhausted(RuntimeError):
@@ -41,11 +46,34 @@ class Sent:
 def backoff_delay(
     attempt: int, policy: RetryPolicy, rng: random.Random, retry_after: float | None = None
 ) -> float:
-    """Seconds to wait before try ``attempt + 1``: Retry-After, else equal-jitter backoff."""
+    """Seconds to wait before try ``attempt + 1``: Retry-After (capped), else equal-jitter
+    backoff."""
     if retry_after is not None:
-        return retry_after
+        return min(retry_after, policy.retry_after_cap_seconds)
     ceiling = min(policy.cap_seconds, policy.base_seconds * (2 ** (attempt - 1)))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+    what: str = "call",
+) -> tuple[T, int]:
+    """``call()`` retried on :class:`RetryableError`; its result and the tries it took."""
+    rng = rng or random.Random()
+    for attempt in range(1, policy.max_tries + 1):
+        try:
+            return call(), attempt
+        except RetryableError as exc:
+            if attempt == policy.max_tries:
+                raise RetriesExhausted(
+                    f"{what} still failing after {attempt} tries: {exc.status or 'timeout'} {exc}"
+                ) from exc
+            sleep(backoff_delay(attempt, policy, rng, exc.retry_after))
+    raise AssertionError("unreachable")
 
 
 class BatchSender:

@@ -70,6 +70,11 @@ class RetryPolicy(_Strict):
     cap_seconds: float = Field(default=60.0, ge=0)
     max_tries: int = Field(default=6, ge=1, le=20)
     timeout_seconds: float = Field(default=30.0, gt=0)
+    retry_after_cap_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="longest Retry-After honoured; a longer one is waited this long",
+    )
 
 
 class FileOptions(_Strict):

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.activation.secrets import redact
+
 DDL = """
 create schema if not exists retl;
 create table if not exists retl.sync_runs(sync_run_id varchar primary key, sync_id varchar,
@@ -32,6 +34,10 @@ create table if not exists retl.sync_record_log(sync_run_id varchar, sync_id var
 create table if not exists retl.sync_state(sync_id varchar, primary_key varchar, fingerprint varchar,
   dest_record_id varchar, last_status varchar, last_synced_at timestamptz,
   last_sync_run_id varchar, primary key(sync_id, primary_key));
+create table if not exists retl.erasure_requests(request_id varchar, sync_id varchar,
+  dest_record_id varchar, requested_at timestamptz, status varchar, sync_run_id varchar,
+  attempted_at timestamptz, http_status int, error_code varchar, error_message varchar,
+  primary key(request_id, sync_id, dest_record_id));
 """
 
 RUN_COUNTERS = (
@@ -101,7 +107,7 @@ def update_run(
         params.append(status)
     if error_message is not None:
         sets.append("error_message = ?")
-        params.append(error_message[:2000])
+        params.append(redact(error_message)[:2000])
     if finished:
         sets.append("finished_at = now()")
     if sets:
@@ -164,7 +170,7 @@ def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[Reco
             o.dest_record_id,
             o.http_status,
             o.error_code,
-            None if o.error_message is None else o.error_message[:1000],
+            None if o.error_message is None else redact(o.error_message)[:1000],
             o.attempt,
         )
         for o in outcomes
@@ -194,6 +200,77 @@ def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[Reco
             where b.status in ('success', 'rejected') and b.operation <> 'delete'
             """
         )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+# -- erasure (queued by ``leadhouse forget``, sent by the next run of each CRM sync) ----------
+def queue_erasure(
+    con: duckdb.DuckDBPyConnection, *, request_id: str, sync_id: str, dest_record_id: str
+) -> None:
+    """Queue the deletion of one destination record (no personal data: only its CRM id)."""
+    con.execute(
+        "insert or ignore into retl.erasure_requests (request_id, sync_id, dest_record_id, "
+        "requested_at, status) values (?, ?, ?, now(), 'queued')",
+        [request_id, sync_id, dest_record_id],
+    )
+
+
+def pending_erasures(con: duckdb.DuckDBPyConnection, sync_id: str) -> list[tuple[str, str]]:
+    """``(request_id, dest_record_id)`` of the deletions still to send for ``sync_id``."""
+    return con.execute(
+        "select request_id, dest_record_id from retl.erasure_requests "
+        "where sync_id = ? and status in ('queued', 'failed') order by requested_at, request_id",
+        [sync_id],
+    ).fetchall()
+
+
+def record_erasures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sync_id: str,
+    sync_run_id: str,
+    outcomes: Sequence[tuple[str, RecordOutcome]],
+) -> None:
+    """Audit sent deletions: ``(request_id, outcome)`` pairs (outcome.primary_key is the
+    request id, never the lead), in ``erasure_requests`` and ``sync_record_log``."""
+    if not outcomes:
+        return
+    con.execute("begin")
+    try:
+        for request_id, o in outcomes:
+            con.execute(
+                "update retl.erasure_requests set status = ?, sync_run_id = ?, "
+                "attempted_at = now(), http_status = ?, error_code = ?, error_message = ? "
+                "where request_id = ? and sync_id = ? and dest_record_id = ?",
+                [
+                    "sent" if o.status == "success" else o.status,
+                    sync_run_id,
+                    o.http_status,
+                    o.error_code,
+                    None if o.error_message is None else redact(o.error_message)[:1000],
+                    request_id,
+                    sync_id,
+                    o.dest_record_id,
+                ],
+            )
+            con.execute(
+                "insert into retl.sync_record_log values "
+                "(?, ?, ?, 'erase', null, null, ?, ?, ?, ?, ?, ?, now())",
+                [
+                    sync_run_id,
+                    sync_id,
+                    request_id,
+                    o.status,
+                    o.dest_record_id,
+                    o.http_status,
+                    o.error_code,
+                    None if o.error_message is None else redact(o.error_message)[:1000],
+                    o.attempt,
+                ],
+            )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

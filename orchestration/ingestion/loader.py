@@ -35,6 +35,7 @@ import duckdb
 from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_bytes
 from orchestration.ingestion.landing import LandingFile
 from orchestration.ingestion.sources import Source, Stager, layout_of
+from orchestration.privacy.tombstones import drop_tombstoned
 
 
 @dataclass
@@ -132,6 +133,7 @@ def load_files(
                 """,
                 [[e[i] for e in encoding] for i in range(4)],
             )
+        drop_tombstoned(con)  # records of people erased by `leadhouse forget` stay out
         params = {"batch": batch_id, "at": loaded_at, "source": source.name}
         # a changed file's quarantined records that are already in raw.quarantine are duplicates
         con.execute(

@@ -7,7 +7,11 @@
 - mirror deletes: ``batch/archive`` (delete_behavior delete) or ``batch/update`` with
   empty values (clear), by the HubSpot id recorded in ``retl.sync_state``.
 ``prepare`` creates the missing ``dw_*`` properties (and their group) through the
-properties API. The client's own urllib3 retries are disabled: :mod:`sender` retries.
+properties API; a 429/5xx/connection error there is retryable like any write (the runner
+retries the whole, idempotent set-up). ``erase`` is the GDPR delete
+(``POST /crm/v3/objects/contacts/gdpr-delete``) of contacts by HubSpot id, queued by
+``leadhouse forget``. The client's own urllib3 retries are disabled: :mod:`sender` retries.
+Error bodies are redacted (:mod:`secrets`) before they leave this module.
 """
 
 from __future__ import annotations
@@ -42,9 +46,12 @@ def _value(value: object) -> str:
 
 def _error(exc: Exception) -> Exception:
     """Turn a client exception into the sender's error classes (never echoes the token)."""
-    from hubspot.crm.contacts.exceptions import ApiException
+    from orchestration.activation.secrets import redact
 
-    if isinstance(exc, ApiException):
+    # each generated API module (contacts, properties, ...) has its own ApiException class;
+    # they all carry status, reason, headers and body. Only status, Retry-After and the
+    # body's message are kept: the exception's own text echoes every header.
+    if all(hasattr(exc, a) for a in ("status", "reason", "body", "headers")):
         status = int(exc.status or 0)
         body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body)
         code = None
@@ -55,15 +62,15 @@ def _error(exc: Exception) -> Exception:
         except (ValueError, AttributeError):
             pass
         if status == 0:
-            return RetryableError(f"connection error: {exc.reason}")
+            return RetryableError(f"connection error: {redact(exc.reason)}")
         headers = exc.headers or {}
         return classify_status(
             status,
-            str(body)[:500],
+            redact(body)[:500],
             code=code,
             retry_after=parse_retry_after(headers.get("Retry-After")),
         )
-    if isinstance(exc, urllib3.exceptions.HTTPError):
+    if isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
         return RetryableError(f"{type(exc).__name__}")
     return exc
 
@@ -81,8 +88,11 @@ class HubSpotDestination:
     ):
         from hubspot import HubSpot
 
+        from orchestration.activation.secrets import require_https
+
         if not access_token:
             raise TerminalError("no HubSpot access token")
+        require_https(base_url, "HubSpot base URL")
         if spec.object != "contacts":
             raise TerminalError(f"object: HubSpot syncs support 'contacts', not {spec.object!r}")
         self.spec = spec
@@ -166,10 +176,34 @@ class HubSpotDestination:
                         raise
         except Exception as exc:  # noqa: BLE001 (each generated API module has its own ApiException)
             err = _error(exc)
+            if isinstance(err, RetryableError):
+                raise RetryableError(
+                    f"creating HubSpot properties: {err}",
+                    status=err.status,
+                    retry_after=err.retry_after,
+                ) from None
+            status = getattr(err, "status", None)
             raise TerminalError(
-                f"creating HubSpot properties failed: {err}", status=getattr(err, "status", None)
+                f"creating HubSpot properties failed: HTTP {status or '-'}: {err}", status=status
             ) from None
         return calls
+
+    # -- erasure --------------------------------------------------------------------------
+    def erase(self, dest_record_id: str) -> RecordResult:
+        """GDPR-delete one contact by HubSpot id (404: already gone, a success)."""
+        from hubspot.crm.contacts import PublicGdprDeleteInput
+
+        try:
+            self.client.crm.contacts.basic_api.purge(
+                public_gdpr_delete_input=PublicGdprDeleteInput(object_id=str(dest_record_id)),
+                _request_timeout=self.timeout,
+            )
+        except Exception as exc:  # noqa: BLE001
+            err = _error(exc)
+            if getattr(err, "status", None) == 404:
+                return RecordResult("success", dest_record_id, 404, "already_absent")
+            raise err from None
+        return RecordResult("success", dest_record_id, 204)
 
     # -- writes ---------------------------------------------------------------------------
     def _trace(self, record: PlannedRecord) -> str:

@@ -37,9 +37,12 @@ BULK_NULL = "#N/A"  # Bulk API 2.0 CSV: sets a field to null
 
 
 def _message(content: object) -> tuple[str | None, str]:
+    """(error code, message) of an error body, credentials redacted."""
+    from orchestration.activation.secrets import redact
+
     if isinstance(content, list) and content and isinstance(content[0], dict):
-        return content[0].get("errorCode"), str(content[0].get("message", ""))[:500]
-    return None, str(content)[:500]
+        return content[0].get("errorCode"), redact(content[0].get("message", ""))[:500]
+    return None, redact(content)[:500]
 
 
 class SalesforceDestination:
@@ -59,8 +62,11 @@ class SalesforceDestination:
     ):
         from simple_salesforce import Salesforce
 
+        from orchestration.activation.secrets import require_https
+
         if not access_token or not instance_url:
             raise TerminalError("no Salesforce access token / instance URL")
+        require_https(instance_url, "Salesforce instance URL")
         self.spec = spec
         self.sync_run_id = sync_run_id
         self.session = session or requests.Session()
@@ -119,6 +125,23 @@ class SalesforceDestination:
             raise TerminalError(f"TLS error talking to Salesforce: {exc}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise RetryableError(type(exc).__name__) from None
+
+    def erase(self, dest_record_id: str) -> RecordResult:
+        """Delete one record by Salesforce Id (queued by ``leadhouse forget``); an id that
+        is already gone (``ENTITY_IS_DELETED`` / ``INVALID_CROSS_REFERENCE_KEY``) is a success."""
+        answer = self._restful(
+            "composite/sobjects",
+            "DELETE",
+            params={"ids": str(dest_record_id), "allOrNone": "false"},
+        )
+        item = (answer or [{}])[0] if isinstance(answer, list) else {}
+        if item.get("success"):
+            return RecordResult("success", dest_record_id, 200)
+        err = (item.get("errors") or [{}])[0]
+        code = err.get("statusCode") or "ERROR"
+        if code in ("ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"):
+            return RecordResult("success", dest_record_id, 200, "already_absent")
+        return RecordResult("rejected", dest_record_id, 200, code, str(err.get("message", "")))
 
     def write(self, records: list[PlannedRecord], operation: str) -> list[RecordResult]:
         obj = self.spec.object

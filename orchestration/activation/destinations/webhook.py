@@ -26,7 +26,10 @@ class WebhookDestination:
     """POSTs batches to ``spec.webhook.url`` (bearer token from ``spec.webhook.token_env``)."""
 
     def __init__(self, spec: SyncSpec, sync_run_id: str, session: requests.Session | None = None):
+        from orchestration.activation.secrets import require_https
+
         assert spec.webhook is not None
+        require_https(spec.webhook.url, "webhook URL")
         self.spec = spec
         self.sync_run_id = sync_run_id
         self.session = session or requests.Session()

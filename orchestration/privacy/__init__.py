@@ -1,0 +1,1 @@
+"""Personal data under control: erasure (``leadhouse forget``) and its tombstones."""
