@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "calibrate": ("orchestration.scoring.calibrate_command", "learn rule points from outcomes"),
     "what-if": ("orchestration.scoring.what_if_command", "replay recent days under proposed rules"),
     "score": ("orchestration.scoring.score_command", "score a CSV lead list with the fit rules"),
+    "collect": ("orchestration.collect.command", "serve the HTTP collector into the landing folder"),
 }
 
 
