@@ -246,9 +246,9 @@ class Spool:
                     stopping = True
                 else:
                     batch.append(item)
-            if batch:
-                self._write(batch)
-            self._rotate(force=stopping)
+            done = self._write(batch) if batch else []
+            self._rotate(force=stopping)  # before answering: a full file is closed first
+            self._complete(done)
 
     def _next_deadline(self) -> float:
         if not self._files:
@@ -276,7 +276,8 @@ class Spool:
         _fsync_dir(folder)  # the temporary name itself survives a crash
         return handle
 
-    def _write(self, batch: list[_Append]) -> None:
+    def _write(self, batch: list[_Append]) -> list[tuple[_Append, BaseException | None]]:
+        """Write and fsync ``batch``; return each item with its error (None when durable)."""
         touched: dict[int, _OpenFile] = {}
         done: list[tuple[_Append, BaseException | None]] = []
         for item in batch:
@@ -305,10 +306,12 @@ class Spool:
                 synced_ok, error = False, exc
         if self._on_fsync is not None:
             self._on_fsync(len(touched))
-        for item, exc in done:
+        return [(item, exc or (None if synced_ok else error)) for item, exc in done]
+
+    def _complete(self, done: list[tuple[_Append, BaseException | None]]) -> None:
+        for item, failure in done:
             with self._pending_lock:
                 self._pending -= item.size
-            failure = exc or (None if synced_ok else error)
             if failure is not None:
                 item.future.set_exception(failure)
             else:

@@ -149,16 +149,16 @@ def start_collector(landing: Path, keys: Keys, **overrides: object) -> RunningCo
         fetches.append(url)
         return certificate
 
-    settings = CollectorSettings(
-        landing_dir=landing,
-        write_key=WRITE_KEY,
-        sendgrid_public_key=keys.sendgrid_public,
-        mailgun_signing_key=MAILGUN_KEY,
-        typeform_secret=TYPEFORM_SECRET,
-        sns_topic_arns=(TOPIC,),
-        min_free_bytes=0,
-        **overrides,
-    )
+    values: dict = {
+        "landing_dir": landing,
+        "write_key": WRITE_KEY,
+        "sendgrid_public_key": keys.sendgrid_public,
+        "mailgun_signing_key": MAILGUN_KEY,
+        "typeform_secret": TYPEFORM_SECRET,
+        "sns_topic_arns": (TOPIC,),
+        "min_free_bytes": 0,
+    }
+    settings = CollectorSettings(**{**values, **overrides})
     collector = Collector(settings, sns_fetch_certificate=fetch, sns_confirm=confirmations.append)
     port = free_port()
     config = uvicorn.Config(
