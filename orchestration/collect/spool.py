@@ -300,7 +300,9 @@ class Spool:
         error: OSError | None = None
         for handle in touched.values():
             try:
-                os.fsync(handle.fd)
+                # fdatasync: the data and the metadata needed to read it back (the size);
+                # the file's name was made durable when it was created (_open)
+                os.fdatasync(handle.fd)
             except OSError as exc:
                 log.error("collector: fsync of %s failed: %s", handle.tmp, exc)
                 synced_ok, error = False, exc
