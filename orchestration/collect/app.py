@@ -65,7 +65,12 @@ def create_app(collector: Collector) -> Starlette:
     async def health(_request: Request) -> JSONResponse:
         spool = collector.spool
         return JSONResponse(
-            {"status": "ok", "open_files": spool.open_files, "queue_bytes": spool.pending_bytes}
+            {
+                "status": "ok" if spool.alive else "down",
+                "open_files": spool.open_files,
+                "queue_bytes": spool.pending_bytes,
+            },
+            status_code=200 if spool.alive else 503,
         )
 
     async def metrics(_request: Request) -> PlainTextResponse:

@@ -201,6 +201,11 @@ class Spool:
         return self._pending
 
     @property
+    def alive(self) -> bool:
+        """The writer thread is running (else nothing can be acknowledged)."""
+        return self._thread is not None and self._thread.is_alive() and not self._closed
+
+    @property
     def open_files(self) -> int:
         return len(self._files)
 
@@ -246,8 +251,12 @@ class Spool:
                     stopping = True
                 else:
                     batch.append(item)
-            done = self._write(batch) if batch else []
-            self._rotate(force=stopping)  # before answering: a full file is closed first
+            try:
+                done = self._write(batch) if batch else []
+                self._rotate(force=stopping)  # before answering: a full file is closed first
+            except Exception as exc:  # noqa: BLE001 - never leave a request waiting forever
+                log.exception("collector: landing writer failed")
+                done = [(item, exc) for item in batch if not item.future.done()]
             self._complete(done)
 
     def _next_deadline(self) -> float:
