@@ -18,6 +18,7 @@ SendGrid files are one JSON array (``docs/data-contracts.md``): the file starts 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -86,6 +87,12 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _finish_array(fd: int, size: int) -> int:
@@ -286,38 +293,65 @@ class Spool:
         return handle
 
     def _write(self, batch: list[_Append]) -> list[tuple[_Append, BaseException | None]]:
-        """Write and fsync ``batch``; return each item with its error (None when durable)."""
+        """Write and sync ``batch``; return each item with its error (None when durable).
+
+        A failed write is cut off the file again, so a torn record never glues onto the next
+        one; a file whose write cannot be undone or whose sync fails is abandoned (left under
+        its temporary name for the next start's recovery) and later requests get a new file.
+        """
+        written: list[tuple[_Append, _OpenFile | None, BaseException | None]] = []
         touched: dict[int, _OpenFile] = {}
-        done: list[tuple[_Append, BaseException | None]] = []
         for item in batch:
             key = (item.stream, item.day)
+            handle = None
             try:
                 handle = self._files.get(key)
                 if handle is None:
                     handle = self._files[key] = self._open(item.stream, item.day)
                 sep = b",\n" if item.stream.is_array else b"\n"
                 data = sep.join(item.records) + sep
-                os.write(handle.fd, data)
+                try:
+                    _write_all(handle.fd, data)
+                except OSError:
+                    self._undo(key, handle)
+                    raise
                 handle.size += len(data)
                 handle.records += len(item.records)
                 touched[handle.fd] = handle
-                done.append((item, None))
+                written.append((item, handle, None))
             except OSError as exc:
                 log.error("collector: write to %s failed: %s", item.stream.source, exc)
-                done.append((item, exc))
-        synced_ok = True
-        error: OSError | None = None
-        for handle in touched.values():
+                written.append((item, None, exc))
+        failed: dict[int, OSError] = {}
+        for fd, handle in touched.items():
             try:
                 # fdatasync: the data and the metadata needed to read it back (the size);
                 # the file's name was made durable when it was created (_open)
-                os.fdatasync(handle.fd)
+                os.fdatasync(fd)
             except OSError as exc:
-                log.error("collector: fsync of %s failed: %s", handle.tmp, exc)
-                synced_ok, error = False, exc
+                log.error("collector: sync of %s failed: %s; file abandoned", handle.tmp, exc)
+                failed[fd] = exc
+                self._abandon((handle.stream, handle.day), handle)
         if self._on_fsync is not None:
             self._on_fsync(len(touched))
-        return [(item, exc or (None if synced_ok else error)) for item, exc in done]
+        return [
+            (item, exc or (failed.get(handle.fd) if handle is not None else None))
+            for item, handle, exc in written
+        ]
+
+    def _undo(self, key: tuple[Stream, str], handle: _OpenFile) -> None:
+        """Cut a failed write off the file, or give the file up."""
+        try:
+            os.ftruncate(handle.fd, handle.size)
+            os.lseek(handle.fd, 0, os.SEEK_END)
+        except OSError:
+            self._abandon(key, handle)
+
+    def _abandon(self, key: tuple[Stream, str], handle: _OpenFile) -> None:
+        if self._files.get(key) is handle:
+            del self._files[key]
+        with contextlib.suppress(OSError):
+            os.close(handle.fd)
 
     def _complete(self, done: list[tuple[_Append, BaseException | None]]) -> None:
         for item, failure in done:

@@ -1,6 +1,9 @@
 """The collector's landing spool: temporary names ingestion ignores, rotation, crash recovery."""
 
+import errno
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -91,3 +94,36 @@ def test_one_collector_per_landing_folder(tmp_path):
     second = Spool(tmp_path)
     second.start()  # the lock is free again
     second.close()
+
+
+FAILING_WRITE = """
+import resource, signal, sys
+from pathlib import Path
+from orchestration.collect.spool import Spool, Stream
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the limit, write() fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.RLIM_INFINITY))
+spool = Spool(Path(sys.argv[1]))
+spool.start()
+stream = Stream("web_events", "segment", "jsonl")
+print(spool.append(stream, "2026-05-01", [b'{"first":"' + b"x" * 28 + b'"}']).result())
+try:
+    spool.append(stream, "2026-05-01", [b'{"second":"' + b"y" * 40 + b'"}']).result()
+except OSError as exc:
+    print("refused", exc.errno)
+print(spool.append(stream, "2026-05-01", [b'{"third":1}']).result())
+spool.close()
+"""
+
+
+def test_a_failed_write_is_refused_and_cut_off_the_file(tmp_path):
+    """A real EFBIG (file size limit) mid-record: that request fails, the torn bytes are cut
+    off, and the next record lands intact on its own line."""
+    out = subprocess.run(
+        [sys.executable, "-c", FAILING_WRITE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    assert out[:3] == ["1", f"refused {errno.EFBIG}", "1"]
+    ((_, text),) = published(tmp_path, "web_events").items()
+    assert text == '{"first":"' + "x" * 28 + '"}\n{"third":1}\n'
