@@ -4,6 +4,7 @@ import errno
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -64,6 +65,21 @@ def test_files_rotate_by_size_and_day(tmp_path):
         "dt=2026-05-01",
         "dt=2026-05-02",
     ]
+
+
+def test_files_close_by_age_while_running(tmp_path):
+    spool = Spool(tmp_path, max_file_age=0.2)
+    spool.start()
+    try:
+        spool.append(SEGMENT, DAY, [b'{"n":1}']).result(timeout=10)
+        deadline = time.monotonic() + 30
+        while not discover(tmp_path, "web_events") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert published(tmp_path, "web_events") != {}  # published with the spool still open
+        assert spool.open_files == 0
+    finally:
+        spool.close()
+    assert list(published(tmp_path, "web_events").values()) == ['{"n":1}\n']
 
 
 def test_recovery_publishes_complete_records_only(tmp_path):

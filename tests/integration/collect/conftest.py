@@ -184,7 +184,8 @@ def keys() -> Keys:
 
 @pytest.fixture
 def collector(tmp_path, keys):
-    running = start_collector(tmp_path / "landing", keys)
+    # files stay open until stop() (no age rotation mid-test): one file per stream
+    running = start_collector(tmp_path / "landing", keys, max_file_age=3600)
     yield running
     running.stop()
 
