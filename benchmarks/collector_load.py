@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,6 +208,29 @@ def run_load(
     return result
 
 
+def run_load_processes(host_port: str, *, processes: int, **kwargs: object) -> LoadResult:
+    """:func:`run_load` in ``processes`` client processes (no shared GIL), results merged;
+    ``max_events`` is per process."""
+    if processes <= 1:
+        return run_load(host_port, **kwargs)
+    with ProcessPoolExecutor(processes) as pool:
+        parts = list(pool.map(_run_load_part, [(host_port, kwargs)] * processes))
+    merged = LoadResult(seconds=max(p.seconds for p in parts))
+    for part in parts:
+        merged.acked_events += part.acked_events
+        merged.requests += part.requests
+        merged.errors += part.errors
+        merged.latencies += part.latencies
+        merged.acked_ids |= part.acked_ids
+        merged.in_flight_ids |= part.in_flight_ids
+    return merged
+
+
+def _run_load_part(args: tuple[str, dict]) -> LoadResult:
+    host_port, kwargs = args
+    return run_load(host_port, **kwargs)
+
+
 def landed_message_ids(landing: Path) -> list[str]:
     """messageIds of every published web_events record (temporary files excluded)."""
     ids = []
@@ -219,7 +243,8 @@ def landed_message_ids(landing: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="connections per process")
+    parser.add_argument("--processes", type=int, default=1, help="client processes")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--max-events", type=int, default=300_000)
     args = parser.parse_args(argv)
@@ -230,19 +255,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         warm = run_load(collector.url, seconds=1.0, workers=1, batch_size=10)
         cpu0 = _child_cpu(collector.proc.pid)
-        result = run_load(
+        result = run_load_processes(
             collector.url,
+            processes=args.processes,
             seconds=args.seconds,
             workers=args.workers,
             batch_size=args.batch_size,
-            max_events=args.max_events,
+            max_events=args.max_events // args.processes,
         )
         cpu = _child_cpu(collector.proc.pid) - cpu0
     finally:
         collector.stop()
     landed = len(landed_message_ids(landing)) - warm.acked_events
     line = (
-        f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {os.cpu_count()} | {args.workers} "
+        f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {os.cpu_count()} "
+        f"| {args.processes} × {args.workers} "
         f"| {args.batch_size} "
         f"| {result.acked_events} | {result.seconds:.1f} | {result.events_per_second:,.0f} "
         f"| {result.requests / result.seconds:,.0f} | {1000 * result.percentile(50):.1f} "
@@ -253,12 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     if not RESULTS.exists():
         RESULTS.write_text(
             "# Collector load test (`python -m benchmarks.collector_load`)\n\n"
-            "`/v1/batch` requests of Segment page events (~600 bytes each) from keep-alive client\n"
-            "threads on the same machine; each answer is sent after fsync. `collector CPU` is\n"
-            "the collector process's CPU seconds per wall second (1.0 = one core). `landed` =\n"
-            "records in the landing files after shutdown (warm-up excluded), equal to\n"
-            "`events acked`. `load avg` = the machine's 1-minute load average at the end.\n\n"
-            "| when (UTC) | cores | workers | batch | events acked | seconds | events/s | "
+            "`/v1/batch` requests of Segment page events (~600 bytes each) from keep-alive\n"
+            "client connections on the same machine (`clients` = processes × connections, each\n"
+            "waiting for its answer before its next request); each answer is sent after fsync.\n"
+            "`collector CPU` = the collector process's CPU seconds per wall second (1.0 = one\n"
+            "core). `landed` = records in the landing files after shutdown (warm-up excluded),\n"
+            "equal to `events acked`. `load avg` = the machine's 1-minute load average at the end\n"
+            "(other work on the machine included).\n\n"
+            "| when (UTC) | cores | clients | batch | events acked | seconds | events/s | "
             "requests/s | p50 ms | p99 ms | collector CPU | errors | landed | load avg |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         )
