@@ -7,6 +7,8 @@ SCALE ?= small
 HORIZON ?= 30
 CAPACITY ?= 50
 SEED ?= 42
+COLLECT_HOST ?= 127.0.0.1
+COLLECT_PORT ?= 8787
 export LEADHOUSE_LANDING ?= $(CURDIR)/data/landing
 export LEADHOUSE_WAREHOUSE ?= $(CURDIR)/data/warehouse/leadhouse.duckdb
 export LEADHOUSE_OUTPUT ?= $(CURDIR)/data/output
@@ -15,7 +17,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test test-faults ui bench clean prepare calibrate report docs
+.PHONY: help setup run test test-faults ui bench clean prepare calibrate report docs collect
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
@@ -26,6 +28,7 @@ help:
 	@echo "make docs   generate and serve the dbt docs on http://127.0.0.1:8080"
 	@echo "make calibrate  learn rule points from outcomes and backtest them (docs/calibration.md)"
 	@echo "make bench  run the benchmarks (benchmarks/README.md)"
+	@echo "make collect  serve the HTTP collector on $(COLLECT_HOST):$(COLLECT_PORT) (docs/collector.md)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +67,9 @@ ui: prepare
 
 calibrate: prepare
 	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
+
+collect: $(STAMP)
+	$(BIN)/leadhouse collect --host $(COLLECT_HOST) --port $(COLLECT_PORT)
 
 report: prepare
 	$(BIN)/leadhouse report

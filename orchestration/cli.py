@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("orchestration.publish.command", "show or roll back the BI analytics database"),
     "report": ("orchestration.report.command", "write the HTML report (funnel, scores, quality)"),
     "forget": ("orchestration.privacy.command", "erase people everywhere (right to erasure)"),
+    "collect": ("orchestration.collect.command", "serve the HTTP collector into the landing folder"),
 }
 
 
