@@ -66,6 +66,34 @@ HELP: dict[str, tuple[str, str]] = {
         "hand-offs with their top reasons, data quality per layer and source freshness.",
         "leadhouse report && xdg-open data/output/report.html",
     ),
+    "score-as-of": (
+        "Replay scoring as the warehouse would have been at an instant: leads created by then, "
+        "attribute values as last observed by then, consent and suppression as of then. The "
+        "replay writes its own schema (replay_<date>) and never touches the production marts, "
+        "their incremental state or the hand-off history.",
+        "leadhouse score-as-of 2026-10-15",
+    ),
+    "publish": (
+        "Show which version of the read-only analytics database BI tools read "
+        "(data/warehouse/analytics.duckdb), when it was published and from which run, or put the "
+        "previous version back atomically with --rollback. Publishing itself happens at the end "
+        "of every run whose blocking checks all passed.",
+        "leadhouse publish --rollback",
+    ),
+    "forget": (
+        "Erase people (right to erasure): every row that names them or their cookie ids in every "
+        "warehouse table, their records in the landing files (manifest kept consistent), the "
+        "output folder and Dagster's storage; queue a deletion in every CRM a sync wrote them "
+        "to; keep a salted-hash tombstone so a re-ingested file never brings them back.",
+        "leadhouse forget jane@acme.com   (or: leadhouse forget --file erasures.txt)",
+    ),
+    "collect": (
+        "Serve the HTTP collector: Segment-compatible tracking calls (/v1/batch, track, page, "
+        "identify, alias), signed SendGrid, Mailgun, SES (SNS) and Typeform webhooks and form "
+        "posts, each written durably (fsync before the answer) into the landing folder in the "
+        "formats ingestion reads. Secrets come from the environment (docs/collector.md).",
+        "leadhouse collect --host 127.0.0.1 --port 8787   (with LEADHOUSE_WRITE_KEY set)",
+    ),
 }
 
 

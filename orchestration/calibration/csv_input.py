@@ -39,7 +39,9 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str = "input_row
     if path.stat().st_size == 0:
         raise CalibrationInputError(f"input file is empty: {path}")
     con.execute("set enable_progress_bar = false")
-    lines, _texts, payloads = read_records(path)
+    lines, _texts, payloads, reason = read_records(path)
+    if reason:
+        raise CalibrationInputError(f"cannot read {path}: {reason.replace('_', ' ')}")
     good = [p for p in payloads if p is not None]
     malformed = [n for n, p in zip(lines, payloads, strict=True) if p is None]
     if not good:

@@ -77,7 +77,7 @@ def _rewrite_lines(file: LandingFile, data: bytes, subject: Subject) -> Rewrite 
 
 def _rewrite_csv(file: LandingFile, data: bytes, subject: Subject) -> Rewrite | None:
     lines = _lines(data)
-    starts, texts, _ = read_records(file.path)
+    starts, texts, _, _ = read_records(file.path)
     positions = []
     for start, text in zip(starts, texts, strict=True):
         if subject.matches(text):

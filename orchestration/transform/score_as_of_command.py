@@ -9,7 +9,6 @@ from orchestration.transform.replay import parse_as_of, score_as_of, summary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = __doc__.splitlines()[0]
     parser.add_argument(
         "as_of",
         metavar="DATE",
