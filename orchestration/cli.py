@@ -21,13 +21,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("orchestration.summary", "print rows per layer, quarantine, stages, tiers, checks"),
     "sync": ("orchestration.activation.command", "run (or dry-run) a reverse-ETL sync"),
     "calibrate": ("orchestration.calibration.calibrate_command", "learn rule points from outcomes"),
-    "what-if": ("orchestration.calibration.what_if_command", "replay recent days under proposed rules"),
-    "score": ("orchestration.calibration.score_command", "score a CSV lead list with the fit rules"),
+    "what-if": ("orchestration.calibration.what_if_command", "replay recent days under new rules"),
+    "score": ("orchestration.calibration.score_command", "score a CSV lead list with the rules"),
     "score-as-of": ("orchestration.transform.score_as_of_command", "replay scoring as of a date"),
     "publish": ("orchestration.publish.command", "show or roll back the BI analytics database"),
     "report": ("orchestration.report.command", "write the HTML report (funnel, scores, quality)"),
     "forget": ("orchestration.privacy.command", "erase people everywhere (right to erasure)"),
-    "collect": ("orchestration.collect.command", "serve the HTTP collector into the landing folder"),
+    "collect": ("orchestration.collect.command", "serve the HTTP collector (landing files)"),
 }
 
 
@@ -49,13 +49,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text)
         if only is None or only == name:
-            try:
-                importlib.import_module(module_name).configure(sub)
-                help_texts.apply(name, sub)
-            except ModuleNotFoundError as exc:  # an area not installed in this build
-                if only == name:
-                    raise
-                sub.description = f"unavailable: {exc}"
+            importlib.import_module(module_name).configure(sub)
+            help_texts.apply(name, sub)
     return parser
 
 

@@ -7,7 +7,6 @@ Paths default to folders under the repository's ``data/`` directory so that
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -84,20 +83,3 @@ def settings() -> Settings:
         or default_memory_limit(),
         settle_seconds=max(float(os.environ.get("LEADHOUSE_SETTLE_SECONDS") or 2.0), 0.0),
     )
-
-
-@lru_cache(maxsize=1)
-def repo_root() -> Path:
-    return REPO_ROOT
-
-
-def postgres_params() -> dict[str, object]:
-    """Connection of the ``postgres`` dbt target (the LEADHOUSE_PG_* variables of
-    dbt_project/profiles.yml, same defaults), for Python code that reads that warehouse."""
-    return {
-        "host": os.environ.get("LEADHOUSE_PG_HOST", "127.0.0.1"),
-        "port": int(os.environ.get("LEADHOUSE_PG_PORT", "5432")),
-        "user": os.environ.get("LEADHOUSE_PG_USER", "postgres"),
-        "password": os.environ.get("LEADHOUSE_PG_PASSWORD", ""),
-        "dbname": os.environ.get("LEADHOUSE_PG_DATABASE", "leadhouse"),
-    }

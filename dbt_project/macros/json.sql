@@ -16,10 +16,6 @@
     json_extract_string({{ column }}, '{{ path }}')
 {%- endmacro %}
 
-{% macro duckdb__json_text(column, path) -%}
-    json_extract_string({{ column }}, '{{ path }}')
-{%- endmacro %}
-
 {% macro postgres__json_text(column, path) -%}
     (cast({{ column }} as jsonb) #>> {{ leadhouse._pg_json_path(path) }})
 {%- endmacro %}

@@ -13,7 +13,7 @@
     ({{ expr }} ~ '{{ pattern }}')
 {%- endmacro %}
 
-{#- regex_matches_col(expr, pattern_expr): like regex_matches, pattern from a column (case-insensitive). -#}
+{#- regex_matches_ci(expr, pattern_expr): case-insensitive regex match, the pattern from an expression (a column). -#}
 {% macro regex_matches_ci(expr, pattern_expr) -%}
     {{ return(adapter.dispatch('regex_matches_ci', 'leadhouse')(expr, pattern_expr)) }}
 {%- endmacro %}

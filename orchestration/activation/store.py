@@ -1,4 +1,4 @@
-"""State and audit tables of the reverse-ETL (DuckDB schema ``retl``, FORMATS.md §6.3).
+"""State and audit tables of the reverse-ETL (DuckDB schema ``retl``, docs/formats.md §6.3).
 
 Every function takes an open connection; callers open it with :func:`connect` inside a
 ``with`` block and close it before any long wait (API calls), so the warehouse file is

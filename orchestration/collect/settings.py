@@ -32,7 +32,7 @@ class CollectorSettings:
     sns_auto_confirm: bool = True
     #: seconds a webhook timestamp may differ from now; replays are refused within it
     replay_window: float = 300.0
-    #: Segment limits (FORMATS.md §1.1): an event, a batch → 400
+    #: Segment limits (docs/formats.md §1.1): an event, a batch → 400
     max_event_bytes: int = 32 * KB
     max_batch_bytes: int = 500 * KB
     #: bodies above this (raw or decompressed) are refused with 413

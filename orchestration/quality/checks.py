@@ -7,7 +7,6 @@ WARN checks inform and block nothing.
 """
 
 import json
-from pathlib import Path
 
 import dagster as dg
 
@@ -119,13 +118,3 @@ def build_asset_checks(thresholds: Thresholds | None = None) -> list[dg.AssetChe
     t = thresholds or load_thresholds()
     specs = all_checks(t, previous_stats=lambda: previous_stats(settings().output_dir))
     return [_make_check(spec, t.sample_rows) for spec in specs]
-
-
-def guarded_assets(thresholds: Thresholds | None = None) -> list[tuple[str, ...]]:
-    """Asset keys that carry at least one quality check (for docs and tests)."""
-    t = thresholds or load_thresholds()
-    return sorted({spec.asset_key for spec in all_checks(t)})
-
-
-def output_dir() -> Path:
-    return settings().output_dir

@@ -453,7 +453,7 @@ SIZE_BUCKETS = (
     ("5000+", 5001, 60000, -0.1),
 )
 SIZE_WEIGHTS = (22, 26, 22, 16, 9, 5)
-#: HubSpot numemployees options (FORMATS.md 3.4, unverified), by our bucket
+#: HubSpot numemployees options (docs/formats.md 3.4, unverified), by our bucket
 HUBSPOT_NUMEMPLOYEES = ("1-5", "25-50", "100-500", "500-1000", "1000+", "1000+")
 
 USER_AGENTS = (

@@ -12,6 +12,7 @@ from orchestration.transform.assets import (
     leadhouse_dbt_staging_assets,
     snapshot_assets,
 )
+from orchestration.transform.handoffs import handoff_sensor
 
 _snapshots = snapshot_assets()
 DBT_WITH_PARENT = Path(__file__).with_name("dbt_with_parent.py")
@@ -38,19 +39,11 @@ nightly_schedule = dg.ScheduleDefinition(
 )
 
 
-def _sensors() -> list:
-    try:  # the lifecycle hand-off announcer, once the scoring area ships it
-        from orchestration.transform.handoffs import handoff_sensor
-    except ImportError:
-        return []
-    return [handoff_sensor]
-
-
 defs = dg.Definitions(
     assets=[leadhouse_dbt_staging_assets, leadhouse_dbt_assets, *_snapshots],
     jobs=[main_job, hourly_job],
     schedules=[hourly_schedule, nightly_schedule],
-    sensors=_sensors(),
+    sensors=[handoff_sensor],
     resources={
         # dbt runs through a wrapper that dies with its parent (dbt_with_parent.py): a killed
         # run leaves no orphaned dbt holding DuckDB's writer lock

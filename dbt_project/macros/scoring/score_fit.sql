@@ -51,7 +51,7 @@
               >= coalesce({{ scoring_try_number("nullif(" ~ dbt.split_part(value, "'..'", 1) ~ ", '')") }}, -1e18)
             and {{ scoring_try_number(attr) }}
               <= coalesce({{ scoring_try_number("nullif(" ~ dbt.split_part(value, "'..'", 2) ~ ", '')") }}, 1e18)
-        when 'pattern' then {{ scoring_regex_ci(attr, value) }}
+        when 'pattern' then {{ regex_matches_ci(attr, value) }}
         when 'is_free_email' then lower({{ attr }}) = lower(trim({{ value }}))
         when 'is_missing' then ({{ attr }} is null) = (lower(trim({{ value }})) = 'true')
         else false

@@ -11,21 +11,13 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- scoring_now(): the wall-clock instant as a naive UTC timestamp (when a row was recorded). -#}
+{% macro scoring_now() -%}
+    {{ return(adapter.dispatch('scoring_now', 'leadhouse')()) }}
+{%- endmacro %}
+
 {% macro default__scoring_now() -%}
     cast(current_timestamp at time zone 'UTC' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-{#- scoring_regex_ci(expr, pattern_expr): case-insensitive regex match, the pattern from an expression. -#}
-{% macro scoring_regex_ci(expr, pattern_expr) -%}
-    {{ return(adapter.dispatch('scoring_regex_ci', 'leadhouse')(expr, pattern_expr)) }}
-{%- endmacro %}
-
-{% macro default__scoring_regex_ci(expr, pattern_expr) -%}
-    regexp_matches({{ expr }}, {{ pattern_expr }}, 'i')
-{%- endmacro %}
-
-{% macro postgres__scoring_regex_ci(expr, pattern_expr) -%}
-    ({{ expr }} ~* {{ pattern_expr }})
 {%- endmacro %}
 
 {#- scoring_age_days(ts, as_of): days (fractional) between ts and as_of. -#}

@@ -20,7 +20,7 @@ select model_id, persona_id, rule_id, problem from (
     from rules where {{ scoring_try_number('points') }} is null
     union all
     select model_id, persona_id, rule_id, 'range value "' || coalesce(value, '') || '" is not lo..hi'
-    from rules where operator = 'range' and not {{ scoring_regex_ci("coalesce(value, '')", "'^-?[0-9.]*\\.\\.-?[0-9.]*$'") }}
+    from rules where operator = 'range' and not {{ regex_matches_ci("coalesce(value, '')", "'^-?[0-9.]*\\.\\.-?[0-9.]*$'") }}
     union all
     select model_id, persona_id, rule_id, 'value must be true or false for operator ' || operator
     from rules where operator in ('is_free_email', 'is_missing') and lower(coalesce(value, '')) not in ('true', 'false')

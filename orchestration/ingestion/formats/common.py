@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-#: Segment's HTTP API answers 400 above 32 KB per event (FORMATS.md §1.1).
+#: Segment's HTTP API answers 400 above 32 KB per event (docs/formats.md §1.1).
 MAX_EVENT_BYTES = 32 * 1024
 
 #: The contract's basic ``x@y.tld`` check, applied after trimming.

@@ -14,7 +14,7 @@ from orchestration.ingestion.formats.common import (
     ts_from,
 )
 
-#: The event names each provider documents (FORMATS.md §2); anything else is quarantined.
+#: The event names each provider documents (docs/formats.md §2); anything else is quarantined.
 EVENT_NAMES: dict[str, tuple[str, ...]] = {
     "sendgrid": (
         "processed",

@@ -1,5 +1,5 @@
 -- Hand-made raw layer (docs/data-contracts.md §2) for the dbt core tests: a few real-shaped
--- payloads per provider (FORMATS.md §1-3) covering retroactive stitching, alias, a shared device,
+-- payloads per provider (docs/formats.md §1-3) covering retroactive stitching, alias, a shared device,
 -- bot traffic, the 30-minute session edge, machine opens, bounces and CRM outcomes.
 create schema if not exists raw;
 

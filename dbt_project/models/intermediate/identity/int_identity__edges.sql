@@ -4,7 +4,7 @@
 -- Identity graph edges: an anonymous id (cookie) observed together with an email, or an email known
 -- from a record of its own (list import, CRM deal, email event, a form or web call without a cookie:
 -- anonymous_id is null there).
--- FORMATS.md §6.2. Invalid emails never make an edge (normalize_email returns null for them).
+-- docs/formats.md §6.2. Invalid emails never make an edge (normalize_email returns null for them).
 
 with web as (
 

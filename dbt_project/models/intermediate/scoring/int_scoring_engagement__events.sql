@@ -41,7 +41,7 @@ matched as (
             or lower(r.detail_match) = i.content_category
             or lower(r.detail_match) = i.form_type
             or (r.detail_match like 'url:%'
-                and {{ scoring_regex_ci('i.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}))
+                and {{ regex_matches_ci('i.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}))
 )
 
 select interaction_id, lead_id, model_id, rule_id, category, buying_stage, occurred_at,

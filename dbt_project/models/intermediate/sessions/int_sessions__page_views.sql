@@ -3,7 +3,7 @@
 
 -- Web activity (page and track calls) cut into sessions per visitor: a new session starts when
 -- var('inactivity_cutoff_seconds') or more passed since the visitor's previous event.
--- session_id = md5(visitor_id || '-' || session_number) (FORMATS.md §6.2).
+-- session_id = md5(visitor_id || '-' || session_number) (docs/formats.md §6.2).
 
 with events as (
 

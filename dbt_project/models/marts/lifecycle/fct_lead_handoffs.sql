@@ -55,7 +55,7 @@ crossings as (
     inner join champion_scores as s on s.lead_id = t.lead_id
 )
 
-select c.*, {{ adapter.dispatch('scoring_now', 'leadhouse')() }} as recorded_at
+select c.*, {{ scoring_now() }} as recorded_at
 from crossings as c
 {% if is_incremental() %}
 where c.handoff_id not in (select handoff_id from {{ this }})

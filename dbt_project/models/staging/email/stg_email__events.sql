@@ -1,5 +1,5 @@
 -- Email events of SendGrid, Mailgun and SES unioned into one canonical SendGrid-like shape
--- (FORMATS.md §6.1), one row per (provider, provider_event_id); machine opens flagged.
+-- (docs/formats.md §6.1), one row per (provider, provider_event_id); machine opens flagged.
 
 with source as (
 

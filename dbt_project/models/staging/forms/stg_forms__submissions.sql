@@ -6,7 +6,7 @@
     )
 }}
 -- Form submissions of HubSpot Forms v3, Typeform and urlencoded posts unioned into the canonical
--- HubSpot-like shape (FORMATS.md §6.1), one row per submission_id.
+-- HubSpot-like shape (docs/formats.md §6.1), one row per submission_id.
 
 with source as (
 
