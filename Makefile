@@ -17,11 +17,13 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test test-faults ui bench clean prepare calibrate report docs collect
+.PHONY: help setup run test test-fast test-faults lint ui bench clean prepare calibrate report docs collect
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
+	@echo "make test-fast  the unit tests only (under two minutes)"
+	@echo "make lint   ruff (lint + format check) and sqlfluff on the dbt models"
 	@echo "make test-faults  the fault suite: kills, a bad CRM, duplicates, huge records"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
 	@echo "make report write data/output/report.html from the warehouse"
@@ -56,6 +58,16 @@ run: prepare
 
 test: prepare
 	$(BIN)/python -m pytest -q
+
+test-fast: prepare
+	$(BIN)/python -m pytest -q tests/unit
+
+# Style is enforced by tools: ruff for Python, sqlfluff (dbt templater, DuckDB dialect) for SQL.
+# The dbt templater compiles against a throw-away warehouse, never the real one.
+lint: prepare
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	LEADHOUSE_WAREHOUSE=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/snapshots
 
 # SIGKILL mid-ingestion / mid-dbt / mid-sync, a failing then absent CRM, 10^5 duplicate ids,
 # a 5 MB record (tests/faults; a few minutes, so not part of `make test`)
