@@ -28,7 +28,7 @@ class IdSource:
         if self.i >= len(self.buf):
             a = self.rng.integers(0, 2**63, size=4096, dtype=np.int64).tolist()
             b = self.rng.integers(0, 2**63, size=4096, dtype=np.int64).tolist()
-            self.buf = [f"{x:016x}{y:016x}" for x, y in zip(a, b)]
+            self.buf = [f"{x:016x}{y:016x}" for x, y in zip(a, b, strict=True)]
             self.i = 0
         h = self.buf[self.i]
         self.i += 1
@@ -76,7 +76,19 @@ class WebRenderer:
             "_t": (t_ms, sent, lat),  # true times, removed before writing
         }
 
-    def page(self, anon, uid, t_ms, path, referrer, search, campaign, ua, ip, locale) -> dict:
+    def page(
+        self,
+        anon: str | None,
+        uid: str | None,
+        t_ms: int,
+        path: str,
+        referrer: str,
+        search: str,
+        campaign: dict | None,
+        ua: str,
+        ip: str,
+        locale: str,
+    ) -> dict:
         title = self._titles.get(path)
         if title is None:
             title = self._titles[path] = page_title(path)
@@ -90,18 +102,39 @@ class WebRenderer:
             m["context"]["campaign"] = campaign
         return m
 
-    def track(self, anon, uid, t_ms, event, properties, ua, ip, locale) -> dict:
+    def track(
+        self,
+        anon: str | None,
+        uid: str | None,
+        t_ms: int,
+        event: str,
+        properties: dict,
+        ua: str,
+        ip: str,
+        locale: str,
+    ) -> dict:
         m = self._base("track", anon, uid, t_ms, ua, ip, locale)
         m["event"] = event
         m["properties"] = properties
         return m
 
-    def identify(self, anon, uid, t_ms, traits, ua, ip, locale) -> dict:
+    def identify(
+        self,
+        anon: str | None,
+        uid: str | None,
+        t_ms: int,
+        traits: dict,
+        ua: str,
+        ip: str,
+        locale: str,
+    ) -> dict:
         m = self._base("identify", anon, uid, t_ms, ua, ip, locale)
         m["traits"] = traits
         return m
 
-    def alias(self, previous, uid, t_ms, ua, ip, locale) -> dict:
+    def alias(
+        self, previous: str, uid: str | None, t_ms: int, ua: str, ip: str, locale: str
+    ) -> dict:
         m = self._base("alias", None, uid, t_ms, ua, ip, locale)
         del m["anonymousId"]
         m["previousId"] = previous
