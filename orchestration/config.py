@@ -41,7 +41,7 @@ class Settings(BaseModel):
     duckdb_memory_limit: str = Field(
         pattern=r"^\d+(\.\d+)?\s*([KMGT]i?B|B)$",
         description="LEADHOUSE_DUCKDB_MEMORY_LIMIT: DuckDB's memory_limit for ingestion and dbt "
-        "(default a quarter of the machine's memory; above it DuckDB spills to disk)"
+        "(default a quarter of the machine's memory; above it DuckDB spills to disk)",
     )
 
     def dbt_env(self) -> dict[str, str]:
@@ -83,3 +83,15 @@ def settings() -> Settings:
         or default_memory_limit(),
         settle_seconds=max(float(os.environ.get("LEADHOUSE_SETTLE_SECONDS") or 2.0), 0.0),
     )
+
+
+def postgres_params() -> dict[str, object]:
+    """Connection of the ``postgres`` dbt target (the LEADHOUSE_PG_* variables of
+    dbt_project/profiles.yml, same defaults), for Python code that reads that warehouse."""
+    return {
+        "host": os.environ.get("LEADHOUSE_PG_HOST", "127.0.0.1"),
+        "port": int(os.environ.get("LEADHOUSE_PG_PORT", "5432")),
+        "user": os.environ.get("LEADHOUSE_PG_USER", "postgres"),
+        "password": os.environ.get("LEADHOUSE_PG_PASSWORD", ""),
+        "dbname": os.environ.get("LEADHOUSE_PG_DATABASE", "leadhouse"),
+    }
