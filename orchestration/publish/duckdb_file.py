@@ -90,7 +90,7 @@ def _remove(path: Path) -> None:
 
 
 def _keep_as_previous(target: Path) -> None:
-    """Make ``previous`` name the inode ``target`` names now (atomic, no copy)."""
+    """Make ``previous`` name the inode ``target`` names now (atomic; a hard link, no copy)."""
     if not target.exists():
         return
     tmp = _hidden(target, "previous.tmp")
@@ -115,10 +115,9 @@ def build_version(
         as_of = con.execute(spec.data_as_of).fetchone()[0]
         rows: dict[str, int] = {}
         for rel in spec.tables:
-            con.execute(f'create table pub.main."{rel.name}" as select * from wh.{rel.qualified}')
-            rows[rel.name] = con.execute(f'select count(*) from pub.main."{rel.name}"').fetchone()[
-                0
-            ]
+            table = f'pub.main."{rel.name}"'
+            con.execute(f"create table {table} as select * from wh.{rel.qualified}")
+            rows[rel.name] = con.execute(f"select count(*) from {table}").fetchone()[0]
         con.execute(
             f'create table pub.main."{VERSION_TABLE}" (source_run_id varchar, '
             "published_at timestamp, data_as_of timestamp, relations integer, total_rows bigint)"
