@@ -237,5 +237,8 @@ def matched_threshold(reference: np.ndarray, new: np.ndarray, threshold: float) 
         return float(np.min(new)) if threshold <= 0 else threshold
     if share <= 0.0:
         return float(np.max(new)) + 1.0
-    value = float(np.quantile(np.asarray(new), 1.0 - share, method="higher"))
-    return round(value, 1)
+    new = np.asarray(new, dtype=float)
+    value = round(float(np.quantile(new, 1.0 - share, method="higher")), 1)
+    if threshold > 0 and value <= 0 and (new > 0).any():
+        value = float(new[new > 0].min())  # a positive band stays above the zero band
+    return value

@@ -86,3 +86,11 @@ def test_bounded_logistic_respects_signs_and_matches_the_free_fit_when_unbound()
     assert np.allclose(same.coef, free.coef, atol=1e-3)
     bounded = fit_logistic_bounded(X, y, 1.0, np.array([-np.inf, 0.0, -np.inf]), np.full(3, np.inf))
     assert bounded.coef[1] == 0.0 and bounded.coef[0] > 0.5 and bounded.coef[2] > 0.2
+
+
+def test_matched_threshold_of_a_positive_band_stays_positive():
+    from orchestration.calibration.metrics import matched_threshold
+
+    old = np.array([0.0, 5.0, 12.0, 30.0, 60.0])  # 60% at or above 10
+    new = np.array([0.0, 0.0, 0.0, 0.4, 3.0])  # the challenger puts most leads at 0
+    assert matched_threshold(old, new, 10.0) == 0.4
