@@ -84,7 +84,7 @@ def test_a_good_run_publishes_its_marts(first_run, env):
     meta = _publish_metadata(first_run)
     assert meta["source_run_id"] == first_run.run_id
     wh = env["LEADHOUSE_WAREHOUSE"]
-    for table in ("mart_lead_lifecycle", "mart_lead_activation", "mart_funnel_daily"):
+    for table in ("mart_lead_lifecycle", "mart_lead_scores", "mart_funnel_daily"):
         assert meta[f"rows/{table}"] == _leads(wh, table, "marts.") == _leads(analytics, table)
     with duckdb.connect(str(wh), read_only=True) as con:
         as_of = con.execute("select max(occurred_at) from marts.fct_interactions").fetchone()[0]
