@@ -53,15 +53,6 @@ def discover(landing_dir: Path, source: str) -> list[LandingFile]:
     return files
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fingerprint(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> dict[str, str]:
     """Per source, a digest of (path, size, mtime) of its files: changes when a file is
     added or rewritten. Cheap (no file is read); used by the sensor's cursor."""

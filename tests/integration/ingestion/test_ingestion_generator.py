@@ -53,7 +53,8 @@ def test_every_file_matches_the_dirty_manifest(tiny):
         manifest = {
             r[0]: r[1:]
             for r in con.execute(
-                "select path, rows_in, rows_duplicate, rows_quarantined, status from raw.load_manifest"
+                "select path, rows_in, rows_duplicate, rows_quarantined, status "
+                "from raw.load_manifest"
             ).fetchall()
         }
         quarantine: dict[str, dict[str, int]] = {}
