@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 
 from orchestration.calibration.errors import CalibrationInputError
-from orchestration.calibration.seeds_io import read_seed
+from orchestration.calibration.seeds_io import CONTRACT_COLUMNS, read_seed
 
 
 @dataclass
@@ -155,27 +155,9 @@ def _load_table(con, name: str, rows: list[dict], columns: list[str]) -> None:
         )
 
 
-FIT_COLUMNS = [
-    "model_id",
-    "persona_id",
-    "rule_id",
-    "attribute",
-    "operator",
-    "value",
-    "points",
-    "description",
-]
-ENG_COLUMNS = [
-    "model_id",
-    "rule_id",
-    "interaction_type",
-    "detail_match",
-    "category",
-    "points",
-    "half_life_days",
-    "window_days",
-    "cap_per_day",
-]
+#: the seeds' contract columns (one list, in seeds_io)
+FIT_COLUMNS = CONTRACT_COLUMNS["scoring_fit_rules"]
+ENG_COLUMNS = CONTRACT_COLUMNS["scoring_engagement_rules"]
 
 
 def load_rules(con, rules: RuleSet) -> None:
