@@ -61,14 +61,14 @@ def execute(
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.console import StepPrinter, log_path, progress_bars, quiet_output
-    from orchestration.run_view import check_steps, write_report_quietly
+    from orchestration.run_view import check_steps, step_labels, write_report_quietly
     from orchestration.summary import run_summary
 
     log = log_path(settings().output_dir, "run")
     with quiet_output(log, verbose=getattr(args, "verbose", False)) as console:
         if not getattr(args, "verbose", False):
             console.print(f"Full Dagster and dbt logs: {log}")
-        printer = StepPrinter(console, check_steps(args.job))
+        printer = StepPrinter(console, check_steps(args.job), step_labels(args.job))
         started = time.perf_counter()
         with progress_bars(console):
             result = execute(args.job, full_refresh=args.full_refresh, on_event=printer)
