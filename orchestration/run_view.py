@@ -46,8 +46,9 @@ def step_labels(job_name: str) -> dict[str, str]:
                 continue
             kinds = graph.get(next(k for k in keys if isinstance(k, dg.AssetKey))).kinds
             prefix = "dbt: " if "dbt" in kinds else ""
+            ordered = sorted(groups.items(), key=lambda item: _group_order(item[0]))
             labels[node.name] = prefix + ", ".join(
-                f"{n} {group}" if len(groups) > 1 or n > 1 else group for group, n in groups.items()
+                f"{n} {group}" if len(groups) > 1 or n > 1 else group for group, n in ordered
             )
         return labels
     except Exception:  # noqa: BLE001 - a private API: without it, steps print their key only
