@@ -185,9 +185,15 @@ class StepPrinter:
     checks (great-expectations suites, reconciliation) prints one line when it ends.
     """
 
-    def __init__(self, console: Console, check_steps: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        console: Console,
+        check_steps: set[str] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         self.console = console
         self.check_steps = check_steps or set()
+        self.labels = labels or {}
         self.steps: dict[str, _Step] = {}
 
     def __call__(self, entry: Any) -> None:  # an EventLogEntry
@@ -198,7 +204,8 @@ class StepPrinter:
         if kind == "STEP_START":
             self.steps[key] = _Step(started=time.perf_counter())
             if key not in self.check_steps:
-                self.console.print(f"▶ {key}", markup=False, soft_wrap=True)
+                label = f"  ({self.labels[key]})" if key in self.labels else ""
+                self.console.print(f"▶ {key}{label}", markup=False, soft_wrap=True)
             return
         step = self.steps.get(key)
         if step is None:

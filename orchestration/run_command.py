@@ -86,7 +86,7 @@ def _say(line: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.console import StepPrinter, log_path, progress_bars, quiet_output
-    from orchestration.run_view import check_steps, write_report_quietly
+    from orchestration.run_view import check_steps, step_labels, write_report_quietly
     from orchestration.summary import run_summary
 
     verbose = getattr(args, "verbose", False)
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             with quiet_output(log, verbose=verbose) as console:
                 if not verbose:
                     console.print(f"Full Dagster and dbt logs: {log}")
-                printer = StepPrinter(console, check_steps(args.job))
+                printer = StepPrinter(console, check_steps(args.job), step_labels(args.job))
                 with progress_bars(console):
                     result = execute(args.job, full_refresh=args.full_refresh, on_event=printer)
                 elapsed = time.perf_counter() - started

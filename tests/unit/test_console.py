@@ -47,10 +47,11 @@ def test_step_lines_from_a_real_run():
     console, buffer = _console()
     instance = dg.DagsterInstance.ephemeral()
     run_id = str(uuid.uuid4())
-    instance.add_event_listener(run_id, StepPrinter(console, check_steps={"loaded_never_empty"}))
+    printer = StepPrinter(console, {"loaded_never_empty"}, labels={"loaded": "ingestion"})
+    instance.add_event_listener(run_id, printer)
     job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
     lines = buffer.getvalue().splitlines()
-    assert lines[0] == "▶ loaded"
+    assert lines[0] == "▶ loaded  (ingestion)"
     assert lines[1].startswith("✓ loaded  1 asset  1,234 rows  ")
     # the check runs in its own step: one line when it ends, the failure named
     assert lines[2].startswith("✗ loaded_never_empty  ")
