@@ -28,7 +28,9 @@ hourly_job = dg.define_asset_job(
     "hourly_incremental",
     selection=dg.AssetSelection.groups("ingestion")
     | build_dbt_asset_selection([leadhouse_dbt_staging_assets])
-    | build_dbt_asset_selection([leadhouse_dbt_assets]),
+    | build_dbt_asset_selection([leadhouse_dbt_assets])
+    # BI gets every good hourly run too (the publish asset waits on every blocking check)
+    | dg.AssetSelection.assets("published_analytics"),
 )
 
 hourly_schedule = dg.ScheduleDefinition(
