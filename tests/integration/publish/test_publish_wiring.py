@@ -33,8 +33,9 @@ def test_publish_depends_on_every_blocking_check_and_every_published_mart():
 
 
 def test_the_main_job_publishes_and_nothing_depends_on_the_publish():
-    job = defs.resolve_job_def("leadhouse_main")
-    assert "published_analytics" in {node.name for node in job.graph.nodes}
+    for name in ("leadhouse_main", "hourly_incremental"):
+        job = defs.resolve_job_def(name)
+        assert "published_analytics" in {node.name for node in job.graph.nodes}, name
     assert defs.resolve_asset_graph().get(PUBLISH_KEY).child_keys == set()
 
 
