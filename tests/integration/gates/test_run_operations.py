@@ -43,6 +43,7 @@ def _leadhouse(*args: str, env: dict, cwd: Path = REPO, timeout: int = 600):
     )
 
 
+@pytest.mark.slow
 def test_fresh_clone_prepares_the_dbt_manifest(tmp_path):
     """The tracked files only (no target/, as after `git clone` + `make setup`): `leadhouse
     run` prepares the manifest itself instead of failing on `manifest.json does not exist`."""
@@ -190,6 +191,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_kill_9_during_dbt_kills_dbt_and_fails_the_run(tmp_path, tiny_landing):
     """`kill -9` of `leadhouse run` while dbt builds: dbt dies with it (the warehouse is free
     at once) and the next `leadhouse run` marks the killed run failed."""
