@@ -14,6 +14,8 @@ import duckdb
 import pytest
 from conftest import land_new_web_day, web_days
 
+pytestmark = pytest.mark.slow
+
 WEB = dg.AssetKey(["raw", "web_events"])
 
 

@@ -21,15 +21,14 @@ BUSY = 75  # EX_TEMPFAIL
 
 
 def _env(base: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    return {
+        **env,
         "LEADHOUSE_LANDING": str(base / "landing"),
         "LEADHOUSE_WAREHOUSE": str(base / "wh" / "leadhouse.duckdb"),
         "LEADHOUSE_OUTPUT": str(base / "out"),
         **extra,
     }
-    env.pop("DAGSTER_HOME", None)
-    return env
 
 
 def _leadhouse(*args: str, env: dict, cwd: Path = REPO, timeout: int = 600):
@@ -44,6 +43,7 @@ def _leadhouse(*args: str, env: dict, cwd: Path = REPO, timeout: int = 600):
     )
 
 
+@pytest.mark.slow
 def test_fresh_clone_prepares_the_dbt_manifest(tmp_path):
     """The tracked files only (no target/, as after `git clone` + `make setup`): `leadhouse
     run` prepares the manifest itself instead of failing on `manifest.json does not exist`."""
@@ -191,6 +191,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_kill_9_during_dbt_kills_dbt_and_fails_the_run(tmp_path, tiny_landing):
     """`kill -9` of `leadhouse run` while dbt builds: dbt dies with it (the warehouse is free
     at once) and the next `leadhouse run` marks the killed run failed."""
@@ -222,7 +223,7 @@ def test_kill_9_during_dbt_kills_dbt_and_fails_the_run(tmp_path, tiny_landing):
     assert not _running(dbt[0]), "dbt outlived its parent"
     duckdb.connect(str(tmp_path / "wh" / "leadhouse.duckdb")).close()  # no lock left
 
-    instance = dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(home)))
+    instance = dg.DagsterInstance.from_config(str(home))
     killed = instance.get_runs()[0]
     assert killed.status == dg.DagsterRunStatus.STARTED
     (tmp_path / "landing").rename(tmp_path / "landing-full")
