@@ -4,10 +4,11 @@ Line formats (NDJSON, form posts, CSV) keep their line numbers: a removed record
 become blank lines, which every adapter skips, so ``_line`` of the other records is
 unchanged. A Segment ``{"batch": [...]}`` line loses only the subject's members. A JSON
 array file (SendGrid) loses the elements and the ``_line`` (element position) of the rows
-after them is renumbered. Each rewritten file is then re-read by its own adapter: its
-manifest row gets the new checksum, size and ``rows_in``, ``rows_loaded`` /
-``rows_quarantined`` are recounted from the tables and ``rows_duplicate`` is the rest, so
-the file stays ``loaded`` (never ``changed_after_load``) and reconciliation still holds.
+after them is renumbered. Each rewritten file is then re-read by its own adapter, as the
+loader reads it: its manifest row gets the new checksum, size, ``records_in_file`` /
+``records_read`` and ``rows_in``; ``rows_loaded`` / ``rows_quarantined`` are recounted from
+the tables and ``rows_duplicate`` is the rest, so the next ingestion sees an unchanged,
+loaded file (nothing is reloaded or flagged) and reconciliation still holds.
 Files are written next to the original and renamed over it (atomic on one file system).
 """
 
@@ -21,9 +22,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import SOURCES as SOURCE_NAMES
+from orchestration.ingestion.file_scan import cleaned_text, scan_file
 from orchestration.ingestion.formats.csv_common import read_records
-from orchestration.ingestion.landing import LandingFile, discover, sha256_file
-from orchestration.ingestion.sources import SOURCES
+from orchestration.ingestion.landing import LandingFile, discover
+from orchestration.ingestion.loader import _units_sql
+from orchestration.ingestion.sources import SOURCES, layout_of
 from orchestration.privacy.matching import Subject
 
 
@@ -168,8 +171,23 @@ def apply_to_warehouse(con: duckdb.DuckDBPyConnection, rewrites: list[Rewrite]) 
             continue
         tmp = _tmp(r.file.path)
         stager = SOURCES[r.file.source].adapter_for(r.file.path)
+        layout = layout_of(stager)
+        scan = scan_file(tmp, layout)
+        # read the new version as the loader does: invalid UTF-8 lines blanked (they count as
+        # records of their own, quarantined as invalid_encoding)
+        con.execute("create or replace temp table _cleaned (filename varchar, content varchar)")
+        if scan.bad_lines:
+            con.execute(
+                "insert into _cleaned values (?, ?)",
+                [str(tmp), cleaned_text(tmp, scan.bad_lines).decode("utf-8", "replace")],
+            )
         stager(con, [tmp])
-        rows_in = con.execute("select count(*) from _stage").fetchone()[0]
+        con.execute("create or replace temp table _staged as select * exclude (_path) from _stage")
+        rows_in, records_read = con.execute(
+            f"select count(*), coalesce({_units_sql(layout)}, 0) from _staged"
+        ).fetchone()
+        rows_in += len(scan.bad_lines)
+        records_read += len(scan.bad_lines)
         loaded = con.execute(
             f"select count(*) from {table} where _file = ?", [r.file.rel]
         ).fetchone()[0]
@@ -179,15 +197,17 @@ def apply_to_warehouse(con: duckdb.DuckDBPyConnection, rewrites: list[Rewrite]) 
         ).fetchone()[0]
         con.execute(
             "update raw.load_manifest set checksum = ?, size_bytes = ?, rows_in = ?, "
-            "rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, status = 'loaded' "
-            "where path = ?",
+            "rows_loaded = ?, rows_quarantined = ?, rows_duplicate = ?, status = 'loaded', "
+            "records_in_file = ?, records_read = ? where path = ?",
             [
-                sha256_file(tmp),
+                scan.checksum,
                 tmp.stat().st_size,
                 rows_in,
                 loaded,
                 quarantined,
                 rows_in - loaded - quarantined,
+                scan.records,
+                records_read,
                 r.file.rel,
             ],
         )

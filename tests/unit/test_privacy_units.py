@@ -64,3 +64,22 @@ def test_drop_tombstoned_blanks_records_of_forgotten_people(staged):
     ]
     stored = staged.execute("select token_hash from privacy.erasure_tombstones").fetchall()
     assert all("gone" not in h and len(h) == 64 for (h,) in stored)
+
+
+def test_forget_command_reads_emails_and_refuses_nothing(tmp_path, capsys, monkeypatch):
+    import argparse
+
+    from orchestration.cli import main
+    from orchestration.privacy.command import _emails, configure
+
+    parser = argparse.ArgumentParser()
+    configure(parser)
+    listing = tmp_path / "erase.txt"
+    listing.write_text("# requests of March\nA@X.com\n\n b@y.org  # by phone\nnot-an-email\n")
+    args = parser.parse_args(["c@z.net", "a@x.com", "--file", str(listing)])
+    assert _emails(args) == ["a@x.com", "b@y.org", "c@z.net"]
+    assert main(["forget"]) == 2
+    assert "give at least one email" in capsys.readouterr().err
+    monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    assert main(["forget", "a@x.com"]) == 2
+    assert "no warehouse" in capsys.readouterr().err
