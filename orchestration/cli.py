@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 
 from orchestration import help_texts
@@ -65,5 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     return run_friendly(module.run, args)
 
 
+def entry() -> None:
+    """The ``leadhouse`` console script: :func:`main`, then exit without interpreter teardown.
+
+    DuckDB 2.0's bindings print "nanobind: leaked ..." warnings when the interpreter tears
+    down after a Dagster run (objects still referenced from Dagster's event machinery); every
+    connection is closed and every output flushed by then, so the process exits directly.
+    """
+    rc = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(rc)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
