@@ -73,7 +73,13 @@ def now() -> datetime:
 
 
 def start_run(
-    con, *, sync_run_id: str, sync_id: str, dagster_run_id: str | None, mode: str, dry_run: bool
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sync_run_id: str,
+    sync_id: str,
+    dagster_run_id: str | None,
+    mode: str,
+    dry_run: bool,
 ) -> None:
     """Insert the run row (status running); close runs of this sync a crash left running."""
     con.execute(
@@ -90,7 +96,7 @@ def start_run(
 
 
 def update_run(
-    con,
+    con: duckdb.DuckDBPyConnection,
     sync_run_id: str,
     counts: dict[str, int],
     *,
@@ -149,7 +155,13 @@ class RecordOutcome:
     attempt: int = 1
 
 
-def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[RecordOutcome]) -> None:
+def record_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sync_id: str,
+    sync_run_id: str,
+    outcomes: Sequence[RecordOutcome],
+) -> None:
     """Log a confirmed batch and move the state of its records, in one transaction.
 
     success -> state takes the new fingerprint (a delete removes the state row);

@@ -87,7 +87,9 @@ class SalesforceDestination:
         )
         self.sleep = sleep
 
-    def _remember(self, response, *args, **kwargs):
+    def _remember(
+        self, response: requests.Response, *args: object, **kwargs: object
+    ) -> requests.Response:
         self._last_retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return response
 
