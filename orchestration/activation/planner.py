@@ -232,7 +232,8 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
     ),
     shaped as (
         select pk, match_value, invalid_reason, skip_reasons, strip_reasons,
-               case when strip_reasons is null then full_payload else stripped_payload end as payload,
+               case when strip_reasons is null then full_payload else stripped_payload end
+                   as payload,
                sha256(case when strip_reasons is null then full_fp_json else stripped_fp_json end)
                    as fingerprint
         from checked

@@ -31,8 +31,8 @@ create table if not exists retl.sync_record_log(sync_run_id varchar, sync_id var
   primary_key varchar, operation varchar, fingerprint varchar, payload json, status varchar,
   dest_record_id varchar, http_status int, error_code varchar, error_message varchar,
   attempt int, logged_at timestamptz);
-create table if not exists retl.sync_state(sync_id varchar, primary_key varchar, fingerprint varchar,
-  dest_record_id varchar, last_status varchar, last_synced_at timestamptz,
+create table if not exists retl.sync_state(sync_id varchar, primary_key varchar,
+  fingerprint varchar, dest_record_id varchar, last_status varchar, last_synced_at timestamptz,
   last_sync_run_id varchar, primary key(sync_id, primary_key));
 create table if not exists retl.erasure_requests(request_id varchar, sync_id varchar,
   dest_record_id varchar, requested_at timestamptz, status varchar, sync_run_id varchar,
