@@ -8,7 +8,8 @@
     check_cols=['lifecycle_stage', 'stage_entered_at', 'fit_score', 'engagement_score', 'lead_score', 'tier', 'temperature'],
     hard_deletes='invalidate',
 ) }}
-select lead_id, lifecycle_stage, stage_entered_at, fit_score, engagement_score, lead_score,
-       fit_grade, tier, temperature, buying_stage, model_version, scored_at
-from {{ ref('mart_lead_activation') }}
+    select
+        lead_id, lifecycle_stage, stage_entered_at, fit_score, engagement_score, lead_score,
+        fit_grade, tier, temperature, buying_stage, model_version, scored_at
+    from {{ ref('mart_lead_activation') }}
 {% endsnapshot %}

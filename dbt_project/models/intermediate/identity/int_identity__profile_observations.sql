@@ -26,7 +26,7 @@ with identifies as (
         cast(null as {{ dbt.type_string() }}) as stated_authority
     from {{ ref('stg_segment__web_events') }} as web
     where web.event_type = 'identify'
-      and coalesce(web.identified_email, web.user_id_email) is not null
+        and coalesce(web.identified_email, web.user_id_email) is not null
 
 ),
 

@@ -37,7 +37,7 @@ with email_events as (
         loaded_at
     from {{ ref('stg_email__events') }}
     where email is not null
-      and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
+        and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
 
 ),
 
@@ -67,7 +67,7 @@ forms as (
     -- the catalog's type, else the type the form's title suggests, else 'other' (never unscored)
     left join {{ ref('int_forms__form_types') }} as form_types
         on submissions.provider = form_types.provider
-       and submissions.form_id = form_types.form_id
+            and submissions.form_id = form_types.form_id
     where submissions.email is not null
 
 ),

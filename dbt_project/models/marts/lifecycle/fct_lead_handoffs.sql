@@ -11,11 +11,12 @@
           on_schema_change='append_new_columns') }}
 
 with lifecycle as (
-    select lead_id, lifecycle_stage, previous_stage, stage_entered_at, became_mql_at, became_pql_at,
-           {{ scoring_least_ts(['became_mql_at', 'became_pql_at', 'became_sql_at', 'became_opportunity_at', 'became_customer_at', 'became_evangelist_at']) }}
-               as qualified_at,
-           {{ scoring_least_ts(['became_sql_at', 'became_opportunity_at', 'became_customer_at', 'became_evangelist_at']) }}
-               as sales_at
+    select
+        lead_id, lifecycle_stage, previous_stage, stage_entered_at, became_mql_at, became_pql_at,
+        {{ scoring_least_ts(['became_mql_at', 'became_pql_at', 'became_sql_at', 'became_opportunity_at', 'became_customer_at', 'became_evangelist_at']) }}
+            as qualified_at,
+        {{ scoring_least_ts(['became_sql_at', 'became_opportunity_at', 'became_customer_at', 'became_evangelist_at']) }}
+            as sales_at
     from {{ ref('mart_lead_lifecycle') }}
 ),
 
@@ -26,9 +27,10 @@ champion_scores as (
 ),
 
 thresholds as (
-    select lead_id,
-           case when became_pql_at = qualified_at and became_mql_at is null then 'pql' else 'mql' end as handoff_type,
-           qualified_at as crossed_at, lifecycle_stage, previous_stage, stage_entered_at
+    select
+        lead_id,
+        case when became_pql_at = qualified_at and became_mql_at is null then 'pql' else 'mql' end as handoff_type,
+        qualified_at as crossed_at, lifecycle_stage, previous_stage, stage_entered_at
     from lifecycle
     where qualified_at is not null
     union all
@@ -44,13 +46,13 @@ thresholds as (
 
 crossings as (
     select distinct
-           {{ dbt.hash("t.lead_id || '|' || t.handoff_type || '|' || cast(t.crossed_at as " ~ dbt.type_string() ~ ")") }}
-               as handoff_id,
-           t.lead_id,
-           t.handoff_type,
-           case when t.crossed_at = t.stage_entered_at then t.previous_stage end as from_stage,
-           t.crossed_at,
-           s.model_version, s.fit_score, s.engagement_score, s.lead_score, s.tier, s.temperature
+        {{ dbt.hash("t.lead_id || '|' || t.handoff_type || '|' || cast(t.crossed_at as " ~ dbt.type_string() ~ ")") }}
+            as handoff_id,
+        t.lead_id,
+        t.handoff_type,
+        case when t.crossed_at = t.stage_entered_at then t.previous_stage end as from_stage,
+        t.crossed_at,
+        s.model_version, s.fit_score, s.engagement_score, s.lead_score, s.tier, s.temperature
     from thresholds as t
     inner join champion_scores as s on s.lead_id = t.lead_id
 )

@@ -5,9 +5,10 @@ with models as (
 ),
 
 leads as (
-    select lead_id, is_enriched, stated_need, stated_authority,
-           {{ bant_is_positive('stated_budget') }} as has_budget,
-           {{ bant_is_positive('stated_timeline') }} as has_timeline
+    select
+        lead_id, is_enriched, stated_need, stated_authority,
+        {{ bant_is_positive('stated_budget') }} as has_budget,
+        {{ bant_is_positive('stated_timeline') }} as has_timeline
     from {{ ref('dim_leads') }}
 ),
 
@@ -22,23 +23,24 @@ bands as (
 ),
 
 scored as (
-    select l.lead_id, m.model_id, m.model_version,
-           {{ scoring_points('coalesce(f.fit_score, 0)') }} as fit_score,
-           f.best_persona_id,
-           f.fit_completeness,
-           coalesce(l.is_enriched, false) as is_enriched,
-           {{ scoring_points('coalesce(e.engagement_score, 0)') }} as engagement_score,
-           coalesce(b.buying_stage, 'awareness') as buying_stage,
-           m.fit_weight, m.engagement_weight,
-           -- BANT (docs/scoring.md): a "no" budget or timeline is not a signal; a stated non-decision role
-           -- ('none') keeps a lead from hot; a budget holder with a real budget is at least warm
-           case when l.stated_need is not null and l.has_budget and l.has_timeline
-                     and coalesce(l.stated_authority, '') <> 'none'
-                     then 'hot'
-                when l.stated_need is not null then 'warm'
-                when l.has_budget and l.stated_authority in ('decision_maker', 'budget_holder') then 'warm'
-           end as bant_temperature,
-           s.suppression_reason
+    select
+        l.lead_id, m.model_id, m.model_version,
+        {{ scoring_points('coalesce(f.fit_score, 0)') }} as fit_score,
+        f.best_persona_id,
+        f.fit_completeness,
+        coalesce(l.is_enriched, false) as is_enriched,
+        {{ scoring_points('coalesce(e.engagement_score, 0)') }} as engagement_score,
+        coalesce(b.buying_stage, 'awareness') as buying_stage,
+        m.fit_weight, m.engagement_weight,
+        -- BANT (docs/scoring.md): a "no" budget or timeline is not a signal; a stated non-decision role
+        -- ('none') keeps a lead from hot; a budget holder with a real budget is at least warm
+        case when l.stated_need is not null and l.has_budget and l.has_timeline
+                and coalesce(l.stated_authority, '') <> 'none'
+                then 'hot'
+            when l.stated_need is not null then 'warm'
+            when l.has_budget and l.stated_authority in ('decision_maker', 'budget_holder') then 'warm'
+        end as bant_temperature,
+        s.suppression_reason
     from leads as l
     cross join models as m
     left join {{ ref('int_scoring_fit__scores') }} as f on f.lead_id = l.lead_id and f.model_id = m.model_id
@@ -49,15 +51,17 @@ scored as (
 ),
 
 fit_grades as (
-    select s.lead_id, s.model_id, b.band,
-           row_number() over (partition by s.lead_id, s.model_id order by b.min_score desc) as band_rank
+    select
+        s.lead_id, s.model_id, b.band,
+        row_number() over (partition by s.lead_id, s.model_id order by b.min_score desc) as band_rank
     from scored as s
     inner join bands as b on b.model_id = s.model_id and b.score_type = 'fit' and b.min_score <= s.fit_score
 ),
 
 engagement_bands as (
-    select s.lead_id, s.model_id, b.band,
-           row_number() over (partition by s.lead_id, s.model_id order by b.min_score desc) as band_rank
+    select
+        s.lead_id, s.model_id, b.band,
+        row_number() over (partition by s.lead_id, s.model_id order by b.min_score desc) as band_rank
     from scored as s
     inner join bands as b
         on b.model_id = s.model_id and b.score_type = 'engagement' and b.min_score <= s.engagement_score
@@ -72,24 +76,26 @@ graded as (
         on eb.lead_id = scored.lead_id and eb.model_id = scored.model_id and eb.band_rank = 1
 )
 
-select g.lead_id, g.model_id, g.model_version,
-       g.fit_score, g.best_persona_id, g.fit_grade,
-       {{ scoring_points('g.fit_completeness') }} as fit_completeness,
-       g.is_enriched,
-       g.engagement_score,
-       cast(g.engagement_band_text as integer) as engagement_band,
-       g.buying_stage,
-       t.tier,
-       case when g.bant_temperature = 'hot' or t.temperature = 'hot' then 'hot'
-            when g.bant_temperature = 'warm' or t.temperature = 'warm' then 'warm'
-            else 'cold' end as temperature,
-       t.tier_rank,
-       {{ scoring_points('round(g.fit_weight * g.fit_score + g.engagement_weight * g.engagement_score, 2)') }}
-           as lead_score,
-       g.suppression_reason is not null as is_suppressed,
-       g.suppression_reason,
-       {{ scoring_as_of() }} as scored_at
+select
+    g.lead_id, g.model_id, g.model_version,
+    g.fit_score, g.best_persona_id, g.fit_grade,
+    {{ scoring_points('g.fit_completeness') }} as fit_completeness,
+    g.is_enriched,
+    g.engagement_score,
+    cast(g.engagement_band_text as integer) as engagement_band,
+    g.buying_stage,
+    t.tier,
+    case when g.bant_temperature = 'hot' or t.temperature = 'hot' then 'hot'
+        when g.bant_temperature = 'warm' or t.temperature = 'warm' then 'warm'
+        else 'cold'
+    end as temperature,
+    t.tier_rank,
+    {{ scoring_points('round(g.fit_weight * g.fit_score + g.engagement_weight * g.engagement_score, 2)') }}
+        as lead_score,
+    g.suppression_reason is not null as is_suppressed,
+    g.suppression_reason,
+    {{ scoring_as_of() }} as scored_at
 from graded as g
 left join {{ ref('scoring_tier_matrix') }} as t
     on t.model_id = g.model_id and t.fit_grade = g.fit_grade
-   and t.engagement_band = cast(g.engagement_band_text as integer)
+        and t.engagement_band = cast(g.engagement_band_text as integer)
