@@ -90,7 +90,7 @@ crm as (
     from {{ ref('stg_crm__deals') }}
     where email is not null
         and {{ as_of_filter('updated_at') }}
-    group by 1
+    group by {{ lead_id('email') }}
 
 ),
 

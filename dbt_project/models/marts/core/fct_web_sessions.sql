@@ -39,7 +39,7 @@ user_leads as (
         {{ latest_value(lead_id('user_id_email'), 'occurred_at') }} as lead_id
     from {{ ref('stg_segment__web_events') }}
     where user_id_email is not null
-    group by 1
+    group by coalesce(anonymous_id, 'user:' || user_id)
 
 )
 
