@@ -119,13 +119,18 @@ known_email_edges as (
 
     union all
 
-    select cast(null as {{ dbt.type_string() }}), email, 'crm', coalesce(created_at, updated_at), opportunity_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'crm' as edge_source,
+        coalesce(created_at, updated_at) as observed_at, opportunity_id as source_record_id,
+        loaded_at
     from {{ ref('stg_crm__deals') }}
     where email is not null
 
     union all
 
-    select cast(null as {{ dbt.type_string() }}), email, 'email_event', occurred_at, email_event_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'email_event' as edge_source,
+        occurred_at as observed_at, email_event_id as source_record_id, loaded_at
     from {{ ref('stg_email__events') }}
     where email is not null
 

@@ -11,13 +11,13 @@ with leads as (
 reasons as (
     select lead_id, 'spam_reported' as reason_code from leads where is_spam_reported
     union all
-    select lead_id, 'hard_bounced' from leads where is_hard_bounced
+    select lead_id, 'hard_bounced' as reason_code from leads where is_hard_bounced
     union all
-    select lead_id, 'unsubscribed' from leads where is_unsubscribed
+    select lead_id, 'unsubscribed' as reason_code from leads where is_unsubscribed
     union all
-    select lead_id, 'free_email' from leads where is_free_email
+    select lead_id, 'free_email' as reason_code from leads where is_free_email
     union all
-    select lead_id, domain_reason from leads where domain_reason is not null
+    select lead_id, domain_reason as reason_code from leads where domain_reason is not null
 ),
 
 enabled as (

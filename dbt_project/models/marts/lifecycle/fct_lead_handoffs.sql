@@ -34,12 +34,16 @@ thresholds as (
     from lifecycle
     where qualified_at is not null
     union all
-    select lead_id, 'sql', sales_at, lifecycle_stage, previous_stage, stage_entered_at
+    select
+        lead_id, 'sql' as handoff_type, sales_at as crossed_at, lifecycle_stage, previous_stage,
+        stage_entered_at
     from lifecycle
     where sales_at is not null
     union all
     -- re-qualification after a recycle: the current entry into a hand-off stage
-    select lead_id, lifecycle_stage, stage_entered_at, lifecycle_stage, previous_stage, stage_entered_at
+    select
+        lead_id, lifecycle_stage as handoff_type, stage_entered_at as crossed_at, lifecycle_stage,
+        previous_stage, stage_entered_at
     from lifecycle
     where lifecycle_stage in ('mql', 'pql', 'sql')
 ),
