@@ -2,34 +2,57 @@
 -- of seeds/scoring_account_config.csv (fit: max | avg | top_n_avg; engagement: sum | max | top_n_sum |
 -- decayed_sum = every decayed interaction point of the account before per-lead caps), clamped to 0-100,
 -- plus persona coverage (share of the model's personas matched by a good-fit lead).
-with config as (
+with account_config as (
+    select * from {{ ref('scoring_account_config') }}
+),
+
+lead_scores as (
+    select * from {{ ref('mart_lead_scores') }}
+),
+
+dim_leads as (
+    select * from {{ ref('dim_leads') }}
+),
+
+engagement_events as (
+    select * from {{ ref('int_scoring_engagement__events') }}
+),
+
+scoring_personas as (
+    select * from {{ ref('scoring_personas') }}
+),
+
+config as (
     select model_id, fit_aggregation, engagement_aggregation, top_n, good_fit_min_score
-    from {{ ref('scoring_account_config') }}
+    from account_config
 ),
 
 account_leads as (
     select
-        l.company_domain, s.*,
-        row_number() over (partition by l.company_domain, s.model_id order by s.fit_score desc, s.lead_id) as fit_rank,
+        leads.company_domain, scores.*,
         row_number() over (
-            partition by l.company_domain, s.model_id
-            order by s.engagement_score desc, s.lead_id
+            partition by leads.company_domain, scores.model_id
+            order by scores.fit_score desc, scores.lead_id
+        ) as fit_rank,
+        row_number() over (
+            partition by leads.company_domain, scores.model_id
+            order by scores.engagement_score desc, scores.lead_id
         ) as engagement_rank
-    from {{ ref('mart_lead_scores') }} as s
-    inner join {{ ref('dim_leads') }} as l on l.lead_id = s.lead_id
-    where l.company_domain is not null and not coalesce(l.is_free_email, false)
+    from lead_scores as scores
+    inner join dim_leads as leads on leads.lead_id = scores.lead_id
+    where leads.company_domain is not null and not coalesce(leads.is_free_email, false)
 ),
 
 decayed as (
-    select l.company_domain, e.model_id, sum(e.decayed_points) as decayed_points
-    from {{ ref('int_scoring_engagement__events') }} as e
-    inner join {{ ref('dim_leads') }} as l on l.lead_id = e.lead_id
-    where l.company_domain is not null and not coalesce(l.is_free_email, false)
-    group by l.company_domain, e.model_id
+    select leads.company_domain, events.model_id, sum(events.decayed_points) as decayed_points
+    from engagement_events as events
+    inner join dim_leads as leads on leads.lead_id = events.lead_id
+    where leads.company_domain is not null and not coalesce(leads.is_free_email, false)
+    group by leads.company_domain, events.model_id
 ),
 
 personas as (
-    select model_id, count(*) as n_personas from {{ ref('scoring_personas') }} group by model_id
+    select model_id, count(*) as n_personas from scoring_personas group by model_id
 ),
 
 rolled as (
