@@ -5,12 +5,44 @@
 {{ config(materialized='incremental', unique_key='lead_id', incremental_strategy='delete+insert',
           on_schema_change='append_new_columns') }}
 
-with as_of as (
+with scoring_models as (
+    select * from {{ ref('scoring_models') }}
+),
+
+lifecycle_thresholds as (
+    select * from {{ ref('lifecycle_thresholds') }}
+),
+
+lifecycle_stages as (
+    select * from {{ ref('lifecycle_stages') }}
+),
+
+mart_lead_scores as (
+    select * from {{ ref('mart_lead_scores') }}
+),
+
+fct_interactions as (
+    select * from {{ ref('fct_interactions') }}
+),
+
+lifecycle_triggers as (
+    select * from {{ ref('lifecycle_triggers') }}
+),
+
+fct_opportunities as (
+    select * from {{ ref('fct_opportunities') }}
+),
+
+dim_leads as (
+    select * from {{ ref('dim_leads') }}
+),
+
+as_of as (
     select {{ scoring_as_of() }} as as_of
 ),
 
 champion as (
-    select model_id from {{ ref('scoring_models') }} where is_champion
+    select model_id from scoring_models where is_champion
 ),
 
 thresholds as (
@@ -23,17 +55,17 @@ thresholds as (
         max(case when t.threshold_id = 'evangelist_min_engagement_score' then t.value end) as evangelist_min,
         max(case when t.threshold_id = 'pql_window_days' then t.value end) as pql_window_days,
         max(case when t.threshold_id = 'recycle_reentry_lead_score' then t.value end) as reentry
-    from {{ ref('lifecycle_thresholds') }} as t
+    from lifecycle_thresholds as t
     inner join champion as c on c.model_id = t.model_id
 ),
 
 stages as (
-    select lifecycle_stage, stage_order from {{ ref('lifecycle_stages') }}
+    select lifecycle_stage, stage_order from lifecycle_stages
 ),
 
 scores as (
     select s.lead_id, s.fit_score, s.engagement_score, s.lead_score, s.suppression_reason
-    from {{ ref('mart_lead_scores') }} as s
+    from mart_lead_scores as s
     inner join champion as c on c.model_id = s.model_id
 ),
 
@@ -41,7 +73,7 @@ interactions as (
     select
         i.lead_id, i.occurred_at, i.interaction_type, lower(i.content_category) as content_category,
         lower(i.form_type) as form_type, a.as_of
-    from {{ ref('fct_interactions') }} as i
+    from fct_interactions as i
     cross join as_of as a
     where i.occurred_at <= a.as_of and not coalesce(i.is_bot, false)
 ),
@@ -62,7 +94,7 @@ signals as (
         end) as pricing_at,
         min(case when tr.signal = 'subscribe' then i.occurred_at end) as first_subscribe_at
     from interactions as i
-    inner join {{ ref('lifecycle_triggers') }} as tr
+    inner join lifecycle_triggers as tr
         on tr.interaction_type = i.interaction_type
             and (
                 nullif(tr.detail_match, '') is null
@@ -94,7 +126,7 @@ opportunities as (
         sum(case when o.closed_at is null or o.closed_at > a.as_of then 1 else 0 end) as n_open,
         sum(case when o.is_closed and not o.is_won and o.closed_at <= a.as_of then 1 else 0 end) as n_lost,
         max(case when o.is_closed and not o.is_won and o.closed_at <= a.as_of then o.closed_at end) as last_lost_at
-    from {{ ref('fct_opportunities') }} as o
+    from fct_opportunities as o
     cross join as_of as a
     where o.lead_id is not null and o.created_at <= a.as_of
     group by o.lead_id
@@ -131,7 +163,7 @@ facts as (
         opp.first_opportunity_at, opp.first_won_at, coalesce(opp.n_open, 0) as n_open,
         coalesce(opp.n_lost, 0) as n_lost, opp.last_lost_at,
         th.*, a.as_of
-    from {{ ref('dim_leads') }} as l
+    from dim_leads as l
     cross join thresholds as th
     cross join as_of as a
     inner join scores as s on s.lead_id = l.lead_id
