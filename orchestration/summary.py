@@ -25,7 +25,7 @@ LAYERS = ("raw", "staging", "intermediate", "marts", "snapshots", "retl")
 
 
 def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows)]
+    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows, strict=True)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
     lines += [fmt.format(*(str(v) for v in row)) for row in rows]

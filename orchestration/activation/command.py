@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from orchestration.config import settings
+
+if TYPE_CHECKING:
+    from orchestration.activation.runner import SyncReport
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=int, default=3, help="sample payloads to print")
 
 
-def _print_report(report, samples: int) -> None:
+def _print_report(report: SyncReport, samples: int) -> None:
     c = report.counts
     mode = "DRY RUN (no API call)" if report.dry_run else report.status
     print(f"sync {report.sync_id}  run {report.sync_run_id}  {mode}")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import duckdb
+
 from orchestration.activation.spec import SpecError, SyncSpec
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -74,7 +76,7 @@ def lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _columns(con, spec: SyncSpec) -> dict[str, str]:
+def _columns(con: duckdb.DuckDBPyConnection, spec: SyncSpec) -> dict[str, str]:
     schema, table = spec.model.split(".")
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
@@ -230,7 +232,8 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
     ),
     shaped as (
         select pk, match_value, invalid_reason, skip_reasons, strip_reasons,
-               case when strip_reasons is null then full_payload else stripped_payload end as payload,
+               case when strip_reasons is null then full_payload else stripped_payload end
+                   as payload,
                sha256(case when strip_reasons is null then full_fp_json else stripped_fp_json end)
                    as fingerprint
         from checked
@@ -259,7 +262,9 @@ def build_plan_sql(spec: SyncSpec, columns: dict[str, str], retry_rejected: bool
     """
 
 
-def build_plan(con, spec: SyncSpec, *, retry_rejected: bool = False) -> Plan:
+def build_plan(
+    con: duckdb.DuckDBPyConnection, spec: SyncSpec, *, retry_rejected: bool = False
+) -> Plan:
     """Create ``_plan`` on ``con`` and return its counts and the records to send."""
     columns = _columns(con, spec)
     _check_columns(spec, columns)
@@ -296,7 +301,9 @@ def build_plan(con, spec: SyncSpec, *, retry_rejected: bool = False) -> Plan:
     return Plan(counts=counts, records=records, invalid_samples=samples, columns=columns)
 
 
-def log_unsent(con, spec: SyncSpec, sync_run_id: str, *, dry_run: bool) -> None:
+def log_unsent(
+    con: duckdb.DuckDBPyConnection, spec: SyncSpec, sync_run_id: str, *, dry_run: bool
+) -> None:
     """Log invalid and suppressed rows (and, in a dry run, every planned row) in SQL."""
     con.execute(
         """

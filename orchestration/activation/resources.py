@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import requests
 
-from orchestration.activation.destinations.base import TerminalError
+from orchestration.activation.destinations.base import Destination, TerminalError
 from orchestration.activation.spec import SyncSpec
 
 
@@ -98,7 +98,7 @@ def make_destination(
     output_dir: Path,
     hubspot: HubSpotResource,
     salesforce: SalesforceResource,
-):
+) -> Destination:
     """The destination object for ``spec``."""
     if spec.destination == "file":
         from orchestration.activation.destinations.file import FileDestination

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from orchestration.activation import store
+from orchestration.activation.destinations.base import BulkDestination
 from orchestration.activation.planner import Plan, PlannedRecord, build_plan, log_unsent
 from orchestration.activation.ratelimit import TokenBucket
 from orchestration.activation.secrets import mask, redact
@@ -297,14 +300,21 @@ class _Abort(RuntimeError):
     """The rejected share passed the spec's threshold."""
 
 
-def _bulk(destination, records: list[PlannedRecord], counts: dict[str, int]) -> list[Sent]:
+def _bulk(
+    destination: BulkDestination, records: list[PlannedRecord], counts: dict[str, int]
+) -> list[Sent]:
     results = destination.write_bulk(records)
     counts["api_calls"] += 1
     return [Sent(r, res, 1) for r, res in zip(records, results, strict=True)]
 
 
 def _persist_failed(
-    con, spec: SyncSpec, run_id: str, counts: dict[str, int], batch: list[PlannedRecord], error: str
+    con: duckdb.DuckDBPyConnection,
+    spec: SyncSpec,
+    run_id: str,
+    counts: dict[str, int],
+    batch: list[PlannedRecord],
+    error: str,
 ) -> None:
     """Log a batch that exhausted its retries; its state stays put (resent next run)."""
     counts["sent_rows"] += len(batch)
@@ -326,7 +336,13 @@ def _persist_failed(
     store.update_run(con, run_id, counts)
 
 
-def _persist(con, spec: SyncSpec, run_id: str, counts: dict[str, int], sent: list[Sent]) -> None:
+def _persist(
+    con: duckdb.DuckDBPyConnection,
+    spec: SyncSpec,
+    run_id: str,
+    counts: dict[str, int],
+    sent: list[Sent],
+) -> None:
     """Log the confirmed batch, move state, update the run's counters."""
     counts["sent_rows"] += len(sent)
     counts["succeeded_rows"] += sum(s.result.status == "success" for s in sent)

@@ -64,7 +64,8 @@ class Validation(_Strict):
 
 
 class RetryPolicy(_Strict):
-    """Retries of 429 / 5xx / timeouts: Retry-After if given, else capped exponential backoff with jitter."""
+    """Retries of 429 / 5xx / timeouts: Retry-After if given, else capped exponential backoff
+    with jitter."""
 
     base_seconds: float = Field(default=1.0, ge=0)
     cap_seconds: float = Field(default=60.0, ge=0)

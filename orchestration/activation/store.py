@@ -31,8 +31,8 @@ create table if not exists retl.sync_record_log(sync_run_id varchar, sync_id var
   primary_key varchar, operation varchar, fingerprint varchar, payload json, status varchar,
   dest_record_id varchar, http_status int, error_code varchar, error_message varchar,
   attempt int, logged_at timestamptz);
-create table if not exists retl.sync_state(sync_id varchar, primary_key varchar, fingerprint varchar,
-  dest_record_id varchar, last_status varchar, last_synced_at timestamptz,
+create table if not exists retl.sync_state(sync_id varchar, primary_key varchar,
+  fingerprint varchar, dest_record_id varchar, last_status varchar, last_synced_at timestamptz,
   last_sync_run_id varchar, primary key(sync_id, primary_key));
 create table if not exists retl.erasure_requests(request_id varchar, sync_id varchar,
   dest_record_id varchar, requested_at timestamptz, status varchar, sync_run_id varchar,
@@ -73,7 +73,13 @@ def now() -> datetime:
 
 
 def start_run(
-    con, *, sync_run_id: str, sync_id: str, dagster_run_id: str | None, mode: str, dry_run: bool
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sync_run_id: str,
+    sync_id: str,
+    dagster_run_id: str | None,
+    mode: str,
+    dry_run: bool,
 ) -> None:
     """Insert the run row (status running); close runs of this sync a crash left running."""
     con.execute(
@@ -90,7 +96,7 @@ def start_run(
 
 
 def update_run(
-    con,
+    con: duckdb.DuckDBPyConnection,
     sync_run_id: str,
     counts: dict[str, int],
     *,
@@ -149,7 +155,13 @@ class RecordOutcome:
     attempt: int = 1
 
 
-def record_batch(con, *, sync_id: str, sync_run_id: str, outcomes: Sequence[RecordOutcome]) -> None:
+def record_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    sync_id: str,
+    sync_run_id: str,
+    outcomes: Sequence[RecordOutcome],
+) -> None:
     """Log a confirmed batch and move the state of its records, in one transaction.
 
     success -> state takes the new fingerprint (a delete removes the state row);

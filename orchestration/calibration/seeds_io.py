@@ -16,7 +16,8 @@ from pathlib import Path
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.config import SEEDS_DIR
 
-#: Written by ``calibrate --input`` next to its seeds: how its rules read values (``score`` reads it).
+#: Written by ``calibrate --input`` next to its seeds: how its rules read values
+#: (``score`` reads it).
 MANIFEST = "calibration.json"
 
 #: The contract's columns (docs/data-contracts.md §4); the project's header wins when present.
@@ -97,7 +98,7 @@ def new_version(prefix: str = "cal") -> str:
 
 
 def merge_rows(current: list[dict], incoming: list[dict]) -> list[dict]:
-    """Rows of `current` whose model_id is not in `incoming`, then all of `incoming`, in place order.
+    """Rows of `current` whose model_id is not in `incoming`, then all of `incoming`, in order.
 
     The incoming rows of a model take the place of that model's first current row, so the
     file keeps its order and the other models' rows are untouched.

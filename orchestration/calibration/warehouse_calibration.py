@@ -293,9 +293,9 @@ def _version_rows(
         "trained_to": trained_to,
         "fit_weight": new.fit_weight,
         "engagement_weight": new.engagement_weight,
-        "description": f"{str(new.model_row.get('description', '')).split(' | ')[0]} | {note}".strip(
-            " |"
-        ),
+        "description": (
+            f"{str(new.model_row.get('description', '')).split(' | ')[0]} | {note}"
+        ).strip(" |"),
     }
     return {
         "scoring_fit_rules": merge_rows(
@@ -360,7 +360,8 @@ def calibrate_warehouse(
     if train.y.sum() < MIN_RELIABLE_CONVERSIONS:
         notes.append(
             f"only {int(train.y.sum())} conversions in the training window (< "
-            f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; use a longer --horizon or more data"
+            f"{MIN_RELIABLE_CONVERSIONS}): the points are noisy; "
+            "use a longer --horizon or more data"
         )
     weeks = horizon / 7.0
     # bands and lifecycle thresholds re-learnt with the points (same shares on the training set)
@@ -445,7 +446,8 @@ def calibrate_warehouse(
         f"logistic regression: C={info['C']}, cross-validated AUC on the training snapshot "
         f"{info['cv_auc']:.3f}; on the backtest the model ranks at AUC {model_auc:.3f}, its "
         f"points at {aucs['challenger']:.3f} (loss {model_auc - aucs['challenger']:+.3f})",
-        f"challenger weights: fit {challenger.fit_weight}, engagement {challenger.engagement_weight}",
+        f"challenger weights: fit {challenger.fit_weight}, "
+        f"engagement {challenger.engagement_weight}",
         f"engagement half-lives: x{factor:g} ("
         + ", ".join(f"x{f:g}: CV AUC {a:.3f}" for f, a in half_life_cv.items())
         + f"; changed only when better by {HALF_LIFE_MIN_GAIN} or more)",

@@ -49,7 +49,7 @@ class RuleSet:
 def load_rule_set(seeds_dir: Path, model_id: str, fallback_dir: Path | None = None) -> RuleSet:
     """Read the model's rows from `seeds_dir` (missing files fall back to `fallback_dir`)."""
 
-    def rows(name):
+    def rows(name: str) -> list[dict]:
         r = read_seed(Path(seeds_dir) / f"{name}.csv")
         if not r and fallback_dir is not None:
             r = read_seed(Path(fallback_dir) / f"{name}.csv")
@@ -117,13 +117,13 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as wh (read_only)")
     for table in ("dim_leads", "fct_interactions", "fct_opportunities"):
         found = con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'wh' and schema_name = 'marts' "
-            "and table_name = ?",
+            "select count(*) from duckdb_tables() "
+            "where database_name = 'wh' and schema_name = 'marts' and table_name = ?",
             [table],
         ).fetchone()[0]
         found += con.execute(
-            "select count(*) from duckdb_views() where database_name = 'wh' and schema_name = 'marts' "
-            "and view_name = ?",
+            "select count(*) from duckdb_views() "
+            "where database_name = 'wh' and schema_name = 'marts' and view_name = ?",
             [table],
         ).fetchone()[0]
         if not found:
@@ -133,10 +133,11 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def data_range(con) -> tuple[datetime, datetime]:
+def data_range(con: duckdb.DuckDBPyConnection) -> tuple[datetime, datetime]:
     """(first, last) timestamp of interactions and opportunities in the warehouse."""
     lo, hi = con.execute(
-        "select min(t), max(t) from (select occurred_at::timestamp as t from wh.marts.fct_interactions "
+        "select min(t), max(t) from ("
+        "select occurred_at::timestamp as t from wh.marts.fct_interactions "
         "union all select created_at::timestamp from wh.marts.fct_opportunities)"
     ).fetchone()
     if lo is None:
@@ -144,7 +145,9 @@ def data_range(con) -> tuple[datetime, datetime]:
     return lo, hi
 
 
-def _load_table(con, name: str, rows: list[dict], columns: list[str]) -> None:
+def _load_table(
+    con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], columns: list[str]
+) -> None:
     con.execute(
         f"create or replace temp table {name} ({', '.join(c + ' varchar' for c in columns)})"
     )
@@ -160,7 +163,7 @@ FIT_COLUMNS = CONTRACT_COLUMNS["scoring_fit_rules"]
 ENG_COLUMNS = CONTRACT_COLUMNS["scoring_engagement_rules"]
 
 
-def load_rules(con, rules: RuleSet) -> None:
+def load_rules(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     """Load the rule set as temp tables ``rules_input`` (fit) and ``eng_rules_input``."""
     _load_table(con, "rules_input", rules.fit_rules, FIT_COLUMNS)
     _load_table(con, "eng_rules_input", rules.engagement_rules, ENG_COLUMNS)
@@ -186,13 +189,15 @@ matched as (
     select i.lead_id, i.occurred_at, r.*,
            date_diff('second', i.occurred_at, $as_of) / 86400.0 as age_days,
            row_number() over (partition by i.interaction_id
-                              order by case when r.detail_match is null then 1 else 0 end, r.rule_id) as rk
+                              order by case when r.detail_match is null then 1 else 0 end,
+                                       r.rule_id) as rk
     from interactions as i
     inner join rules as r
         on r.interaction_type = i.interaction_type
        and (r.detail_match is null or lower(r.detail_match) = i.content_category
             or lower(r.detail_match) = i.form_type
-            or (r.detail_match like 'url:%' and regexp_matches(i.url, substr(r.detail_match, 5), 'i')))
+            or (r.detail_match like 'url:%'
+                and regexp_matches(i.url, substr(r.detail_match, 5), 'i')))
 ),
 days as (
     select lead_id, rule_id, cast(occurred_at as date) as occurred_on, count(*) as n,
@@ -211,7 +216,7 @@ group by 1, 2
 """
 
 
-def build_population(con, as_of: datetime, horizon_days: int) -> None:
+def build_population(con: duckdb.DuckDBPyConnection, as_of: datetime, horizon_days: int) -> None:
     """Temp tables ``population`` (lead_id, created_at, y) and view ``leads_input``."""
     end = as_of + timedelta(days=horizon_days)
     con.execute(
@@ -238,7 +243,11 @@ def build_population(con, as_of: datetime, horizon_days: int) -> None:
 
 
 def build_snapshot(
-    con, as_of: datetime, horizon_days: int, rules: RuleSet, fit_hits_sql: str
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    horizon_days: int,
+    rules: RuleSet,
+    fit_hits_sql: str,
 ) -> Snapshot:
     """Features of the rules of `rules` and outcomes at `as_of` (see the module docstring)."""
     build_population(con, as_of, horizon_days)

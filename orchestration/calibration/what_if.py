@@ -145,7 +145,9 @@ def _replay(
         results.execute(
             """insert into handoffs select $v, $k, handoff_id, lead_id, handoff_type
                            from w.marts.fct_lead_handoffs
-                           where handoff_id not in (select handoff_id from handoffs where variant = $v)""",
+                           where handoff_id not in (
+                               select handoff_id from handoffs where variant = $v
+                           )""",
             {k_: params[k_] for k_ in ("v", "k")},
         )
         if k == len(dates) - 1:
@@ -184,11 +186,13 @@ def what_if(
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     out = Path(out_dir or settings().output_dir / "what_if" / stamp)
     results = duckdb.connect()
-    results.execute("""create table scores (variant varchar, step int, as_of timestamp, lead_id varchar,
-                       tier varchar, lead_score double, fit_score double, engagement_score double);
-                       create table stages (variant varchar, step int, lead_id varchar, stage varchar);
-                       create table handoffs (variant varchar, step int, handoff_id varchar, lead_id varchar,
-                                              handoff_type varchar);
+    results.execute("""create table scores (variant varchar, step int, as_of timestamp,
+                       lead_id varchar, tier varchar, lead_score double, fit_score double,
+                       engagement_score double);
+                       create table stages (variant varchar, step int, lead_id varchar,
+                                            stage varchar);
+                       create table handoffs (variant varchar, step int, handoff_id varchar,
+                                              lead_id varchar, handoff_type varchar);
                        create table explanations (variant varchar, lead_id varchar, rule_id varchar,
                                                   points double)""")
     with tempfile.TemporaryDirectory(prefix="leadhouse-whatif-") as tmp:
@@ -203,31 +207,47 @@ def what_if(
     return _compare(results, dates, model_id, rules_dir, out, top)
 
 
-def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
+def _compare(
+    con: duckdb.DuckDBPyConnection,
+    dates: list[datetime],
+    model_id: str,
+    rules_dir: Path,
+    out: Path,
+    top: int,
+) -> WhatIf:
     last = len(dates) - 1
     con.execute(f"""create view final as
         select c.lead_id, c.tier as tier_current, p.tier as tier_proposed,
                c.lead_score as score_current, p.lead_score as score_proposed,
                sc.stage as stage_current, sp.stage as stage_proposed
-        from scores c join scores p on p.lead_id = c.lead_id and p.variant = 'proposed' and p.step = {last}
-        left join stages sc on sc.lead_id = c.lead_id and sc.variant = 'current' and sc.step = {last}
-        left join stages sp on sp.lead_id = c.lead_id and sp.variant = 'proposed' and sp.step = {last}
+        from scores c
+        join scores p on p.lead_id = c.lead_id and p.variant = 'proposed' and p.step = {last}
+        left join stages sc
+            on sc.lead_id = c.lead_id and sc.variant = 'current' and sc.step = {last}
+        left join stages sp
+            on sp.lead_id = c.lead_id and sp.variant = 'proposed' and sp.step = {last}
         where c.variant = 'current' and c.step = {last}""")
     n, tier_changes, stage_changes = con.execute(
         "select count(*), count(*) filter (where tier_current is distinct from tier_proposed), "
         "count(*) filter (where stage_current is distinct from stage_proposed) from final"
     ).fetchone()
     tier_moves = con.execute("""select tier_current, tier_proposed, count(*) n from final
-        where tier_current is distinct from tier_proposed group by all order by n desc limit 15""").fetchall()
+        where tier_current is distinct from tier_proposed
+        group by all order by n desc limit 15""").fetchall()
     stage_moves = con.execute("""select stage_current, stage_proposed, count(*) n from final
-        where stage_current is distinct from stage_proposed group by all order by n desc limit 15""").fetchall()
+        where stage_current is distinct from stage_proposed
+        group by all order by n desc limit 15""").fetchall()
     weekly = con.execute(f"""
         with steps as (select unnest(range(1, {len(dates)})) as step)
         select s.step,
-               count(*) filter (where h.variant = 'current' and h.handoff_type = 'mql') as mql_current,
-               count(*) filter (where h.variant = 'proposed' and h.handoff_type = 'mql') as mql_proposed,
-               count(*) filter (where h.variant = 'current' and h.handoff_type = 'sql') as sql_current,
-               count(*) filter (where h.variant = 'proposed' and h.handoff_type = 'sql') as sql_proposed
+               count(*) filter (where h.variant = 'current' and h.handoff_type = 'mql')
+                   as mql_current,
+               count(*) filter (where h.variant = 'proposed' and h.handoff_type = 'mql')
+                   as mql_proposed,
+               count(*) filter (where h.variant = 'current' and h.handoff_type = 'sql')
+                   as sql_current,
+               count(*) filter (where h.variant = 'proposed' and h.handoff_type = 'sql')
+                   as sql_proposed
         from steps s left join handoffs h on h.step = s.step
         group by s.step order by s.step""").fetchall()
     movers = con.execute(f"""
@@ -238,17 +258,25 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
             from explanations e group by e.lead_id, e.rule_id
         ),
         why as (
-            select lead_id, string_agg(rule_id || ' ' || case when delta > 0 then '+' else '' end
-                                       || cast(round(delta, 1) as varchar), '; ' order by abs(delta) desc) as why
-            from (select *, row_number() over (partition by lead_id order by abs(delta) desc, rule_id) rn
-                  from d where abs(delta) >= 0.05 and rule_id not like 'clamp:%' and rule_id not like 'cap:%')
+            select lead_id,
+                   string_agg(rule_id || ' ' || case when delta > 0 then '+' else '' end
+                              || cast(round(delta, 1) as varchar), '; '
+                              order by abs(delta) desc) as why
+            from (select *,
+                         row_number() over (partition by lead_id
+                                            order by abs(delta) desc, rule_id) rn
+                  from d
+                  where abs(delta) >= 0.05 and rule_id not like 'clamp:%'
+                    and rule_id not like 'cap:%')
             where rn <= 3 group by lead_id
         )
         select f.lead_id, round(f.score_current, 1), round(f.score_proposed, 1),
-               round(f.score_proposed - f.score_current, 1) as delta, f.tier_current, f.tier_proposed,
+               round(f.score_proposed - f.score_current, 1) as delta,
+               f.tier_current, f.tier_proposed,
                f.stage_current, f.stage_proposed, coalesce(w.why, '')
         from final f left join why w on w.lead_id = f.lead_id
-        order by abs(f.score_proposed - f.score_current) desc, f.lead_id limit {int(top)}""").fetchall()
+        order by abs(f.score_proposed - f.score_current) desc, f.lead_id
+        limit {int(top)}""").fetchall()
     lines = [
         f"what-if: model {model_id}, proposed rules {rules_dir}, replayed {dates[0]:%Y-%m-%d} .. "
         f"{dates[-1]:%Y-%m-%d} in {len(dates)} step(s)",
@@ -281,7 +309,7 @@ def _compare(con, dates, model_id, rules_dir, out: Path, top: int) -> WhatIf:
         "stage_proposed",
         "why",
     ]
-    write_seed(out / "movers.csv", [dict(zip(cols, r)) for r in movers], cols)
+    write_seed(out / "movers.csv", [dict(zip(cols, r, strict=True)) for r in movers], cols)
     weeks = max(1, len(weekly))
     mql_now = sum(w[1] for w in weekly) / weeks
     mql_new = sum(w[2] for w in weekly) / weeks

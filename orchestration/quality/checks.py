@@ -102,7 +102,8 @@ def _make_check(spec: CheckSpec, sample_rows: int) -> dg.AssetChecksDefinition:
         elif blocking:
             context.log.error(
                 f"BLOCKING quality check {spec.name} on {asset} FAILED: {outcome.message}. "
-                f"Assets downstream of {asset} (CRM syncs included) are not materialized in this run."
+                f"Assets downstream of {asset} (CRM syncs included) are not materialized "
+                "in this run."
             )
         else:
             context.log.warning(

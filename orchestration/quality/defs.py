@@ -34,7 +34,7 @@ def score_stats_history(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     return dg.MaterializeResult(metadata={"path": str(path), "stats": dg.MetadataValue.json(stats)})
 
 
-def _rebuild_docs(context) -> None:
+def _rebuild_docs(context: dg.RunStatusSensorContext) -> None:
     index = build_data_docs(settings().output_dir)
     context.log.info(f"GX Data Docs: {index or 'no check results yet'}")
 
@@ -44,14 +44,14 @@ def _rebuild_docs(context) -> None:
     name="quality_data_docs_on_success",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def data_docs_on_success(context: dg.RunStatusSensorContext):
+def data_docs_on_success(context: dg.RunStatusSensorContext) -> None:
     _rebuild_docs(context)
 
 
 @dg.run_failure_sensor(
     name="quality_data_docs_on_failure", default_status=dg.DefaultSensorStatus.RUNNING
 )
-def data_docs_on_failure(context: dg.RunFailureSensorContext):
+def data_docs_on_failure(context: dg.RunFailureSensorContext) -> None:
     _rebuild_docs(context)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 import great_expectations as gx
+import sqlalchemy
 from great_expectations.datasource.fluent import SQLDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
@@ -33,7 +34,7 @@ class PersistedConnectionEngine(SqlAlchemyExecutionEngine):
     """SQLAlchemy execution engine that keeps one open connection until :meth:`close`."""
 
     @contextmanager
-    def get_connection(self):  # type: ignore[override]
+    def get_connection(self) -> Iterator[sqlalchemy.engine.Connection]:  # type: ignore[override]
         connection = getattr(self, "_connection", None)
         if connection is None or connection.closed:
             self._connection = self.engine.connect()
@@ -79,7 +80,7 @@ def ephemeral_context() -> gx.data_context.AbstractDataContext:
 
 @contextmanager
 def warehouse_datasource(
-    context, warehouse_path: Path | str
+    context: gx.data_context.AbstractDataContext, warehouse_path: Path | str
 ) -> Iterator[LeadhouseDuckDBDatasource]:
     """Add the read-only DuckDB datasource to ``context``; close every connection on exit."""
     datasource = context.data_sources.add_leadhouse_duckdb(

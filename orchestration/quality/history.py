@@ -42,7 +42,7 @@ def current_stats(warehouse_path: Path, t: Thresholds) -> list[dict]:
         names = [d[0] for d in cur.description]
         # contracted score columns are DECIMAL: stats are plain floats (JSON, drift maths)
         return [
-            {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, row)}
+            {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, row, strict=True)}
             for row in cur.fetchall()
         ]
 

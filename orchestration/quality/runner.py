@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import great_expectations as gx
+from great_expectations.core import ExpectationValidationResult
 
 from orchestration.quality.gx_duckdb import ephemeral_context, warehouse_datasource
 from orchestration.quality.suites import SUITES_VERSION, CheckSpec
@@ -79,7 +80,7 @@ def _observed(result: dict) -> Any:
     return {k: result[k] for k in keys if k in result}
 
 
-def _failure(er, batch_name: str, sample_rows: int) -> dict[str, Any]:
+def _failure(er: ExpectationValidationResult, batch_name: str, sample_rows: int) -> dict[str, Any]:
     cfg = er.expectation_config
     result = er.result or {}
     exc = er.exception_info or {}
@@ -176,7 +177,8 @@ def run_check(
             result = definition.get_batch().validate(suite, result_format=result_format)
             outcome.validation_results.append(_jsonable(result.to_json_dict()))
             for er in result.results:
-                key = f"{batch.name}.{er.expectation_config.kwargs.get('column', er.expectation_config.type)}"
+                cfg = er.expectation_config
+                key = f"{batch.name}.{cfg.kwargs.get('column', cfg.type)}"
                 if er.success:
                     outcome.observed[key] = _jsonable(_observed(er.result or {}))
                 else:

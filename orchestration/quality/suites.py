@@ -72,23 +72,25 @@ class CheckSpec:
 # --- expectation helpers --------------------------------------------------------------------
 
 
-def between(column: str, lo: float | None, hi: float | None, why: str, mostly: float = 1.0):
+def between(
+    column: str, lo: float | None, hi: float | None, why: str, mostly: float = 1.0
+) -> gx.expectations.Expectation:
     return gx.expectations.ExpectColumnValuesToBeBetween(
         column=column, min_value=lo, max_value=hi, mostly=mostly, description=why
     )
 
 
-def in_set(column: str, values: list, why: str, mostly: float = 1.0):
+def in_set(column: str, values: list, why: str, mostly: float = 1.0) -> gx.expectations.Expectation:
     return gx.expectations.ExpectColumnValuesToBeInSet(
         column=column, value_set=values, mostly=mostly, description=why
     )
 
 
-def not_null(column: str, why: str):
+def not_null(column: str, why: str) -> gx.expectations.Expectation:
     return gx.expectations.ExpectColumnValuesToNotBeNull(column=column, description=why)
 
 
-def unique(columns: list[str], why: str):
+def unique(columns: list[str], why: str) -> gx.expectations.Expectation:
     if len(columns) == 1:
         return gx.expectations.ExpectColumnValuesToBeUnique(column=columns[0], description=why)
     return gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=columns, description=why)
@@ -227,7 +229,7 @@ where is_judged"""
 
         if raw.event_time:
 
-            def event_time(raw=raw) -> list[Batch]:
+            def event_time(raw: RawTable = raw) -> list[Batch]:
                 tol = r.clock_skew_tolerance_minutes
                 query = f"""
 select _file, _line, {raw.event_time} as event_time, _loaded_at,
@@ -482,7 +484,10 @@ def mart_checks(
 ) -> list[CheckSpec]:
     """Scores, score drift, explanations, activation, stage shares, lifecycle, transitions."""
     m, tb = t.marts, t.tables.marts
-    sev = lambda name: _sev(t, name)
+
+    def sev(name: str) -> str:
+        return _sev(t, name)
+
     specs: list[CheckSpec] = []
 
     def scores_valid() -> list[Batch]:
@@ -648,7 +653,8 @@ with counts as (
     select lifecycle_stage, leads, round(leads / sum(leads) over (), 4) as share from counts
 )
 select coalesce(s.lifecycle_stage, b.stage) as lifecycle_stage, coalesce(s.leads, 0) as leads,
-    coalesce(s.share, 0) as share, cast(b.lo as double) as min_share, cast(b.hi as double) as max_share,
+    coalesce(s.share, 0) as share, cast(b.lo as double) as min_share,
+    cast(b.hi as double) as max_share,
     coalesce(s.share, 0) between cast(b.lo as double) and cast(b.hi as double) as is_within_bounds
 from shares s full outer join ({bounds}) as b(stage, lo, hi) on s.lifecycle_stage = b.stage
 where b.stage is not null"""
@@ -715,7 +721,8 @@ select x.lead_id, x.from_stage, x.to_stage, x.has_recycle_record,
         when e.from_stage is not null then 'allowed_edge'
         when x.has_recycle_record and (x.to_stage = 'recycled'
              or cast(fb.pos as integer) < cast(fa.pos as integer)) then 'recycled_regression'
-        when cast(fb.pos as integer) < cast(fa.pos as integer) then 'regression_without_recycle_record'
+        when cast(fb.pos as integer) < cast(fa.pos as integer)
+            then 'regression_without_recycle_record'
         else 'edge_not_allowed'
     end as transition_kind
 from transitions x

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 
 from orchestration import progress
 from orchestration.sample_data import clock, dirty, journeys, vocab
-from orchestration.sample_data.catalog import Catalog, form_page_path, load_catalog
+from orchestration.sample_data.catalog import Catalog, Form, form_page_path, load_catalog
 from orchestration.sample_data.population import (
     KIND_BUSINESS,
     NEVER,
@@ -132,13 +133,13 @@ def _session_messages(
     anon: str,
     uid: str | None,
     start: int,
-    cats,
-    ctas,
+    cats: Sequence[int],
+    ctas: Sequence[bool],
     traffic: int,
     ua: str,
     ip: str,
     locale: str,
-    rng_u,
+    rng_u: Callable[[], float],
 ) -> tuple[list, int, str]:
     """Page views (+ CTA clicks) of one session; returns messages, end time, last URL."""
     ref, src, med, camp, _ = vocab.TRAFFIC_SOURCES[traffic]
@@ -147,7 +148,7 @@ def _session_messages(
     msgs = []
     t = start
     url = ""
-    for k, (c, cta) in enumerate(zip(cats, ctas)):
+    for c, cta in zip(cats, ctas, strict=True):
         paths = catalog.paths[catalog.categories[c]]
         path = paths[int(rng_u() * len(paths)) % len(paths)]
         msgs.append(
@@ -179,7 +180,14 @@ def _session_messages(
 
 
 def _email_visit(
-    web: WebRenderer, pop: PopulationChunk, i: int, d: int, t: int, path: str, query: str, rng_u
+    web: WebRenderer,
+    pop: PopulationChunk,
+    i: int,
+    d: int,
+    t: int,
+    path: str,
+    query: str,
+    rng_u: Callable[[], float],
 ) -> None:
     """A click in an email lands on the site: a page view with the email's UTM parameters
     (and ``ajs_uid`` when the link carried it), sometimes followed by the pricing page."""
@@ -239,12 +247,19 @@ class _Day:
         opts, out, manifest = run.opts, run.out, run.manifest
         mx = opts.max_events_per_file
 
-        def writer(folder, stem, ext, mode, header=None, numbered=True):
+        def writer(
+            folder: str,
+            stem: str,
+            ext: str,
+            mode: str,
+            header: list[str] | None = None,
+            numbered: bool = True,
+        ) -> RotatingWriter:
             return RotatingWriter(
                 out, f"{folder}/dt={ds}", stem, ext, mode, mx, manifest, header, numbered
             )
 
-        def picker(k):
+        def picker(k: int) -> dirty.DirtyPicker:
             return dirty.DirtyPicker(opts.dirty_rate, run.rng(90 + k, o))
 
         self.seg = writer("web_events", "segment", "jsonl", "lines")
@@ -263,7 +278,7 @@ class _Day:
         self.web = WebRenderer(self.seg, picker(0), ids, o, opts.batch_envelope_share)
         self.email = EmailRenderer(self.mail, picker(1), ids, o)
 
-        def open_form_writer(key):
+        def open_form_writer(key: str) -> RotatingWriter:
             ext = "txt" if key.startswith("post__") else "jsonl"
             return writer("form_submissions", key, ext, "lines")
 
@@ -373,7 +388,21 @@ class _Day:
         for i, closed in deal_rows_for_day(pop, d, run.last_day):
             write_deal(self.crm, pop, i, closed, run.start_ord, run.last_day, self.crm_picker)
 
-    def _form_tail(self, pop, i, form, msgs, t, anon, uid, ua, ip, loc, src, rng_u) -> None:
+    def _form_tail(
+        self,
+        pop: PopulationChunk,
+        i: int,
+        form: Form,
+        msgs: list[tuple[dict, str]],
+        t: int,
+        anon: str,
+        uid: str | None,
+        ua: str,
+        ip: str,
+        loc: str,
+        src: str,
+        rng_u: Callable[[], float],
+    ) -> None:
         """The form page, the submission, the identify call (and an alias on day one)."""
         web = self.web
         path = form_page_path(form.form_type, self.run.catalog)

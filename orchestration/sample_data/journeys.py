@@ -81,13 +81,15 @@ def _starts(rng: np.random.Generator, n: int) -> np.ndarray:
     return (hours * 3_600_000).astype(np.int64)
 
 
-def _pick_forms(rng: np.random.Generator, prop: np.ndarray, catalog: Catalog, high_only=False):
+def _pick_forms(
+    rng: np.random.Generator, prop: np.ndarray, catalog: Catalog, high_only: bool = False
+):
     types = catalog.form_types()
     low = np.array([LOW_FORMS.get(t, 0.5) for t in types])
     high = np.array([HIGH_FORMS.get(t, 0.0) for t in types])
     out = []
     u, v = rng.random(prop.shape[0]), rng.random(prop.shape[0])
-    for p, a, b in zip(prop.tolist(), u.tolist(), v.tolist()):
+    for p, a, b in zip(prop.tolist(), u.tolist(), v.tolist(), strict=True):
         w = high * (0.2 + 3 * p) if high_only else low * (1 - p) + high * 3 * p**1.3
         cdf = np.cumsum(w) / w.sum()
         t = types[min(int(np.searchsorted(cdf, a, side="right")), len(types) - 1)]
@@ -124,9 +126,9 @@ def plan_lead_sessions(
     if form_leads.size:
         normal = [i for i in form_leads.tolist() if i not in high_leads]
         high = [i for i in form_leads.tolist() if i in high_leads]
-        for i, f in zip(normal, _pick_forms(rng, prop[normal], catalog)):
+        for i, f in zip(normal, _pick_forms(rng, prop[normal], catalog), strict=True):
             forms_for[i] = f
-        for i, f in zip(high, _pick_forms(rng, prop[high], catalog, high_only=True)):
+        for i, f in zip(high, _pick_forms(rng, prop[high], catalog, high_only=True), strict=True):
             forms_for[i] = f
 
     lead = np.concatenate([np.repeat(np.arange(pop.n), n_free), form_leads])

@@ -7,6 +7,7 @@ with the scale. Days are integer offsets from the first day of the window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +66,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _choice(rng: np.random.Generator, weights, size: int) -> np.ndarray:
+def _choice(
+    rng: np.random.Generator, weights: Sequence[float] | np.ndarray, size: int
+) -> np.ndarray:
     p = np.asarray(weights, dtype=float)
     return rng.choice(len(p), size=size, p=p / p.sum())
 
@@ -73,7 +76,7 @@ def _choice(rng: np.random.Generator, weights, size: int) -> np.ndarray:
 def _hex_ids(rng: np.random.Generator, n: int) -> list[str]:
     a = rng.integers(0, 2**63, size=n, dtype=np.int64)
     b = rng.integers(0, 2**63, size=n, dtype=np.int64)
-    return [f"{x:016x}{y:016x}" for x, y in zip(a.tolist(), b.tolist())]
+    return [f"{x:016x}{y:016x}" for x, y in zip(a.tolist(), b.tolist(), strict=True)]
 
 
 def as_uuid(h: str) -> str:

@@ -80,7 +80,18 @@ class EmailRenderer:
         return clicks
 
     # -- SendGrid -------------------------------------------------------------------------
-    def _sendgrid(self, name, t, email, msg, camp, cat, ua, ip, extra) -> None:
+    def _sendgrid(
+        self,
+        name: str,
+        t: int,
+        email: str,
+        msg: str,
+        camp: str,
+        cat: str,
+        ua: str,
+        ip: str,
+        extra: dict,
+    ) -> None:
         p = self.picker
         o = self.ordinal
         kind = p.pick("sendgrid")
@@ -102,7 +113,9 @@ class EmailRenderer:
             "timestamp": clock.epoch_s(o, t),
             "event": event,
             "sg_event_id": base64.urlsafe_b64encode(bytes.fromhex(self.ids.hex32())).decode()[:22],
-            "sg_message_id": f"{msg[:11]}.{msg[11:14]}.{msg[14:20]}.filter0001.{msg[20:25]}.{msg[25:32].upper()}.0",
+            "sg_message_id": (
+                f"{msg[:11]}.{msg[11:14]}.{msg[14:20]}.filter0001.{msg[20:25]}.{msg[25:32].upper()}.0"
+            ),
             "smtp-id": f"<{msg[:11]}.{msg[11:14]}.{msg[14:20]}@ismtpd-{msg[28:31]}>",
             "category": [cat, camp],
             "campaign": camp,
@@ -146,7 +159,18 @@ class EmailRenderer:
             w.write(line, 1, kind)
 
     # -- Mailgun --------------------------------------------------------------------------
-    def _mailgun(self, name, t, email, msg, camp, cat, ua, ip, extra) -> None:
+    def _mailgun(
+        self,
+        name: str,
+        t: int,
+        email: str,
+        msg: str,
+        camp: str,
+        cat: str,
+        ua: str,
+        ip: str,
+        extra: dict,
+    ) -> None:
         p = self.picker
         kind = p.pick("mailgun")
         if kind == "late_event":
@@ -198,7 +222,18 @@ class EmailRenderer:
         self._write("mailgun", dumps(body), kind)
 
     # -- SES over SNS ---------------------------------------------------------------------
-    def _ses(self, name, t, email, msg, camp, cat, ua, ip, extra) -> None:
+    def _ses(
+        self,
+        name: str,
+        t: int,
+        email: str,
+        msg: str,
+        camp: str,
+        cat: str,
+        ua: str,
+        ip: str,
+        extra: dict,
+    ) -> None:
         p = self.picker
         o = self.ordinal
         kind = p.pick("ses")

@@ -8,6 +8,7 @@ Typeform hidden field, post field) so ingestion can stitch the web history to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from orchestration.sample_data import clock, dirty, vocab
@@ -25,7 +26,13 @@ BUDGETS = ("none", "under_10k", "10k_50k", "over_50k")
 class FormRenderer:
     """Render one day's form submissions; writers are opened lazily per form."""
 
-    def __init__(self, open_writer, picker: dirty.DirtyPicker, ids: IdSource, ordinal: int):
+    def __init__(
+        self,
+        open_writer: Callable[[str], RotatingWriter],
+        picker: dirty.DirtyPicker,
+        ids: IdSource,
+        ordinal: int,
+    ):
         self.open_writer, self.picker, self.ids, self.ordinal = open_writer, picker, ids, ordinal
         self.writers: dict[str, RotatingWriter] = {}
         self.deferred: list[tuple[str, bytes, str]] = []
@@ -79,7 +86,16 @@ class FormRenderer:
         else:
             w.write(line, 1, kind)
 
-    def _hubspot(self, pop, i, form, t_ms, anon, page_url, email) -> dict:
+    def _hubspot(
+        self,
+        pop: PopulationChunk,
+        i: int,
+        form: Form,
+        t_ms: int,
+        anon: str,
+        page_url: str,
+        email: str | None,
+    ) -> dict:
         fields = []
         if email is not None:
             fields.append({"objectTypeId": "0-1", "name": "email", "value": email})
@@ -125,8 +141,18 @@ class FormRenderer:
             },
         }
 
-    def _typeform(self, pop, i, form, t_ms, anon, utm_source, email, level) -> dict:
-        def field(ref, ftype):
+    def _typeform(
+        self,
+        pop: PopulationChunk,
+        i: int,
+        form: Form,
+        t_ms: int,
+        anon: str,
+        utm_source: str,
+        email: str | None,
+        level: int,
+    ) -> dict:
+        def field(ref: str, ftype: str) -> dict:
             return {"id": ref[:6], "ref": ref, "type": ftype}
 
         answers = []
@@ -188,7 +214,17 @@ class FormRenderer:
             },
         }
 
-    def _post(self, pop, i, form, t_ms, anon, page_url, utm_source, email) -> str:
+    def _post(
+        self,
+        pop: PopulationChunk,
+        i: int,
+        form: Form,
+        t_ms: int,
+        anon: str,
+        page_url: str,
+        utm_source: str,
+        email: str | None,
+    ) -> str:
         pairs = []
         if email is not None:
             pairs.append(("email", email))

@@ -94,7 +94,7 @@ def list_row(pop: PopulationChunk, i: int, kind: str, ordinal: int, email: str |
 def write_list_rows(
     w: RotatingWriter,
     pop: PopulationChunk,
-    leads,
+    leads: list[int],
     kind: str,
     ordinal: int,
     picker: dirty.DirtyPicker,
@@ -116,7 +116,7 @@ def write_list_rows(
         w.write_csv(row, dk)
 
 
-def deal_rows_for_day(pop: PopulationChunk, d: int, last_day: int):
+def deal_rows_for_day(pop: PopulationChunk, d: int, last_day: int) -> list[tuple[int, bool]]:
     """Leads whose deal lands today: (index, closed?) pairs."""
     out = []
     created_today = pop.opp_day == d

@@ -14,13 +14,13 @@ from pathlib import Path
 try:  # orjson is much faster; fall back to the stdlib with the same compact output
     import orjson
 
-    def dumps(obj) -> bytes:
+    def dumps(obj: object) -> bytes:
         return orjson.dumps(obj)
 
 except ImportError:  # pragma: no cover - depends on the environment
     import json
 
-    def dumps(obj) -> bytes:
+    def dumps(obj: object) -> bytes:
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 

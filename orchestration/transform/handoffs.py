@@ -1,4 +1,5 @@
-"""Lead hand-off announcements: a Dagster sensor that posts new MQL / PQL / SQL hand-offs to a webhook.
+"""Lead hand-off announcements: a Dagster sensor that posts new MQL / PQL / SQL hand-offs to a
+webhook.
 
 dbt records every crossing once in ``marts.fct_lead_handoffs`` (append-only, with ``recorded_at``):
 every threshold a lead crossed, even several between two runs (lead -> MQL -> SQL gives both).
@@ -41,7 +42,8 @@ select h.handoff_id, h.lead_id, h.handoff_type, h.from_stage, h.crossed_at, h.re
        a.email, a.first_name, a.last_name, a.company_name, a.crm_id
 from marts.fct_lead_handoffs as h
 left join marts.mart_lead_activation as a on a.lead_id = h.lead_id
-where h.recorded_at > ? or (h.recorded_at = ? and not list_contains(cast(? as varchar[]), h.handoff_id))
+where h.recorded_at > ?
+   or (h.recorded_at = ? and not list_contains(cast(? as varchar[]), h.handoff_id))
 order by h.recorded_at, h.crossed_at, h.handoff_id
 limit ?
 """
@@ -49,7 +51,7 @@ limit ?
 
 @dataclass
 class HandoffCursor:
-    """Position of the sensor in fct_lead_handoffs: the last recorded_at and the ids handled at it."""
+    """Position of the sensor in fct_lead_handoffs: the last recorded_at, the ids handled at it."""
 
     recorded_at: datetime = datetime(1970, 1, 1)
     ids: list[str] = field(default_factory=list)
@@ -73,7 +75,7 @@ class HandoffCursor:
 def fetch_new_handoffs(
     warehouse: Path, cursor: HandoffCursor, limit: int = MAX_PER_TICK
 ) -> list[dict]:
-    """Hand-offs recorded after the cursor, oldest first (read-only connection, closed on return)."""
+    """Hand-offs recorded after the cursor, oldest first (read-only connection, closed on exit)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         cur = con.execute(_QUERY, [cursor.recorded_at, cursor.recorded_at, cursor.ids, limit])
         names = [d[0] for d in cur.description]
@@ -99,11 +101,14 @@ def format_message(handoff: dict) -> dict:
         "pql": "product-qualified (PQL)",
         "sql": "sales-qualified (SQL)",
     }
+    kind = handoff["handoff_type"]
     text = (
-        f"New {handoff['handoff_type'].upper()} hand-off: {who} is now {target.get(handoff['handoff_type'], handoff['handoff_type'])}"
+        f"New {kind.upper()} hand-off: {who} is now {target.get(kind, kind)}"
         f"{' (was ' + handoff['from_stage'] + ')' if handoff.get('from_stage') else ''}. "
-        f"Lead score {float(handoff['lead_score'] or 0):.1f} (fit {float(handoff['fit_score'] or 0):.1f}, "
-        f"engagement {float(handoff['engagement_score'] or 0):.1f}), tier {handoff.get('tier')}, {handoff.get('temperature')}. "
+        f"Lead score {float(handoff['lead_score'] or 0):.1f} "
+        f"(fit {float(handoff['fit_score'] or 0):.1f}, "
+        f"engagement {float(handoff['engagement_score'] or 0):.1f}), "
+        f"tier {handoff.get('tier')}, {handoff.get('temperature')}. "
         f"Crossed at {handoff['crossed_at']:%Y-%m-%d %H:%M} UTC. lead_id {handoff['lead_id']}"
     )
     return {"text": text}
@@ -142,7 +147,8 @@ def _default_status() -> dg.DefaultSensorStatus:
     name="lead_handoff_sensor",
     minimum_interval_seconds=60,
     default_status=_default_status(),
-    description="Announces new MQL / PQL / SQL hand-offs (marts.fct_lead_handoffs) to LEADHOUSE_HANDOFF_WEBHOOK_URL.",
+    description="Announces new MQL / PQL / SQL hand-offs (marts.fct_lead_handoffs) to "
+    "LEADHOUSE_HANDOFF_WEBHOOK_URL.",
 )
 def handoff_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Post new hand-offs to the configured webhook, at most once each (cursor)."""

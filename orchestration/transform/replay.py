@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.config import settings
 from orchestration.calibration.dbt_sql import run_dbt
+from orchestration.config import settings
 
 #: Nodes a replay does not build: the snapshot (history of production runs) and what reads it.
 REPLAY_EXCLUDE = ["resource_type:snapshot", "snap_lead_state+"]

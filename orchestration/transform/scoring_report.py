@@ -1,4 +1,5 @@
-"""Printable scoring summary for `make run`: leads by stage and tier, why the top leads scored, funnel rates.
+"""Printable scoring summary for `make run`: leads by stage and tier, why the top leads scored,
+funnel rates.
 
 Reads the scoring marts only (SQL does the work); ``scoring_summary(con)`` takes an open DuckDB
 connection (read-only is enough) and returns text. Missing marts are reported, not raised.
@@ -113,7 +114,8 @@ def top_lead_explanations(con: duckdb.DuckDBPyConnection, n: int = 3) -> str:
         _TOP_LEADS, [n]
     ).fetchall():
         parts.append(
-            f"  {_mask(email)} ({lead_id[:12]}…): lead score {score} = fit {fit} / engagement {engagement}, "
+            f"  {_mask(email)} ({lead_id[:12]}…): lead score {score} = "
+            f"fit {fit} / engagement {engagement}, "
             f"tier {tier}, stage {stage}"
         )
         for score_type, rule_id, points, detail in con.execute(_EXPLAIN, [lead_id]).fetchall():

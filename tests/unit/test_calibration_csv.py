@@ -153,7 +153,7 @@ def test_placeholders_are_missing_and_numbers_are_bucketed(tmp_path):
     assert len(ranges) == 5 and ranges[0].startswith("..") and ranges[-1].endswith("..")
     # inclusive, non-overlapping integer bounds: each bucket ends one below the next start
     bounds = [r.split("..") for r in ranges]
-    assert all(int(b[1]) + 1 == int(n[0]) for b, n in zip(bounds[:-1], bounds[1:]))
+    assert all(int(b[1]) + 1 == int(n[0]) for b, n in zip(bounds[:-1], bounds[1:], strict=True))
     # every row has exactly one level per attribute (4 attributes)
     assert set(d.X.sum(axis=1).tolist()) == {4.0}
 
@@ -208,7 +208,10 @@ def test_calibrated_points_beat_misset_points_on_holdout_and_deciles_are_monoton
     train = synthetic(tmp_path / "train.csv", 10000, seed=1)
     hold = synthetic(tmp_path / "hold.csv", 10000, seed=2)
     cal = calibrate_csv(train, "lead", "won", tmp_path / "cal", ("noise",))
-    pts = {(lv.attribute, lv.value): int(p) for lv, p in zip(cal.design.levels, cal.points)}
+    pts = {
+        (lv.attribute, lv.value): int(p)
+        for lv, p in zip(cal.design.levels, cal.points, strict=True)
+    }
     assert (
         pts[("industry", "software")] > pts[("industry", "finance")] > pts[("industry", "retail")]
     )
@@ -218,7 +221,10 @@ def test_calibrated_points_beat_misset_points_on_holdout_and_deciles_are_monoton
     )
     # the holdout, scored with the calibrated points vs deliberately mis-set (inverted) points
     d = build_csv_design(duckdb.connect(), hold, "lead", "won", ("noise",))
-    key = {(lv.attribute, lv.operator, lv.value): p for lv, p in zip(cal.design.levels, cal.points)}
+    key = {
+        (lv.attribute, lv.operator, lv.value): p
+        for lv, p in zip(cal.design.levels, cal.points, strict=True)
+    }
     calibrated = d.X @ np.array(
         [key.get((lv.attribute, lv.operator, lv.value), 0) for lv in d.levels]
     )

@@ -64,7 +64,7 @@ joined as (
     left join lifecycle on lifecycle.lead_id = activation.lead_id
     left join personas
         on personas.model_id = champion_scores.model_id
-        and personas.persona_id = activation.best_persona_id
+            and personas.persona_id = activation.best_persona_id
 )
 
 select

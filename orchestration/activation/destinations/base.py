@@ -64,6 +64,13 @@ class Destination(Protocol):
         """Send one batch in one call; one result per record, in order."""
 
 
+class BulkDestination(Destination, Protocol):
+    """A destination that can also send many records in one bulk job (Salesforce Bulk API)."""
+
+    def write_bulk(self, records: list[PlannedRecord]) -> list[RecordResult]:
+        """Send every record in one job; one result per record, in order."""
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds form; HTTP dates are ignored)."""
     if not value:

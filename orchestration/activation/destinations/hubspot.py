@@ -17,6 +17,8 @@ Error bodies are redacted (:mod:`secrets`) before they leave this module.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import urllib3
 
@@ -279,7 +281,13 @@ class HubSpotDestination:
             api.upsert, "batch_input_simple_public_object_batch_input_upsert", body, kw
         )
 
-    def _invoke(self, method, arg_name: str, body, kw):
+    def _invoke(
+        self,
+        method: Callable[..., urllib3.BaseHTTPResponse],
+        arg_name: str,
+        body: object,
+        kw: dict[str, Any],
+    ) -> urllib3.BaseHTTPResponse:
         try:
             return method(**{arg_name: body}, **kw)
         except Exception as exc:  # noqa: BLE001 (each generated API module has its own ApiException)

@@ -87,7 +87,9 @@ class SalesforceDestination:
         )
         self.sleep = sleep
 
-    def _remember(self, response, *args, **kwargs):
+    def _remember(
+        self, response: requests.Response, *args: object, **kwargs: object
+    ) -> requests.Response:
         self._last_retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return response
 
@@ -263,9 +265,10 @@ class SalesforceDestination:
 
         Results come from the job's ``successfulResults`` (``sf__Id``: the new record's Id)
         and ``failedResults`` (``sf__Error`` = ``CODE:message``: the record is rejected).
-        A record in neither was not processed: the call raises, nothing is confirmed, and the next run resends the whole change set (a
-        keyed upsert, so harmless). A retryable failure (429, 5xx, timeout) reruns the
-        whole job, up to ``retry.max_tries`` times, with the spec's backoff.
+        A record in neither was not processed: the call raises, nothing is confirmed, and the
+        next run resends the whole change set (a keyed upsert, so harmless). A retryable
+        failure (429, 5xx, timeout) reruns the whole job, up to ``retry.max_tries`` times,
+        with the spec's backoff.
         """
         rows = self._bulk_rows(records)
         rng = random.Random()

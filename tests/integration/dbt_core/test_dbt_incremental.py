@@ -98,7 +98,7 @@ def test_incremental_staging_equals_full_refresh(tmp_path):
     core = DbtCore(tmp_path / "wh.duckdb", tmp_path)
     load_raw_fixture(core.warehouse)
     with duckdb.connect(str(core.warehouse)) as con:
-        for model, (raw, _key, held) in STAGING.items():
+        for raw, _key, held in STAGING.values():
             con.execute(f"create table raw.held_{raw} as select * from raw.{raw} where {held}")
             con.execute(f"delete from raw.{raw} where {held}")
     selection = ("--select", "path:dbt_project/models/staging", "--exclude", "stg_crm__deals")

@@ -67,8 +67,8 @@ select
 from forms
 left join catalog
     on forms.provider = catalog.provider
-   and forms.form_id = catalog.form_id
+        and forms.form_id = catalog.form_id
 left join inferred
     on forms.provider = inferred.provider
-   and forms.form_id = inferred.form_id
-   and inferred.match_rank = 1
+        and forms.form_id = inferred.form_id
+        and inferred.match_rank = 1

@@ -49,4 +49,4 @@ select
 from per_anonymous_id
 inner join ranked
     on per_anonymous_id.anonymous_id = ranked.anonymous_id
-   and ranked.recency_rank = 1
+        and ranked.recency_rank = 1

@@ -30,8 +30,8 @@ identify_edges as (
         loaded_at
     from web
     where event_type = 'identify'
-      and anonymous_id is not null
-      and coalesce(identified_email, user_id_email) is not null
+        and anonymous_id is not null
+        and coalesce(identified_email, user_id_email) is not null
 
 ),
 
@@ -50,9 +50,9 @@ user_id_edges as (
     left join user_emails
         on web.user_id = user_emails.user_id
     where web.user_id is not null
-      and coalesce(web.user_id_email, user_emails.email) is not null
-      and coalesce(case when web.event_type = 'alias' then web.previous_id end, web.anonymous_id) is not null
-      and not (web.event_type = 'identify' and web.identified_email is not null)
+        and coalesce(web.user_id_email, user_emails.email) is not null
+        and coalesce(case when web.event_type = 'alias' then web.previous_id end, web.anonymous_id) is not null
+        and not (web.event_type = 'identify' and web.identified_email is not null)
 
 ),
 
@@ -71,7 +71,7 @@ cookieless_web_edges as (
     left join user_emails
         on web.user_id = user_emails.user_id
     where web.anonymous_id is null
-      and coalesce(web.identified_email, web.user_id_email, user_emails.email) is not null
+        and coalesce(web.identified_email, web.user_id_email, user_emails.email) is not null
 
 ),
 
@@ -91,8 +91,9 @@ form_edges as (
 
     -- a form with an email is an identification even without a cookie (anonymous_id / hutk):
     -- the email becomes a known lead that owns the submission
-    select cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'form' as edge_source, submitted_at as observed_at,
-           submission_id as source_record_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'form' as edge_source, submitted_at as observed_at,
+        submission_id as source_record_id, loaded_at
     from {{ ref('stg_forms__submissions') }}
     where email is not null and anonymous_id is null and hutk is null
 
@@ -100,8 +101,9 @@ form_edges as (
 
 email_click_edges as (
 
-    select url_ajs_uid as anonymous_id, email, 'email_click' as edge_source, occurred_at as observed_at,
-           email_event_id as source_record_id, loaded_at
+    select
+        url_ajs_uid as anonymous_id, email, 'email_click' as edge_source, occurred_at as observed_at,
+        email_event_id as source_record_id, loaded_at
     from {{ ref('stg_email__events') }}
     where event_type = 'click' and url_ajs_uid is not null and email is not null
 
@@ -109,20 +111,26 @@ email_click_edges as (
 
 known_email_edges as (
 
-    select cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'list_import' as edge_source,
-           imported_at as observed_at, list_member_id as source_record_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'list_import' as edge_source,
+        imported_at as observed_at, list_member_id as source_record_id, loaded_at
     from {{ ref('stg_lead_lists__members') }}
     where email is not null
 
     union all
 
-    select cast(null as {{ dbt.type_string() }}), email, 'crm', coalesce(created_at, updated_at), opportunity_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'crm' as edge_source,
+        coalesce(created_at, updated_at) as observed_at, opportunity_id as source_record_id,
+        loaded_at
     from {{ ref('stg_crm__deals') }}
     where email is not null
 
     union all
 
-    select cast(null as {{ dbt.type_string() }}), email, 'email_event', occurred_at, email_event_id, loaded_at
+    select
+        cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'email_event' as edge_source,
+        occurred_at as observed_at, email_event_id as source_record_id, loaded_at
     from {{ ref('stg_email__events') }}
     where email is not null
 

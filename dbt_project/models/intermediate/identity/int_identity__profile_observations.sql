@@ -26,14 +26,15 @@ with identifies as (
         cast(null as {{ dbt.type_string() }}) as stated_authority
     from {{ ref('stg_segment__web_events') }} as web
     where web.event_type = 'identify'
-      and coalesce(web.identified_email, web.user_id_email) is not null
+        and coalesce(web.identified_email, web.user_id_email) is not null
 
 ),
 
 forms as (
 
     select
-        email, 'form', submitted_at, first_name, last_name, company_name, job_title, employee_count,
+        email, 'form' as observation_source, submitted_at as observed_at,
+        first_name, last_name, company_name, job_title, employee_count,
         industry, country, phone, consent_to_process, marketing_opt_in,
         stated_budget, stated_timeline, stated_need, stated_authority
     from {{ ref('stg_forms__submissions') }}
@@ -44,10 +45,15 @@ forms as (
 lists as (
 
     select
-        email, 'list_import', imported_at, first_name, last_name, company_name, job_title, employee_count,
-        industry, country, phone, cast(null as boolean), cast(null as boolean),
-        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }})
+        email, 'list_import' as observation_source, imported_at as observed_at,
+        first_name, last_name, company_name, job_title, employee_count,
+        industry, country, phone,
+        cast(null as boolean) as consent_to_process,
+        cast(null as boolean) as marketing_opt_in,
+        cast(null as {{ dbt.type_string() }}) as stated_budget,
+        cast(null as {{ dbt.type_string() }}) as stated_timeline,
+        cast(null as {{ dbt.type_string() }}) as stated_need,
+        cast(null as {{ dbt.type_string() }}) as stated_authority
     from {{ ref('stg_lead_lists__members') }}
     where email is not null
 

@@ -16,6 +16,6 @@ select
     max(loaded_at) as last_loaded_at
 from web
 where user_id is not null
-  and user_id_email is null
-  and identified_email is not null
+    and user_id_email is null
+    and identified_email is not null
 group by user_id

@@ -37,37 +37,37 @@ with email_events as (
         loaded_at
     from {{ ref('stg_email__events') }}
     where email is not null
-      and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
+        and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
 
 ),
 
 forms as (
 
     select
-        {{ dbt.hash("'form:' || submissions.submission_id") }},
-        {{ lead_id('submissions.email') }},
-        submissions.submitted_at,
-        'form',
-        'form_submission',
-        submissions.form_id,
-        cast(null as {{ dbt.type_string() }}),
+        {{ dbt.hash("'form:' || submissions.submission_id") }} as interaction_id,
+        {{ lead_id('submissions.email') }} as lead_id,
+        submissions.submitted_at as occurred_at,
+        'form' as source,
+        'form_submission' as interaction_type,
+        submissions.form_id as interaction_detail,
+        cast(null as {{ dbt.type_string() }}) as content_category,
         form_types.form_type,
-        {{ channel('submissions.utm_medium', 'submissions.utm_source', 'null') }},
+        {{ channel('submissions.utm_medium', 'submissions.utm_source', 'null') }} as channel,
         submissions.utm_source,
         submissions.utm_medium,
         submissions.utm_campaign,
-        submissions.page_url,
-        coalesce(submissions.anonymous_id, submissions.hutk),
-        cast(null as {{ dbt.type_string() }}),
-        false,
-        false,
-        false,
+        submissions.page_url as url,
+        coalesce(submissions.anonymous_id, submissions.hutk) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        false as is_machine_open,
+        false as is_bot,
+        false as is_stitched,
         submissions.loaded_at
     from {{ ref('stg_forms__submissions') }} as submissions
     -- the catalog's type, else the type the form's title suggests, else 'other' (never unscored)
     left join {{ ref('int_forms__form_types') }} as form_types
         on submissions.provider = form_types.provider
-       and submissions.form_id = form_types.form_id
+            and submissions.form_id = form_types.form_id
     where submissions.email is not null
 
 ),
@@ -75,24 +75,24 @@ forms as (
 lists as (
 
     select
-        {{ dbt.hash("'list:' || list_member_id") }},
-        {{ lead_id('email') }},
-        imported_at,
-        'list',
-        'list_import',
-        list_kind || ':' || list_name,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        'list',
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        false,
-        false,
-        false,
+        {{ dbt.hash("'list:' || list_member_id") }} as interaction_id,
+        {{ lead_id('email') }} as lead_id,
+        imported_at as occurred_at,
+        'list' as source,
+        'list_import' as interaction_type,
+        list_kind || ':' || list_name as interaction_detail,
+        cast(null as {{ dbt.type_string() }}) as content_category,
+        cast(null as {{ dbt.type_string() }}) as form_type,
+        'list' as channel,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as url,
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        false as is_machine_open,
+        false as is_bot,
+        false as is_stitched,
         loaded_at
     from {{ ref('stg_lead_lists__members') }}
     where email is not null
@@ -102,24 +102,24 @@ lists as (
 crm_created as (
 
     select
-        {{ dbt.hash("'crm:' || opportunity_id || ':created'") }},
-        {{ lead_id('email') }},
-        created_at,
-        'crm',
-        'crm_activity',
-        'opportunity_created',
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        'crm',
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        false,
-        false,
-        false,
+        {{ dbt.hash("'crm:' || opportunity_id || ':created'") }} as interaction_id,
+        {{ lead_id('email') }} as lead_id,
+        created_at as occurred_at,
+        'crm' as source,
+        'crm_activity' as interaction_type,
+        'opportunity_created' as interaction_detail,
+        cast(null as {{ dbt.type_string() }}) as content_category,
+        cast(null as {{ dbt.type_string() }}) as form_type,
+        'crm' as channel,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as url,
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        false as is_machine_open,
+        false as is_bot,
+        false as is_stitched,
         loaded_at
     from {{ ref('stg_crm__deals') }}
     where email is not null and created_at is not null
@@ -129,24 +129,24 @@ crm_created as (
 crm_closed as (
 
     select
-        {{ dbt.hash("'crm:' || opportunity_id || ':closed'") }},
-        {{ lead_id('email') }},
-        closed_at,
-        'crm',
-        'crm_activity',
-        case when is_won then 'opportunity_won' else 'opportunity_lost' end,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        'crm',
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        false,
-        false,
-        false,
+        {{ dbt.hash("'crm:' || opportunity_id || ':closed'") }} as interaction_id,
+        {{ lead_id('email') }} as lead_id,
+        closed_at as occurred_at,
+        'crm' as source,
+        'crm_activity' as interaction_type,
+        case when is_won then 'opportunity_won' else 'opportunity_lost' end as interaction_detail,
+        cast(null as {{ dbt.type_string() }}) as content_category,
+        cast(null as {{ dbt.type_string() }}) as form_type,
+        'crm' as channel,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as url,
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        false as is_machine_open,
+        false as is_bot,
+        false as is_stitched,
         loaded_at
     from {{ ref('stg_crm__deals') }}
     where email is not null and is_closed and closed_at is not null

@@ -47,9 +47,9 @@ categorised as (
     from activity
     inner join categories
         on categories.path_prefix = '/'
-        or activity.page_path = categories.path_prefix
-        or activity.page_path like categories.path_prefix || '/%'
-        or activity.page_path like categories.path_prefix || '?%'
+            or activity.page_path = categories.path_prefix
+            or activity.page_path like categories.path_prefix || '/%'
+            or activity.page_path like categories.path_prefix || '?%'
     where activity.event_type = 'page'
 
 )
@@ -87,6 +87,6 @@ left join tracks
     on activity.message_id = tracks.message_id
 left join categorised
     on activity.message_id = categorised.message_id
-   and categorised.match_rank = 1
+        and categorised.match_rank = 1
 where activity.event_type = 'page'
-   or tracks.interaction_type is not null
+    or tracks.interaction_type is not null

@@ -7,8 +7,9 @@ with stages as (
 ),
 
 signal_points as (
-    select e.lead_id, e.model_id, s.buying_stage, s.stage_order, s.min_points,
-           sum(e.decayed_points) as stage_points
+    select
+        e.lead_id, e.model_id, s.buying_stage, s.stage_order, s.min_points,
+        sum(e.decayed_points) as stage_points
     from {{ ref('int_scoring_engagement__events') }} as e
     inner join stages as signal_stage
         on signal_stage.model_id = e.model_id and signal_stage.buying_stage = e.buying_stage
@@ -19,8 +20,9 @@ signal_points as (
 ),
 
 ranked as (
-    select signal_points.*,
-           row_number() over (partition by lead_id, model_id order by stage_order desc) as stage_rank
+    select
+        signal_points.*,
+        row_number() over (partition by lead_id, model_id order by stage_order desc) as stage_rank
     from signal_points
     where stage_points >= min_points
 )

@@ -6,48 +6,56 @@ with as_of as (
 ),
 
 interactions as (
-    select i.interaction_id, i.lead_id, i.occurred_at, i.interaction_type,
-           lower(i.content_category) as content_category, lower(i.form_type) as form_type, i.url,
-           a.as_of
+    select
+        i.interaction_id, i.lead_id, i.occurred_at, i.interaction_type,
+        lower(i.content_category) as content_category, lower(i.form_type) as form_type, i.url,
+        a.as_of
     from {{ ref('fct_interactions') }} as i
     cross join as_of as a
     where i.occurred_at <= a.as_of
-      and not coalesce(i.is_machine_open, false)
-      and not coalesce(i.is_bot, false)
+        and not coalesce(i.is_machine_open, false)
+        and not coalesce(i.is_bot, false)
 ),
 
 rules as (
-    select model_id, rule_id, interaction_type, nullif(trim(detail_match), '') as detail_match, category,
-           cast(points as {{ scoring_float() }}) as points,
-           coalesce(cast(nullif(half_life_days, '') as {{ scoring_float() }}), {{ var('scoring_default_half_life_days', 30) }}) as half_life_days,
-           cast(nullif(window_days, '') as {{ scoring_float() }}) as window_days,
-           cast(nullif(cap_per_day, '') as {{ scoring_float() }}) as cap_per_day,
-           buying_stage
+    select
+        model_id, rule_id, interaction_type, nullif(trim(detail_match), '') as detail_match, category,
+        cast(points as {{ scoring_float() }}) as points,
+        coalesce(cast(nullif(half_life_days, '') as {{ scoring_float() }}), {{ var('scoring_default_half_life_days', 30) }}) as half_life_days,
+        cast(nullif(window_days, '') as {{ scoring_float() }}) as window_days,
+        cast(nullif(cap_per_day, '') as {{ scoring_float() }}) as cap_per_day,
+        buying_stage
     from {{ ref('scoring_engagement_rules') }}
 ),
 
 matched as (
-    select i.interaction_id, i.lead_id, i.occurred_at, i.as_of, r.model_id, r.rule_id, r.category,
-           r.points, r.half_life_days, r.window_days, r.cap_per_day, r.buying_stage,
-           {{ scoring_age_days('i.occurred_at', 'i.as_of') }} as age_days,
-           row_number() over (
-               partition by i.interaction_id, r.model_id
-               order by case when r.detail_match is null then 1 else 0 end, r.rule_id
-           ) as match_rank
+    select
+        i.interaction_id, i.lead_id, i.occurred_at, i.as_of, r.model_id, r.rule_id, r.category,
+        r.points, r.half_life_days, r.window_days, r.cap_per_day, r.buying_stage,
+        {{ scoring_age_days('i.occurred_at', 'i.as_of') }} as age_days,
+        row_number() over (
+            partition by i.interaction_id, r.model_id
+            order by case when r.detail_match is null then 1 else 0 end, r.rule_id
+        ) as match_rank
     from interactions as i
     inner join rules as r
         on r.interaction_type = i.interaction_type
-       and (r.detail_match is null
-            or lower(r.detail_match) = i.content_category
-            or lower(r.detail_match) = i.form_type
-            or (r.detail_match like 'url:%'
-                and {{ regex_matches_ci('i.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}))
+            and (
+                r.detail_match is null
+                or lower(r.detail_match) = i.content_category
+                or lower(r.detail_match) = i.form_type
+                or (
+                    r.detail_match like 'url:%'
+                    and {{ regex_matches_ci('i.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}
+                )
+            )
 )
 
-select interaction_id, lead_id, model_id, rule_id, category, buying_stage, occurred_at,
-       cast(occurred_at as date) as occurred_on, age_days, points, half_life_days, window_days, cap_per_day,
-       power(0.5, age_days / half_life_days) as decay_factor,
-       points * power(0.5, age_days / half_life_days) as decayed_points
+select
+    interaction_id, lead_id, model_id, rule_id, category, buying_stage, occurred_at,
+    cast(occurred_at as date) as occurred_on, age_days, points, half_life_days, window_days, cap_per_day,
+    power(0.5, age_days / half_life_days) as decay_factor,
+    points * power(0.5, age_days / half_life_days) as decayed_points
 from matched
 where match_rank = 1
-  and (window_days is null or age_days <= window_days)
+    and (window_days is null or age_days <= window_days)

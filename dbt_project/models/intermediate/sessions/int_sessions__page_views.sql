@@ -42,7 +42,9 @@ flagged as (
     select
         *,
         case when seconds_since_previous is null
-               or seconds_since_previous >= {{ var('inactivity_cutoff_seconds') }} then 1 else 0 end as is_new_session_flag
+                or seconds_since_previous >= {{ var('inactivity_cutoff_seconds') }} then 1
+            else 0
+        end as is_new_session_flag
     from gaps
 
 ),

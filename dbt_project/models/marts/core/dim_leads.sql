@@ -53,8 +53,9 @@ activity as (
         lead_id,
         min(occurred_at) as first_interaction_at,
         max(case when not is_machine_open and not is_bot
-                  and interaction_type not in ('email_delivered', 'email_bounce_hard', 'email_bounce_soft', 'list_import', 'crm_activity')
-                 then occurred_at end) as last_activity_at,
+                and interaction_type not in ('email_delivered', 'email_bounce_hard', 'email_bounce_soft', 'list_import', 'crm_activity')
+                then occurred_at
+        end) as last_activity_at,
         max(case when interaction_type = 'email_unsubscribe' then 1 else 0 end) = 1 as is_unsubscribed,
         max(case when interaction_type = 'email_bounce_hard' then 1 else 0 end) = 1 as is_hard_bounced,
         max(case when interaction_type = 'email_spam_report' then 1 else 0 end) = 1 as is_spam_reported,
@@ -75,9 +76,9 @@ touches as (
         row_number() over (partition by lead_id order by occurred_at desc, interaction_id desc) as last_rank
     from interactions
     where utm_source is not null
-      and not is_bot
-      and source in ('web', 'form', 'email')
-      and interaction_type not in ('email_delivered', 'email_open', 'email_bounce_hard', 'email_bounce_soft')
+        and not is_bot
+        and source in ('web', 'form', 'email')
+        and interaction_type not in ('email_delivered', 'email_open', 'email_bounce_hard', 'email_bounce_soft')
 
 ),
 
@@ -88,8 +89,8 @@ crm as (
         {{ latest_value('crm_contact_id', 'updated_at') }} as crm_id
     from {{ ref('stg_crm__deals') }}
     where email is not null
-      and {{ as_of_filter('updated_at') }}
-    group by 1
+        and {{ as_of_filter('updated_at') }}
+    group by {{ lead_id('email') }}
 
 ),
 
@@ -188,7 +189,9 @@ joined as (
         coalesce(profile.stated_authority, {{ bant_authority_from_seniority('form_titles.seniority') }}) as stated_authority,
         leads.created_at,
         case when activity.first_interaction_at is null or leads.created_at < activity.first_interaction_at
-             then leads.created_at else activity.first_interaction_at end as first_seen_at,
+                then leads.created_at
+            else activity.first_interaction_at
+        end as first_seen_at,
         activity.last_activity_at
     from leads
     left join profile on leads.lead_id = profile.lead_id

@@ -47,7 +47,7 @@ select
     loaded_at
 from unioned
 where occurred_at is not null
-{% if is_incremental() %}
+    {% if is_incremental() %}
   and (
         loaded_at > (select {{ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)') }} from {{ this }})
         or anonymous_id in (
@@ -57,5 +57,5 @@ where occurred_at is not null
         )
   )
 {% else %}
-  and lead_id is not null
-{% endif %}
+        and lead_id is not null
+    {% endif %}

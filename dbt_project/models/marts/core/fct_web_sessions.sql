@@ -39,7 +39,7 @@ user_leads as (
         {{ latest_value(lead_id('user_id_email'), 'occurred_at') }} as lead_id
     from {{ ref('stg_segment__web_events') }}
     where user_id_email is not null
-    group by 1
+    group by coalesce(anonymous_id, 'user:' || user_id)
 
 )
 
@@ -63,14 +63,14 @@ select
 from aggregated
 inner join first_events as landing
     on aggregated.session_id = landing.session_id
-   and landing.event_rank = 1
+        and landing.event_rank = 1
 left join (
     select session_id, page_path, row_number() over (partition by session_id order by occurred_at, message_id) as page_rank
     from activity
     where event_type = 'page'
 ) as first_page
     on aggregated.session_id = first_page.session_id
-   and first_page.page_rank = 1
+        and first_page.page_rank = 1
 left join {{ ref('int_identity__anonymous_to_lead') }} as stitched
     on aggregated.anonymous_id = stitched.anonymous_id
 left join user_leads

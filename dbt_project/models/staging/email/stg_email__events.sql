@@ -25,8 +25,10 @@ sendgrid as (
         {{ json_text('payload', '$.url') }} as url,
         {{ json_text('payload', '$.useragent') }} as user_agent,
         {{ json_text('payload', '$.ip') }} as ip,
-        coalesce({{ json_text('payload', '$.marketing_campaign_name') }}, {{ json_text('payload', '$.category[0]') }},
-                 {{ json_text('payload', '$.category') }}) as campaign,
+        coalesce(
+            {{ json_text('payload', '$.marketing_campaign_name') }}, {{ json_text('payload', '$.category[0]') }},
+            {{ json_text('payload', '$.category') }}
+        ) as campaign,
         lower({{ json_text('payload', '$.sg_machine_open') }}) = 'true' as is_provider_machine_open,
         _loaded_at
     from source
@@ -39,28 +41,37 @@ mailgun as (
     select
         'mailgun' as provider,
         provider_event_id,
-        coalesce({{ json_text('payload', '$."event-data".message.headers."message-id"') }},
-                 {{ json_text('payload', '$.message.headers."message-id"') }}) as message_id,
+        coalesce(
+            {{ json_text('payload', '$."event-data".message.headers."message-id"') }},
+            {{ json_text('payload', '$.message.headers."message-id"') }}
+        ) as message_id,
         coalesce(email, {{ json_text('payload', '$."event-data".recipient') }}, {{ json_text('payload', '$.recipient') }}) as raw_email,
         lower(coalesce(event_name, {{ json_text('payload', '$."event-data".event') }}, {{ json_text('payload', '$.event') }})) as source_event_name,
         case lower(coalesce(event_name, {{ json_text('payload', '$."event-data".event') }}, {{ json_text('payload', '$.event') }}))
             when 'accepted' then 'processed'
             when 'delivered' then 'delivered'
-            when 'failed' then case when lower(coalesce({{ json_text('payload', '$."event-data".severity') }}, {{ json_text('payload', '$.severity') }})) = 'temporary'
-                                    then 'bounce_soft' else 'bounce_hard' end
+            when 'failed'
+                then case when lower(coalesce({{ json_text('payload', '$."event-data".severity') }}, {{ json_text('payload', '$.severity') }})) = 'temporary'
+                            then 'bounce_soft'
+                        else 'bounce_hard'
+                    end
             when 'opened' then 'open'
             when 'clicked' then 'click'
             when 'unsubscribed' then 'unsubscribe'
             when 'complained' then 'spam_report'
             else 'other'
         end as mapped_event_type,
-        coalesce({{ epoch_to_utc("coalesce(" ~ json_text('payload', '$."event-data".timestamp') ~ ", " ~ json_text('payload', '$.timestamp') ~ ")") }},
-                 {{ to_utc('occurred_at') }}) as occurred_at,
+        coalesce(
+            {{ epoch_to_utc("coalesce(" ~ json_text('payload', '$."event-data".timestamp') ~ ", " ~ json_text('payload', '$.timestamp') ~ ")") }},
+            {{ to_utc('occurred_at') }}
+        ) as occurred_at,
         coalesce({{ json_text('payload', '$."event-data".url') }}, {{ json_text('payload', '$.url') }}) as url,
         coalesce({{ json_text('payload', '$."event-data"."client-info"."user-agent"') }}, {{ json_text('payload', '$."client-info"."user-agent"') }}) as user_agent,
         coalesce({{ json_text('payload', '$."event-data".ip') }}, {{ json_text('payload', '$.ip') }}) as ip,
-        coalesce({{ json_text('payload', '$."event-data"."user-variables".campaign') }}, {{ json_text('payload', '$."event-data".tags[0]') }},
-                 {{ json_text('payload', '$.tags[0]') }}) as campaign,
+        coalesce(
+            {{ json_text('payload', '$."event-data"."user-variables".campaign') }}, {{ json_text('payload', '$."event-data".tags[0]') }},
+            {{ json_text('payload', '$.tags[0]') }}
+        ) as campaign,
         false as is_provider_machine_open,
         _loaded_at
     from source
@@ -73,9 +84,11 @@ ses_messages as (
     -- SNS-wrapped (Message is a JSON string), EventBridge (detail) or the raw SES event
     select
         source.*,
-        coalesce({{ json_parse(json_text('payload', '$.Message')) }},
-                 {{ json_parse(json_text('payload', '$.detail')) }},
-                 payload) as ses
+        coalesce(
+            {{ json_parse(json_text('payload', '$.Message')) }},
+            {{ json_parse(json_text('payload', '$.detail')) }},
+            payload
+        ) as ses
     from source
     where provider = 'ses'
 

@@ -63,8 +63,10 @@ typeform as (
         coalesce(email, {{ typeform_answer('work_email') }}, {{ typeform_answer('email') }}, {{ typeform_answer_of_type('email') }}) as raw_email,
         coalesce({{ typeform_answer('first_name') }}, {{ typeform_answer_titled('(first|given) ?name', ['short_text']) }}) as first_name,
         coalesce({{ typeform_answer('last_name') }}, {{ typeform_answer_titled('(last|family|sur) ?name', ['short_text']) }}) as last_name,
-        coalesce({{ typeform_answer('company') }}, {{ typeform_answer('company_name') }},
-                 {{ typeform_answer_titled('(company|organi[sz]ation|employer)', ['short_text', 'dropdown']) }}) as company_name,
+        coalesce(
+            {{ typeform_answer('company') }}, {{ typeform_answer('company_name') }},
+            {{ typeform_answer_titled('(company|organi[sz]ation|employer)', ['short_text', 'dropdown']) }}
+        ) as company_name,
         coalesce({{ typeform_answer('job_title') }}, {{ typeform_answer_titled('(job title|role|position)', ['short_text', 'dropdown', 'multiple_choice']) }}) as job_title,
         coalesce({{ typeform_answer('company_size') }}, {{ typeform_answer_titled('(company size|employees|team size)', ['multiple_choice', 'dropdown', 'short_text', 'number']) }}) as company_size,
         coalesce({{ typeform_answer('industry') }}, {{ typeform_answer_titled('industry', ['multiple_choice', 'dropdown', 'short_text']) }}) as industry,
@@ -184,4 +186,4 @@ select
     {{ to_utc('_loaded_at') }} as loaded_at
 from deduplicated
 where arrival_rank = 1
-  and {{ staging_unseen(['submission_id'], 'deduplicated') }}
+    and {{ staging_unseen(['submission_id'], 'deduplicated') }}

@@ -39,8 +39,10 @@ renamed as (
 
         -- page
         coalesce({{ json_text('payload', '$.properties.url') }}, {{ json_text('payload', '$.context.page.url') }}) as page_url,
-        coalesce({{ json_text('payload', '$.properties.path') }}, {{ json_text('payload', '$.context.page.path') }},
-                 {{ url_path(json_text('payload', '$.context.page.url')) }}) as page_path,
+        coalesce(
+            {{ json_text('payload', '$.properties.path') }}, {{ json_text('payload', '$.context.page.path') }},
+            {{ url_path(json_text('payload', '$.context.page.url')) }}
+        ) as page_path,
         coalesce({{ json_text('payload', '$.properties.referrer') }}, {{ json_text('payload', '$.context.page.referrer') }}) as page_referrer,
         coalesce({{ json_text('payload', '$.properties.title') }}, {{ json_text('payload', '$.context.page.title') }}, {{ json_text('payload', '$.name') }}) as page_title,
 
@@ -84,8 +86,10 @@ enriched as (
         {{ normalize_email('traits_email') }} as identified_email,
         -- Segment's reserved traits: firstName / lastName, else split the full `name` at its first space
         coalesce(traits_given_name, {{ dbt.split_part('traits_full_name', "' '", 1) }}) as traits_first_name,
-        coalesce(traits_family_name,
-                 nullif(trim(substr(traits_full_name, length({{ dbt.split_part('traits_full_name', "' '", 1) }}) + 1)), '')) as traits_last_name,
+        coalesce(
+            traits_family_name,
+            nullif(trim(substr(traits_full_name, length({{ dbt.split_part('traits_full_name', "' '", 1) }}) + 1)), '')
+        ) as traits_last_name,
         {{ normalize_email('user_id') }} as user_id_email,
         coalesce({{ regex_matches('lower(user_agent)', var('bot_user_agent_regex')) }}, false) as is_bot,
         row_number() over (partition by message_id order by received_at, loaded_at, source_file) as arrival_rank
@@ -126,5 +130,5 @@ select
     loaded_at
 from enriched
 where arrival_rank = 1
-  and event_type in ('page', 'track', 'identify', 'alias')
-  and {{ staging_unseen(['message_id'], 'enriched') }}
+    and event_type in ('page', 'track', 'identify', 'alias')
+    and {{ staging_unseen(['message_id'], 'enriched') }}
