@@ -17,12 +17,13 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test test-fast test-faults lint ui bench clean prepare calibrate report docs collect
+.PHONY: help setup run test test-fast test-e2e test-faults lint ui bench clean prepare calibrate report docs collect
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
 	@echo "make test-fast  the unit tests only (under two minutes)"
+	@echo "make test-e2e   the scenario suites that run the whole job several times"
 	@echo "make lint   ruff (lint + format check) and sqlfluff on the dbt models"
 	@echo "make test-faults  the fault suite: kills, a bad CRM, duplicates, huge records"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
@@ -57,7 +58,13 @@ run: prepare
 	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
 
 test: prepare
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+# The scenario suites (blocking gates per layer, loads judged once, run operations, publish
+# during a rebuild, erasure, replay, real senders' inputs): each runs the whole job several
+# times on tiny, together longer than CI allows (tests/conftest.py lists them).
+test-e2e: prepare
+	$(BIN)/python -m pytest -q -m e2e
 
 test-fast: prepare
 	$(BIN)/python -m pytest -q tests/unit

@@ -1,0 +1,28 @@
+"""Test tiers.
+
+``make test`` runs everything but the scenario suites below and the fault suite; each scenario
+suite executes the whole ``leadhouse_main`` job several times on ``tiny`` (a baseline run, then
+one run per scenario), which together take longer than CI allows. ``make test-e2e`` runs them
+(README, "Tests"), ``make test-faults`` the fault suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+#: modules whose tests each run the full Dagster job one or more times
+E2E_MODULES = (
+    "tests/integration/gates/test_blocking_layers.py",
+    "tests/integration/gates/test_raw_load_judged_once.py",
+    "tests/integration/gates/test_run_operations.py",
+    "tests/integration/publish/test_publish_run.py",
+    "tests/integration/privacy/test_forget.py",
+    "tests/integration/scoring/test_scoring_replay.py",
+    "tests/real_inputs/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(E2E_MODULES):
+            item.add_marker(pytest.mark.e2e)
