@@ -78,7 +78,7 @@ def entry() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
-    os._exit(rc)
+    os._exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":
