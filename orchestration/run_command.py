@@ -50,6 +50,15 @@ def full_refresh_config(job: dg.JobDefinition) -> dict:
     return {"ops": ops}
 
 
+def _instance() -> dg.DagsterInstance:
+    """$DAGSTER_HOME's instance when set, else an ephemeral one."""
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+
+
 def execute(
     job_name: str = "leadhouse_main", full_refresh: bool = False, on_event: Callable | None = None
 ) -> dg.ExecuteInProcessResult:
@@ -60,11 +69,7 @@ def execute(
     cfg = settings()
     cfg.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     cfg.output_dir.mkdir(parents=True, exist_ok=True)
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
+    instance = _instance()
     fail_orphaned_runs(instance, say=_say)
     job = defs.resolve_job_def(job_name)
     run_config = full_refresh_config(job) if full_refresh else {}
@@ -94,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         ensure_manifest(_say)
         with warehouse_guard(settings().warehouse_path, say=_say):
+            # said on the terminal, before the run's own output goes to the log file
+            fail_orphaned_runs(_instance(), say=_say)
             log = log_path(settings().output_dir, "run")
             with quiet_output(log, verbose=verbose) as console:
                 if not verbose:
