@@ -51,6 +51,7 @@ def publish_deps(areas: Iterable[dg.Definitions]) -> list[dg.AssetKey]:
     deps=publish_deps(AREAS),
     group_name="publish",
     kinds={"duckdb"},
+    owners=["team:marketing-ops"],  # the BI layer's owners (transform/translator.py)
     description="The read-only analytics database BI reads (LEADHOUSE_ANALYTICS, default "
     "data/warehouse/analytics.duckdb): the marts of orchestration/publish/published.yml, "
     "copied after every blocking check passed and swapped in atomically; the previous version "
