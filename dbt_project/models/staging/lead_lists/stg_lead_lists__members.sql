@@ -19,7 +19,14 @@ renamed as (
     select
         -- ids
         {{ dbt.hash("_file || ':' || cast(_line as " ~ dbt.type_string() ~ ")") }} as list_member_id,
-        lower(list_kind) as list_kind,
+        -- the kind is the file name's prefix: free text from whoever exported the list; the known
+        -- kinds as they are, event-like prefixes as tradeshow (met in person), anything else other
+        case
+            when lower(list_kind) in ('purchased', 'tradeshow', 'referral') then lower(list_kind)
+            when lower(list_kind) in ('event', 'events', 'conference', 'meetup', 'booth', 'expo') then 'tradeshow'
+            else 'other'
+        end as list_kind,
+        lower(list_kind) as source_list_kind,
         list_name,
         -- person
         {{ normalize_email("coalesce(email, " ~ json_text('payload', '$.email') ~ ")") }} as email,
