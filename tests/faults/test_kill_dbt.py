@@ -60,7 +60,8 @@ def test_sigkill_during_dbt_build_then_rerun_equals_uninterrupted(tmp_path, samp
     clean_wh = clean / "wh" / "leadhouse.duckdb"
 
     env = data_env(killed)
-    out = kill_when(["run"], env, lambda text, _pid: bool(MARTS_STARTED.search(text)))
+    # -v: dbt's own log lines on stdout, where the kill waits for the first marts model
+    out = kill_when(["run", "-v"], env, lambda text, _pid: bool(MARTS_STARTED.search(text)))
     assert "Running dbt command" in out
     again = leadhouse(["run"], env)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
