@@ -60,17 +60,23 @@ def _instance() -> dg.DagsterInstance:
 
 
 def execute(
-    job_name: str = "leadhouse_main", full_refresh: bool = False, on_event: Callable | None = None
+    job_name: str = "leadhouse_main",
+    full_refresh: bool = False,
+    on_event: Callable | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set;
-    ``on_event`` receives each event log entry of the run as it happens."""
+    ``on_event`` receives each event log entry of the run as it happens. Without ``instance``
+    it opens one and first marks failed the runs a killed process left STARTED (a caller that
+    passes its instance has done that already)."""
     from orchestration.definitions import defs
 
     cfg = settings()
     cfg.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     cfg.output_dir.mkdir(parents=True, exist_ok=True)
-    instance = _instance()
-    fail_orphaned_runs(instance, say=_say)
+    if instance is None:
+        instance = _instance()
+        fail_orphaned_runs(instance, say=_say)
     job = defs.resolve_job_def(job_name)
     run_config = full_refresh_config(job) if full_refresh else {}
     run_id = str(uuid.uuid4())  # known before the run starts, to listen to it
@@ -100,14 +106,20 @@ def run(args: argparse.Namespace) -> int:
         ensure_manifest(_say)
         with warehouse_guard(settings().warehouse_path, say=_say):
             # said on the terminal, before the run's own output goes to the log file
-            fail_orphaned_runs(_instance(), say=_say)
+            instance = _instance()
+            fail_orphaned_runs(instance, say=_say)
             log = log_path(settings().output_dir, "run")
             with quiet_output(log, verbose=verbose) as console:
                 if not verbose:
                     console.print(f"Full Dagster and dbt logs: {log}")
                 printer = StepPrinter(console, check_steps(args.job), step_labels(args.job))
                 with progress_bars(console):
-                    result = execute(args.job, full_refresh=args.full_refresh, on_event=printer)
+                    result = execute(
+                        args.job,
+                        full_refresh=args.full_refresh,
+                        on_event=printer,
+                        instance=instance,
+                    )
                 elapsed = time.perf_counter() - started
                 console.out(run_summary(result, elapsed_seconds=elapsed))
                 console.out(write_report_quietly())
