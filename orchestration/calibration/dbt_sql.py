@@ -116,14 +116,16 @@ def fit_sql(leads: str, rules: str, attributes: list[str] | None = None) -> dict
     attrs = json.dumps(list(attributes)) if attributes else "none"
     snippet = (
         "{{ scoring_fit_attributes() | join(',') }}\n" + marker + "\n"
+        "{{ scoring_qualification_attributes() | join(',') }}\n" + marker + "\n"
         f"{{{{ score_fit('{leads}', '{rules}', {attrs}) }}}}\n" + marker + "\n"
         f"{{{{ fit_rule_hits('{leads}', '{rules}', {attrs}) }}}}\n"
     )
-    default_attributes, score, hits = compile_inline(snippet).split(marker)
+    default_attributes, qualification, score, hits = compile_inline(snippet).split(marker)
     defaults = [a.strip() for a in default_attributes.strip().split(",") if a.strip()]
     return {
         "attributes": list(attributes) if attributes else defaults,
         "default_attributes": defaults,
+        "qualification_attributes": [a.strip() for a in qualification.split(",") if a.strip()],
         "score_fit": score.strip(),
         "fit_rule_hits": hits.strip(),
     }
@@ -133,8 +135,9 @@ def taxonomy_sql(
     profiles: str, titles: str, patterns: str, countries: str, free_domains: str
 ) -> dict:
     """SQL of the lead-taxonomy macros (classify_job_titles, lead_taxonomy) and of the macros the
-    lead-list staging model uses on raw fields (normalize_email, employee_count_from_text), on the
-    given relation / column names. See dbt_project/macros/lead_taxonomy.sql.
+    lead-list staging model uses on raw fields (normalize_email, employee_count_from_text), and the
+    lead key (lead_id: sha256 of the normalised e-mail), on the given relation / column names.
+    See dbt_project/macros/lead_taxonomy.sql.
     """
     marker = "-- @@leadhouse-split@@"
     snippet = marker.join(
@@ -145,6 +148,7 @@ def taxonomy_sql(
             "{{ enrichment_level('enrichment_points') }}",
             "{{ normalize_email('email_text') }}",
             "{{ employee_count_from_text('company_size_text') }}",
+            "{{ lead_id('email_text') }}",
         ]
     )
     parts = [p.strip() for p in compile_inline(snippet).split(marker)]
@@ -154,5 +158,6 @@ def taxonomy_sql(
         "enrichment_level",
         "normalize_email",
         "employee_count_from_text",
+        "lead_id",
     )
     return dict(zip(keys, parts, strict=True))

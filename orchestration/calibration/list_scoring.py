@@ -11,7 +11,19 @@ is then found, in this order:
    model), ``classify_job_titles`` (seniority, job function, from seeds/job_title_mapping.csv)
    and ``lead_taxonomy`` (size bucket, country code and region, email domain, free mail,
    has_phone, enrichment level), compiled by dbt and run here;
-3. else missing.
+3. else missing — except the qualification attributes (``scoring_qualification_attributes``:
+   the BANT answers stated on forms, origin, lead source). A file states them only through a
+   column (``stated_budget`` or ``budget``, ``stated_timeline`` or ``timeline``, ...): their
+   rules are dropped when it has none, since a list that says nothing about a budget does not
+   say the budget is missing.
+
+The output splits the fit as the warehouse does (mart_lead_scores): ``profile_fit_score`` (the
+profile rules alone: best persona, 0-100), ``qualification_points`` (what the file's BANT /
+origin columns add; empty when it has none) and ``fit_score`` = the two added. A lead list's
+``profile_fit_score`` equals the warehouse's for the same person, whatever forms that person
+filled in since. With an e-mail column the output carries ``lead_id``, the warehouse's
+pseudonymous lead key (the ``lead_id`` macro on the normalised e-mail), to join the list to
+the warehouse without the address.
 
 Values are passed as they are, so the macro's own rule applies ('' and 'unknown' are missing);
 with ``placeholders_missing`` (automatic when the rules folder holds calibrate's
@@ -51,6 +63,15 @@ RAW_FIELDS = {
     "country": ("country",),
     "phone": ("phone", "phone_number", "mobile"),
 }
+#: Header names of the qualification attributes (BANT answers stated on forms, origin, source).
+QUALIFICATION_FIELDS = {
+    "stated_budget": ("stated_budget", "budget"),
+    "stated_timeline": ("stated_timeline", "timeline", "purchase_timeline"),
+    "stated_need": ("stated_need", "need"),
+    "stated_authority": ("stated_authority", "authority"),
+    "origin": ("origin",),
+    "lead_source": ("lead_source",),
+}
 #: dim_leads attributes the taxonomy macros derive from the raw fields.
 DERIVED = (
     "email_domain",
@@ -74,6 +95,7 @@ def _norm(name: str) -> str:
 
 
 def _load_rules(con: duckdb.DuckDBPyConnection, rules_dir: Path, model_id: str | None) -> str:
+    """Table ``rules_input``: the fit rules of `model_id` (default: the champion)."""
     path = Path(rules_dir) / "scoring_fit_rules.csv"
     if not path.exists():
         raise CalibrationInputError(f"no scoring_fit_rules.csv in {rules_dir}")
@@ -206,7 +228,8 @@ def score_csv(
     top_n: int = 3,
     placeholders_missing: bool | None = None,
 ) -> dict:
-    """Score the CSV; write id, model_id, best_persona_id, fit_score, fit_grade, top_rules."""
+    """Score the CSV; write id, [lead_id], model_id, best_persona_id, profile_fit_score,
+    qualification_points, fit_score, fit_grade, top_rules."""
     con = duckdb.connect()
     loaded = load_csv(con, Path(input_path), "csv_rows")
     columns = loaded.columns
@@ -230,6 +253,25 @@ def score_csv(
     raw = _raw_fields(columns)  # the id column may be the email
     derivable = set(DERIVED) if raw else set()
     sql = fit_sql("leads_input", "rules_input", rule_attrs)
+    qualification = sql["qualification_attributes"]
+    by_norm = {}
+    for c in columns:
+        if c != id_col:
+            by_norm.setdefault(_norm(c), c)
+    # 'budget' -> stated_budget, ... (a column named as the attribute itself wins)
+    for attr in qualification:
+        col = next(
+            (by_norm[n] for n in QUALIFICATION_FIELDS.get(attr, (attr,)) if n in by_norm), None
+        )
+        if col is not None:
+            lower.setdefault(attr.lower(), col)
+    stated = [a for a in qualification if a.lower() in lower]
+    unstated = [a for a in rule_attrs if a in qualification and a not in stated]
+    if unstated:  # the file says nothing about them: their rules do not apply
+        con.execute(
+            f"delete from rules_input where attribute in ({', '.join('?' for _ in unstated)})",
+            unstated,
+        )
     defaults = sql["default_attributes"]
     # a dim_leads attribute the file neither holds nor derives is missing, anything else an error
     unknown = [
@@ -264,6 +306,14 @@ def score_csv(
     select = [f"cast(c._row as varchar) as lead_id, c.{quote_ident(id_col)} as _id"] + [
         column(a) for a in rule_attrs
     ]
+    key_col = ""  # the warehouse's lead key, from the e-mail (not when the id column is named so)
+    if "email" in raw and id_col.lower() != "lead_id" and "lead_id" not in lower:
+        tax = taxonomy_sql("profiles", "titles", "patterns", "countries", "free_domains")
+        email = tax["normalize_email"].replace(
+            "email_text", f"nullif(trim(c.{quote_ident(raw['email'])}), '')"
+        )
+        select.append(f"{tax['lead_id'].replace('email_text', email)} as _lead_key")
+        key_col = "l._lead_key as lead_id, "
     join = (
         "left join derived as d on d.lead_id = cast(c._row as varchar)" if needs_derivation else ""
     )
@@ -296,7 +346,10 @@ def score_csv(
                 where h.rn <= {int(top_n)}
                 group by h.lead_id
             )
-            select l._id as {quote_ident(id_col)}, s.model_id, s.best_persona_id,
+            select l._id as {quote_ident(id_col)}, {key_col}s.model_id, s.best_persona_id,
+                   cast(s.profile_fit_score as double) as profile_fit_score,
+                   {"cast(s.qualification_points as double)" if stated else "null"}
+                       as qualification_points,
                    cast(s.fit_score as double) as fit_score, g.band as fit_grade,
                    coalesce(t.top_rules, '') as top_rules
             from leads_input as l
@@ -323,6 +376,8 @@ def score_csv(
         "duplicate_ids": dupes,
         "malformed_lines": loaded.malformed_lines,
         "derived_from": raw if needs_derivation else {},
+        "qualification_columns": {a: lower[a.lower()] for a in stated},
+        "qualification_rules_dropped": unstated,
         "placeholders_missing": placeholders_missing,
     }
 
@@ -337,6 +392,17 @@ def describe(result: dict) -> str:
         lines.append(
             "derived dim_leads attributes with the dbt macros from "
             + ", ".join(f"{k}={v!r}" for k, v in result["derived_from"].items())
+        )
+    if result["qualification_columns"]:
+        lines.append(
+            "qualification (form answers) scored from "
+            + ", ".join(f"{k}={v!r}" for k, v in result["qualification_columns"].items())
+        )
+    if result["qualification_rules_dropped"]:
+        lines.append(
+            "fit = profile fit: the file states no "
+            + ", ".join(result["qualification_rules_dropped"])
+            + " (their rules left out; the warehouse adds them as qualification_points)"
         )
     if result["duplicate_ids"]:
         lines.append(f"warning: {result['duplicate_ids']} duplicate id value(s), each row scored")

@@ -4,7 +4,14 @@
                                     rule_id, attribute, operator, points, detail)
     score_fit_personas(leads, rules) one row per lead x model x persona (fit_points, fit_score 0-100,
                                     fit_completeness = share of the persona's attributes known)
-    score_fit(leads, rules)         one row per lead x model: best persona and its fit
+    score_fit(leads, rules)         one row per lead x model: best persona and its fit, split into the
+                                    profile fit (what a lead list can state) and the qualification points
+
+    The fit is split in two parts that add up exactly: profile_fit_score is the fit the lead's profile
+    alone earns (rules on every attribute but scoring_qualification_attributes(): best persona, clamped
+    to 0-100 — what `leadhouse score --input` computes from a lead list); qualification_points =
+    fit_score - profile_fit_score is what the lead's form answers (BANT) and its origin / lead source
+    add or take away (a persona switch and the 0-100 clamp included).
 
     `leads` needs lead_id plus every column of scoring_fit_attributes() that rules use; pass `attributes`
     (a list of column names) to score a relation with other columns (e.g. `leadhouse score` on the rules
@@ -19,6 +26,12 @@
                'job_title', 'country_iso2', 'region', 'is_free_email', 'email_domain', 'company_domain',
                'has_phone', 'origin', 'lead_source', 'enrichment_level',
                'stated_budget', 'stated_timeline', 'stated_need', 'stated_authority']) }}
+{%- endmacro %}
+
+{#- The attributes of the qualification part of the fit: what the lead stated on forms (BANT) and how it
+    reached us; a bought or imported lead list cannot state them. Every other attribute is profile. -#}
+{% macro scoring_qualification_attributes() -%}
+    {{ return(['stated_budget', 'stated_timeline', 'stated_need', 'stated_authority', 'origin', 'lead_source']) }}
 {%- endmacro %}
 
 {% macro scoring_fit_operators() -%}
@@ -117,7 +130,9 @@ lead_persona as (
 ),
 summed as (
     select lp.lead_id, lp.model_id, lp.persona_id,
-           {{ scoring_points('coalesce(sum(h.points), 0)') }} as fit_points
+           {{ scoring_points('coalesce(sum(h.points), 0)') }} as fit_points,
+           {{ scoring_points("coalesce(sum(case when h.attribute in ('" ~ (scoring_qualification_attributes() | join("', '")) ~ "') then 0 else h.points end), 0)") }}
+               as profile_points
     from lead_persona as lp
     left join hits as h
         on h.lead_id = lp.lead_id and h.model_id = lp.model_id and h.persona_id = lp.persona_id
@@ -126,6 +141,9 @@ summed as (
 select s.lead_id, s.model_id, s.persona_id, s.fit_points,
        {{ scoring_points('case when s.fit_points < 0 then 0 when s.fit_points > 100 then 100 else s.fit_points end') }}
            as fit_score,
+       s.profile_points,
+       {{ scoring_points('case when s.profile_points < 0 then 0 when s.profile_points > 100 then 100 else s.profile_points end') }}
+           as profile_score,
        cast(coalesce(k.n_known, 0) as {{ scoring_float() }}) / nullif(pa.n_attributes, 0) as fit_completeness
 from summed as s
 left join persona_attributes as pa on pa.model_id = s.model_id and pa.persona_id = s.persona_id
@@ -140,10 +158,18 @@ with personas as (
 ranked as (
     select personas.*,
            row_number() over (partition by lead_id, model_id
-                              order by fit_score desc, fit_points desc, persona_id) as persona_rank
+                              order by fit_score desc, fit_points desc, persona_id) as persona_rank,
+           row_number() over (partition by lead_id, model_id
+                              order by profile_score desc, profile_points desc, persona_id) as profile_rank
     from personas
 )
-select lead_id, model_id, persona_id as best_persona_id, fit_points, fit_score, fit_completeness
-from ranked
-where persona_rank = 1
+select best.lead_id, best.model_id, best.persona_id as best_persona_id, best.fit_points, best.fit_score,
+       best.fit_completeness,
+       profile.persona_id as profile_persona_id, profile.profile_points as profile_fit_points,
+       profile.profile_score as profile_fit_score,
+       {{ scoring_points('best.fit_score - profile.profile_score') }} as qualification_points
+from ranked as best
+inner join ranked as profile
+    on profile.lead_id = best.lead_id and profile.model_id = best.model_id and profile.profile_rank = 1
+where best.persona_rank = 1
 {%- endmacro %}

@@ -59,6 +59,8 @@ scored as (
         leads.lead_id, models.model_id, models.model_version,
         {{ scoring_points('coalesce(fit.fit_score, 0)') }} as fit_score,
         fit.best_persona_id,
+        {{ scoring_points('coalesce(fit.profile_fit_score, 0)') }} as profile_fit_score,
+        {{ scoring_points('coalesce(fit.qualification_points, 0)') }} as qualification_points,
         fit.fit_completeness,
         coalesce(leads.is_enriched, false) as is_enriched,
         {{ scoring_points('coalesce(engagement.engagement_score, 0)') }} as engagement_score,
@@ -123,6 +125,7 @@ graded as (
 select
     graded.lead_id, graded.model_id, graded.model_version,
     graded.fit_score, graded.best_persona_id, graded.fit_grade,
+    graded.profile_fit_score, graded.qualification_points,
     {{ scoring_points('graded.fit_completeness') }} as fit_completeness,
     graded.is_enriched,
     graded.engagement_score,
