@@ -14,8 +14,11 @@
    compiled ``score_fit`` macro, engagement from rule points x the decayed counts with the
    category caps and the 0-100 clamp. Probabilities for the Brier score and the calibration
    plot come from a logistic map of each score fitted on the training snapshot.
+   Engagement half-lives (x0.5/x1/x2 by CV AUC) and category caps (engagement_caps) are
+   re-learnt where the data supports it; bands and lifecycle thresholds keep the volumes.
 4. Writes ``<output>/calibration/<version>/``: scoring_fit_rules.csv,
-   scoring_engagement_rules.csv, scoring_models.csv (only the recalibrated model's rows
+   scoring_engagement_rules.csv, scoring_models.csv, scoring_category_caps.csv,
+   scoring_score_bands.csv (only the recalibrated model's rows
    change: new model_version, trained_from/trained_to), report.html, backtest.json.
 """
 
@@ -33,6 +36,12 @@ from sklearn.metrics import roc_auc_score
 
 from orchestration.calibration import html_report
 from orchestration.calibration.dbt_sql import fit_sql
+from orchestration.calibration.engagement_caps import (
+    CAP_MIN_GAIN,
+    category_sums,
+    engagement_score,
+    relearn_caps,
+)
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.fitting import (
     fit_logistic,
@@ -259,17 +268,7 @@ def score_snapshot(
         con.execute(f"select lead_id, cast(fit_score as double) from ({score_fit_sql})").fetchall()
     )
     fit_score = np.array([fit.get(lid, 0.0) for lid in snap.lead_ids])
-    points = {r["rule_id"]: float(r["points"]) for r in rules.engagement_rules}
-    category = {r["rule_id"]: r["category"] for r in rules.engagement_rules}
-    contrib = snap.E * np.array([points.get(k, 0.0) for k in snap.eng_keys])
-    eng = np.zeros(len(snap.lead_ids))
-    for cat in sorted({category.get(k) for k in snap.eng_keys}):
-        cols = [j for j, k in enumerate(snap.eng_keys) if category.get(k) == cat]
-        s = contrib[:, cols].sum(axis=1)
-        if cat in rules.caps:
-            s = np.where(s > rules.caps[cat], rules.caps[cat], s)
-        eng += s
-    eng = np.clip(np.round(eng, 2), 0, 100)
+    eng = engagement_score(category_sums(snap, rules), rules.caps, len(snap.lead_ids))
     grade = np.full(len(fit_score), rules.fit_bands[-1][0], dtype=object)
     for band, lo in reversed(rules.fit_bands):
         grade = np.where(fit_score >= lo, band, grade)
@@ -364,7 +363,15 @@ def calibrate_warehouse(
             "use a longer --horizon or more data"
         )
     weeks = horizon / 7.0
-    # bands and lifecycle thresholds re-learnt with the points (same shares on the training set)
+    # category caps re-learnt on the new points' scale, then bands and lifecycle thresholds
+    # (same shares on the training set)
+    cap_table = relearn_caps(
+        current,
+        challenger,
+        train,
+        train_c,
+        score_snapshot(con, train_c, challenger, sql["score_fit"])["fit"],
+    )
     champion_train = score_snapshot(con, train, current, sql["score_fit"])
     challenger_train = score_snapshot(con, train_c, challenger, sql["score_fit"])
     old_lifecycle = [
@@ -429,6 +436,13 @@ def calibrate_warehouse(
             for b, lo in challenger.engagement_bands
         ],
     )
+    seed_rows["scoring_category_caps"] = merge_rows(
+        read_seed(seeds_dir / "scoring_category_caps.csv"),
+        [
+            {"model_id": model_id, "category": c, "cap_points": f"{v:g}"}
+            for c, v in challenger.caps.items()
+        ],
+    )
     if new_lifecycle:
         seed_rows["lifecycle_thresholds"] = merge_rows(
             read_seed(seeds_dir / "lifecycle_thresholds.csv"), new_lifecycle
@@ -451,6 +465,15 @@ def calibrate_warehouse(
         f"engagement half-lives: x{factor:g} ("
         + ", ".join(f"x{f:g}: CV AUC {a:.3f}" for f, a in half_life_cv.items())
         + f"; changed only when better by {HALF_LIFE_MIN_GAIN} or more)",
+        "engagement category caps: "
+        + (
+            "; ".join(
+                f"{r['category']} {r['champion']:g} → {r['challenger']:g} ({r['choice']})"
+                for r in cap_table
+            )
+            or "none"
+        )
+        + f" (matched to the new points, changed only when better by {CAP_MIN_GAIN} or more)",
         f"expected MQLs per week at the MQL threshold: champion {mql_week['champion']:.1f}, "
         f"challenger {mql_week['challenger']:.1f} (thresholds re-learnt to keep the volume)",
         *notes,
@@ -494,6 +517,15 @@ def calibrate_warehouse(
             ),
         ),
         (
+            "Engagement category caps re-learnt with the points",
+            "<p>Each cap is first matched to the new points (it binds for the same share of "
+            "training leads); half of it, twice it or no cap replaces it only when the training "
+            f"AUC of the lead score gains {CAP_MIN_GAIN} or more.</p>"
+            + html_report.table(
+                cap_table, kinds={"champion": "score", "matched": "score", "challenger": "score"}
+            ),
+        ),
+        (
             "Bands and thresholds re-learnt with the points",
             html_report.table(threshold_table, kinds={"champion": "score", "challenger": "score"}),
         ),
@@ -528,6 +560,7 @@ def calibrate_warehouse(
                 "model_auc_backtest": model_auc,
                 "mql_per_week": mql_week,
                 "thresholds": threshold_table,
+                "category_caps": cap_table,
                 "metrics": [m.__dict__ for m in metrics],
             },
             indent=2,

@@ -1,6 +1,7 @@
 """`leadhouse calibrate --as-of`: backtest on a synthetic warehouse, version output, no leakage."""
 
 import csv
+import json
 import shutil
 from datetime import datetime
 
@@ -63,6 +64,7 @@ def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_see
     assert sorted(p.name for p in out.iterdir()) == [
         "backtest.json",
         "report.html",
+        "scoring_category_caps.csv",
         "scoring_engagement_rules.csv",
         "scoring_fit_rules.csv",
         "scoring_models.csv",
@@ -95,6 +97,19 @@ def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_see
     assert html.index("class='verdict'") < html.index("<h2>")
     assert "Adopt the challenger" in html and "Points per rule" in html
     assert "Bands and thresholds re-learnt" in html and "model → points loss" in html
+    assert "expected MQLs per week at the MQL threshold" in html
+    # category caps: re-learnt on the challenger's points, one row per capped category, written
+    assert "Engagement category caps re-learnt" in html
+    caps = {
+        r["category"]: float(r["cap_points"])
+        for r in csv.DictReader((out / "scoring_category_caps.csv").open())
+        if r["model_id"] == "default"
+    }
+    assert caps == calibrated.challenger.caps
+    report = json.loads((out / "backtest.json").read_text())
+    assert {r["category"] for r in report["category_caps"]} == set(caps)
+    for r in report["category_caps"]:  # the chosen cap is the matched one unless the data says so
+        assert r["challenger"] == r["matched"] or r["choice"] != "x1 of matched"
 
 
 def test_signs_are_constrained_where_the_domain_is_certain(calibrated):
