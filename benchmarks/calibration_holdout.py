@@ -3,6 +3,13 @@
     python -m benchmarks.calibration_holdout TABLE.csv --outcome COLUMN --positive VALUE
         [--id COLUMN] [--exclude COL ...] [--seed 0] [--work DIR]
 
+or, for a warehouse built by `leadhouse run` / the tests:
+
+    python -m benchmarks.calibration_holdout --from-warehouse WH.duckdb [--work DIR]
+
+which exports the non-identifying dim_leads attributes of every lead (no e-mail, name, company
+or ids) with outcome = the lead has an opportunity, and runs the same on that table.
+
 The table is split (stratified, seeded) into a training file (70 %) and a held-out file (30 %,
 outcome removed). `calibrate --input` learns points on the training file (its out-of-fold AUC of
 model and points is printed), `score --input` scores the held-out file with them, and a
@@ -17,6 +24,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -31,6 +39,46 @@ from orchestration.calibration.csv_calibration import calibrate_csv
 from orchestration.cli import main as cli
 
 ROW_ID = "_row_id"
+#: dim_leads attributes exported by --from-warehouse (nothing that identifies a person).
+WAREHOUSE_ATTRIBUTES = (
+    "is_free_email",
+    "job_title",
+    "seniority",
+    "job_function",
+    "company_size_bucket",
+    "employee_count",
+    "industry",
+    "country_iso2",
+    "region",
+    "has_phone",
+    "enrichment_level",
+    "origin",
+    "lead_source",
+    "first_touch_utm_source",
+    "first_touch_utm_medium",
+    "stated_budget",
+    "stated_timeline",
+    "stated_need",
+    "stated_authority",
+)
+
+
+def export_warehouse(warehouse: Path, out: Path) -> Path:
+    """dim_leads' WAREHOUSE_ATTRIBUTES + converted (has an opportunity) as a CSV."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    cols = ", ".join(f"cast(l.{c} as varchar) as {c}" for c in WAREHOUSE_ATTRIBUTES)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"""
+        copy (
+            select row_number() over (order by l.lead_id) as lead_no, {cols},
+                   case when exists (select 1 from marts.fct_opportunities as o
+                                     where o.lead_id = l.lead_id) then 'yes' else 'no' end
+                       as converted
+            from marts.dim_leads as l
+        ) to '{out}' (header, delimiter ',')
+    """)
+    con.close()
+    return out
 
 
 def reference_auc(train: pd.DataFrame, hold: pd.DataFrame, y_train, y_hold, cols) -> float:
@@ -125,15 +173,21 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("table", type=Path)
-    p.add_argument("--outcome", required=True)
-    p.add_argument("--positive", nargs="+", required=True)
+    p.add_argument("table", type=Path, nargs="?")
+    p.add_argument("--from-warehouse", type=Path)
+    p.add_argument("--outcome")
+    p.add_argument("--positive", nargs="+")
     p.add_argument("--id")
     p.add_argument("--exclude", nargs="*", default=[])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work", type=Path)
     a = p.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="holdout-"))
+    if a.from_warehouse:
+        a.table = export_warehouse(a.from_warehouse, work / "warehouse_leads.csv")
+        a.outcome, a.positive, a.id = "converted", ["yes"], "lead_no"
+    if a.table is None or a.outcome is None or not a.positive:
+        p.error("give TABLE --outcome --positive, or --from-warehouse")
     r = run(a.table, a.outcome, a.positive, a.id, a.exclude, a.seed, work)
     print(
         f"{r['table']}: {r['rows']:,} rows, {100 * r['positive_rate']:.1f} % positive, "
