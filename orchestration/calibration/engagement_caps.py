@@ -7,7 +7,8 @@ training leads as the champion's cap on the champion's points (scaled by the rat
 points' totals when the cap never or always binds). The data then decides whether the matched
 cap, half of it, twice it or no cap at all ranks the training snapshot's leads best (AUC of the
 challenger's lead score); another value replaces the matched cap only when it gains at least
-CAP_MIN_GAIN, as the half-lives do (warehouse_calibration.HALF_LIFE_MIN_GAIN).
+CAP_MIN_GAIN, as the half-lives do (warehouse_calibration.HALF_LIFE_MIN_GAIN). A category
+left with no positive points keeps the champion's cap (there is nothing for it to bound).
 """
 
 from __future__ import annotations
@@ -88,6 +89,19 @@ def relearn_caps(
     rows = []
     for cat in sorted(c for c in champion.caps if c in new_sums):
         matched = caps[cat]
+        if not (new_sums[cat] > 0).any():  # no positive points left: nothing for a cap to bound
+            caps[cat] = champion.caps[cat]
+            rows.append(
+                {
+                    "category": cat,
+                    "champion": champion.caps[cat],
+                    "matched": champion.caps[cat],
+                    "challenger": champion.caps[cat],
+                    "choice": "kept: no positive points in the category",
+                    "training AUC by choice": "",
+                }
+            )
+            continue
         by_factor = {}
         for f in CAP_FACTORS:
             trial = dict(caps)

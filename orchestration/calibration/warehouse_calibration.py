@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,6 +56,7 @@ from orchestration.calibration.metrics import (
     format_metrics,
     matched_threshold,
 )
+from orchestration.calibration.mql_inflow import MQL_INFLOW_WEEKS, new_mqls_per_week
 from orchestration.calibration.points import scaled_points
 from orchestration.calibration.seeds_io import (
     CONTRACT_COLUMNS,
@@ -248,16 +250,6 @@ def relearn_thresholds(
     return rows, table
 
 
-def mqls_per_week(
-    scores: dict[str, np.ndarray], thresholds: dict[str, float], weeks: float
-) -> float:
-    """Leads meeting the MQL entry rule (lead score, minimum fit and engagement) per week."""
-    ok = scores["lead_score"] >= thresholds.get("mql_enter_lead_score", 0.0)
-    ok &= scores["fit"] >= thresholds.get("mql_min_fit_score", 0.0)
-    ok &= scores["engagement"] >= thresholds.get("mql_min_engagement_score", 0.0)
-    return float(ok.sum() / max(weeks, 1e-9))
-
-
 def score_snapshot(
     con: duckdb.DuckDBPyConnection, snap: Snapshot, rules: RuleSet, score_fit_sql: str
 ) -> dict[str, np.ndarray]:
@@ -413,9 +405,18 @@ def calibrate_warehouse(
     )
     old_t = {r["threshold_id"]: float(r["value"]) for r in old_lifecycle if _is_number(r["value"])}
     new_t = {r["threshold_id"]: float(r["value"]) for r in new_lifecycle if _is_number(r["value"])}
+
+    def scorer(rules: RuleSet) -> Callable[[datetime], tuple[list[str], dict[str, np.ndarray]]]:
+        def scored_at(at: datetime) -> tuple[list[str], dict[str, np.ndarray]]:
+            snap = build_snapshot(con, at, horizon, rules, sql["fit_rule_hits"])
+            return snap.lead_ids, score_snapshot(con, snap, rules, sql["score_fit"])
+
+        return scored_at
+
+    # new MQLs a week in the weeks before the cut, each model with its own thresholds
     mql_week = {
-        "champion": mqls_per_week(eval_scores["champion"], old_t, weeks),
-        "challenger": mqls_per_week(eval_scores["challenger"], new_t, weeks),
+        "champion": new_mqls_per_week(t_cut, old_t, scorer(current)),
+        "challenger": new_mqls_per_week(t_cut, new_t, scorer(challenger)),
     }
     version = f"{model_id}-cal-{t_train:%Y%m%d}-{datetime.now():%Y%m%dT%H%M%S}"
     out = Path(out_dir or settings().output_dir / "calibration" / version)
@@ -475,7 +476,9 @@ def calibrate_warehouse(
         )
         + f" (matched to the new points, changed only when better by {CAP_MIN_GAIN} or more)",
         f"expected MQLs per week at the MQL threshold: champion {mql_week['champion']:.1f}, "
-        f"challenger {mql_week['challenger']:.1f} (thresholds re-learnt to keep the volume)",
+        f"challenger {mql_week['challenger']:.1f} (leads newly meeting the MQL entry rule, mean "
+        f"of the {MQL_INFLOW_WEEKS} weeks before the cut; thresholds re-learnt to keep the "
+        "volume)",
         *notes,
         *(f"review: {key}: {why}" for key, why in info["review"]),
         "",

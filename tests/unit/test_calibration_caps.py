@@ -71,3 +71,13 @@ def test_caps_follow_the_data():
         champion, challenger, snapshot(counts, first), snapshot(counts, first), np.zeros(4000)
     )
     assert table[0]["choice"] == "x1 of matched" and challenger.caps["web"] == 5.0
+
+
+def test_a_category_without_positive_points_keeps_its_cap():
+    counts = np.arange(100) % 5
+    y = (counts > 2).astype(int)
+    champion, challenger = rules(10, 10), rules(0, 10)
+    table = relearn_caps(
+        champion, challenger, snapshot(counts, y), snapshot(counts, y), np.zeros(100)
+    )
+    assert challenger.caps == {"web": 10} and table[0]["choice"].startswith("kept")
