@@ -62,11 +62,13 @@ def relearn_caps(
     train_champion: Snapshot,
     train_challenger: Snapshot,
     fit_score: np.ndarray,
+    search: bool = True,
 ) -> list[dict]:
     """Set the challenger's caps; return one report row per capped category.
 
     `fit_score` is the challenger's fit on `train_challenger` (the lead score the caps are
     judged on is fit_weight x fit + engagement_weight x engagement, as in mart_lead_scores).
+    With ``search`` false (too few conversions to judge) every cap is the matched one.
     """
     old_sums = category_sums(train_champion, champion)
     new_sums = category_sums(train_challenger, challenger)
@@ -103,7 +105,7 @@ def relearn_caps(
             )
             continue
         by_factor = {}
-        for f in CAP_FACTORS:
+        for f in CAP_FACTORS if search else (1.0,):
             trial = dict(caps)
             if math.isinf(f):
                 trial.pop(cat)

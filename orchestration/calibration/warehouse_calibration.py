@@ -363,6 +363,7 @@ def calibrate_warehouse(
         train,
         train_c,
         score_snapshot(con, train_c, challenger, sql["score_fit"])["fit"],
+        search=bool(train.y.sum() >= MIN_RELIABLE_CONVERSIONS),
     )
     champion_train = score_snapshot(con, train, current, sql["score_fit"])
     challenger_train = score_snapshot(con, train_c, challenger, sql["score_fit"])
@@ -463,9 +464,13 @@ def calibrate_warehouse(
         f"points at {aucs['challenger']:.3f} (loss {model_auc - aucs['challenger']:+.3f})",
         f"challenger weights: fit {challenger.fit_weight}, "
         f"engagement {challenger.engagement_weight}",
-        f"engagement half-lives: x{factor:g} ("
-        + ", ".join(f"x{f:g}: CV AUC {a:.3f}" for f, a in half_life_cv.items())
-        + f"; changed only when better by {HALF_LIFE_MIN_GAIN} or more)",
+        (
+            f"engagement half-lives: x{factor:g} ("
+            + ", ".join(f"x{f:g}: CV AUC {a:.3f}" for f, a in half_life_cv.items())
+            + f"; changed only when better by {HALF_LIFE_MIN_GAIN} or more)"
+            if half_life_cv
+            else "engagement half-lives: kept (too few conversions to re-learn them)"
+        ),
         "engagement category caps: "
         + (
             "; ".join(
