@@ -13,8 +13,8 @@ def test_scoring_dbt_unit_tests_pass(run_dbt):
         for folder in ("intermediate/scoring", "marts/scoring", "marts/lifecycle")
     )
     result = run_dbt("test", "--select", selection)
-    # 11 unit tests and the on-run-start hook (replay views; a no-op outside a replay)
-    assert "PASS=12 WARN=0 ERROR=0" in result.stdout
+    # 12 unit tests and the on-run-start hook (replay views; a no-op outside a replay)
+    assert "PASS=13 WARN=0 ERROR=0" in result.stdout
 
 
 def test_bad_fit_rules_are_reported_with_a_clear_message(run_dbt, scored_tiny):
