@@ -490,7 +490,7 @@ def calibrate_warehouse(
         format_metrics(metrics),
     ]
     summary = "\n".join(header)
-    evidence = rule_evidence(current, challenger, train_c)
+    evidence = rule_evidence(current, challenger, train_c, sql["qualification_attributes"])
     facts = [
         (
             "training snapshot",
@@ -519,7 +519,12 @@ def calibrate_warehouse(
         (
             "Points per rule: champion vs challenger, with the evidence",
             "<p>Evidence from the training snapshot: leads where the rule fires (engagement: any "
-            "matching interaction), how many converted, and the lift over the base rate.</p>"
+            "matching interaction), how many converted, and the lift over the base rate. Part: "
+            "the fit is split into the <b>profile</b> fit (what a lead list can state; "
+            "<code>leadhouse score --input</code> gives a list the same) and "
+            "<b>qualification</b> points (form answers — budget, timeline, need, authority — "
+            "origin, lead source), <code>fit_score = profile_fit_score + "
+            "qualification_points</code> in mart_lead_scores.</p>"
             + html_report.table(
                 evidence, kinds={"champion": "pts", "challenger": "pts", "lift": None}
             ),
@@ -640,8 +645,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def rule_evidence(current: RuleSet, challenger: RuleSet, snap: Snapshot) -> list[dict]:
-    """Per rule: champion and challenger points, leads it fires for, conversions, lift."""
+def rule_evidence(
+    current: RuleSet, challenger: RuleSet, snap: Snapshot, qualification: list[str] = ()
+) -> list[dict]:
+    """Per rule: champion and challenger points, leads it fires for, conversions, lift; the
+    part of the score it belongs to (fit rules on `qualification` attributes: qualification)."""
     base = snap.y.mean() if len(snap.y) else 0.0
     rows = []
     columns = [
@@ -656,6 +664,11 @@ def rule_evidence(current: RuleSet, challenger: RuleSet, snap: Snapshot) -> list
                 {
                     "rule": f"{o['persona_id']}/{o['rule_id']}" if kind == "fit" else o["rule_id"],
                     "kind": kind,
+                    "part": (
+                        ("qualification" if o.get("attribute") in qualification else "profile")
+                        if kind == "fit"
+                        else "engagement"
+                    ),
                     "champion": float(o["points"]),
                     "challenger": float(n_["points"]),
                     "leads": int(hit.sum()),

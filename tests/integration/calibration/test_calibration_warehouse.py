@@ -100,6 +100,8 @@ def test_version_folder_has_seed_format_and_trained_range(calibrated, misset_see
     assert "expected MQLs per week at the MQL threshold" in html
     # category caps: re-learnt on the challenger's points, one row per capped category, written
     assert "Engagement category caps re-learnt" in html
+    # the fit's two parts are named per rule: BANT rules are qualification, the rest profile
+    assert "<b>qualification</b> points" in html and "<td class='txt'>qualification</td>" in html
     caps = {
         r["category"]: float(r["cap_points"])
         for r in csv.DictReader((out / "scoring_category_caps.csv").open())
