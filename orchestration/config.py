@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +31,14 @@ class Settings(BaseModel):
         "(default: analytics.duckdb beside the warehouse)"
     )
     output_dir: Path = Field(description="LEADHOUSE_OUTPUT: reports, data docs, sync files")
-    dbt_target: str = Field(description="LEADHOUSE_DBT_TARGET: dbt profile target")
+    target: Literal["duckdb", "postgres", "spark"] = Field(
+        default="duckdb",
+        description="LEADHOUSE_TARGET: the warehouse engine (orchestration/resources.py); "
+        "also the dbt target unless LEADHOUSE_DBT_TARGET names another (docs/engines.md)",
+    )
+    dbt_target: str = Field(
+        description="LEADHOUSE_DBT_TARGET: dbt profile target (default: LEADHOUSE_TARGET)"
+    )
     dbt_threads: int = Field(description="LEADHOUSE_DBT_THREADS: dbt threads")
     settle_seconds: float = Field(
         default=2.0, description="LEADHOUSE_SETTLE_SECONDS: quiet period before a file is read"
@@ -48,6 +56,7 @@ class Settings(BaseModel):
         """Environment for a dbt subprocess so that it sees the same warehouse."""
         return {
             "LEADHOUSE_WAREHOUSE": str(self.warehouse_path),
+            "LEADHOUSE_TARGET": self.target,
             "LEADHOUSE_DBT_TARGET": self.dbt_target,
             "LEADHOUSE_DBT_THREADS": str(self.dbt_threads),
             "LEADHOUSE_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
@@ -76,7 +85,10 @@ def settings() -> Settings:
         # beside the warehouse unless moved: a scratch warehouse never publishes over the real one
         analytics_path=_path("LEADHOUSE_ANALYTICS", warehouse.parent / "analytics.duckdb"),
         output_dir=_path("LEADHOUSE_OUTPUT", data / "output"),
-        dbt_target=os.environ.get("LEADHOUSE_DBT_TARGET", "duckdb"),
+        target=os.environ.get("LEADHOUSE_TARGET") or "duckdb",
+        dbt_target=os.environ.get("LEADHOUSE_DBT_TARGET")
+        or os.environ.get("LEADHOUSE_TARGET")
+        or "duckdb",
         dbt_threads=int(os.environ.get("LEADHOUSE_DBT_THREADS", "1")),
         handoff_webhook_url=os.environ.get("LEADHOUSE_HANDOFF_WEBHOOK_URL") or None,
         duckdb_memory_limit=os.environ.get("LEADHOUSE_DUCKDB_MEMORY_LIMIT")

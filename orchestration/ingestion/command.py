@@ -9,7 +9,7 @@ from orchestration.config import SOURCES, settings
 from orchestration.console import make_console, progress_bars
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.ingestion.reconcile import reconcile
-from orchestration.ingestion.warehouse import connect
+from orchestration.resources import warehouse
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     landing = args.landing.expanduser().resolve() if args.landing else cfg.landing_dir
     with progress_bars(make_console()):
         reports = ingest_all(args.source, landing_dir=landing)
-    print(f"landing {landing} -> warehouse {cfg.warehouse_path}")
+    print(f"landing {landing} -> warehouse {warehouse().location}")
     header = (
         f"{'source':<17}{'files':>6}{'skipped':>8}{'rows in':>10}{'loaded':>10}"
         f"{'dup':>8}{'quar':>8}"
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         for path, error in s["failed"].items():
             print(f"    FAILED {path}: {error}")
             status = 1
-    with connect(cfg.warehouse_path, read_only=True) as con:
+    with warehouse().connect(read_only=True) as con:
         for source in reports:
             result = reconcile(con, source)
             if not result.passed:

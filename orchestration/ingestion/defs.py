@@ -14,7 +14,8 @@ from orchestration.config import SOURCES, settings
 from orchestration.ingestion.ingest import ingest_source
 from orchestration.ingestion.landing import fingerprint
 from orchestration.ingestion.reconcile import reconcile
-from orchestration.ingestion.warehouse import connect, raw_tables_exist
+from orchestration.ingestion.warehouse import raw_tables_exist
+from orchestration.resources import warehouse
 
 GROUP = "ingestion"
 
@@ -81,12 +82,12 @@ def _build_check(source: str) -> dg.AssetChecksDefinition:
         ),
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        path = settings().warehouse_path
-        if not path.exists():
+        wh = warehouse()
+        if not wh.exists():
             return dg.AssetCheckResult(
-                passed=False, metadata={"problem": f"no warehouse at {path}"}
+                passed=False, metadata={"problem": f"no warehouse at {wh.location}"}
             )
-        with connect(path, read_only=True) as con:
+        with wh.connect(read_only=True) as con:
             if not raw_tables_exist(con):
                 return dg.AssetCheckResult(passed=False, metadata={"problem": "raw schema missing"})
             result = reconcile(con, source, batch_id=f"{context.run.run_id[:8]}-{source}")

@@ -27,7 +27,8 @@ from orchestration.ingestion.landing import LandingFile, discover
 from orchestration.ingestion.loader import FileResult, load_files
 from orchestration.ingestion.settle import settle_seconds, split_settled
 from orchestration.ingestion.sources import SOURCES, Source, Stager, layout_of
-from orchestration.ingestion.warehouse import connect, ensure_schema
+from orchestration.ingestion.warehouse import ensure_schema, index_keys
+from orchestration.resources import warehouse as warehouse_resource
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +138,10 @@ def ingest_source(
         log.warning("ingest %s: %s is still being written; left for the next run", source, rel)
         report.files.append(FileResult(rel, source, "unsettled"))
     ready = set(settled)
-    with connect(warehouse_path or cfg.warehouse_path) as con:
+    wh = warehouse_resource(path=warehouse_path)
+    with wh.connect() as con, wh.scratch(con) as stage:
         ensure_schema(con)
+        index_keys(con, source, spec.key)
         known = dict(
             con.execute(
                 "select path, checksum from raw.load_manifest where source = ?", [source]
@@ -177,14 +180,21 @@ def ingest_source(
                 for stager, group_files in pending.items():
                     for group in _groups(group_files):
                         done = _load_group(
-                            con, spec, stager, group, report.batch_id, loaded_at, frozenset(reload)
+                            con,
+                            spec,
+                            stager,
+                            group,
+                            report.batch_id,
+                            loaded_at,
+                            frozenset(reload),
+                            stage,
                         )
                         report.files += done
                         bar.advance(
                             sum(f.size for f, _ in group), rows=sum(r.rows_in for r in done)
                         )
         except WarehouseWriteError as exc:
-            db = warehouse_path or cfg.warehouse_path
+            db = wh.location
             raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None
     return report
 
@@ -225,15 +235,23 @@ def _load_group(
     batch_id: str,
     loaded_at: datetime,
     reload: frozenset[str],
+    stage: duckdb.DuckDBPyConnection | None = None,
 ) -> list[FileResult]:
     """Load a group; if it fails, load its files one by one so only the bad file fails."""
     try:
         return load_files(
-            con, spec, stager, group, batch_id=batch_id, loaded_at=loaded_at, reload=reload
+            con,
+            spec,
+            stager,
+            group,
+            batch_id=batch_id,
+            loaded_at=loaded_at,
+            reload=reload,
+            stage=stage,
         )
     except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the rest
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if isinstance(exc, duckdb.IOException | duckdb.FatalException) or any(
+        if isinstance(exc, duckdb.IOException | duckdb.FatalException | _lost_server()) or any(
             w in first_line.lower() for w in _WRITE_FAILURES
         ):
             raise WarehouseWriteError(first_line) from None
@@ -241,11 +259,18 @@ def _load_group(
             return [
                 r
                 for item in group
-                for r in _load_group(con, spec, stager, [item], batch_id, loaded_at, reload)
+                for r in _load_group(con, spec, stager, [item], batch_id, loaded_at, reload, stage)
             ]
         file = group[0][0]
         log.error("ingest %s: %s failed: %s", spec.name, file.rel, exc)
         return [FileResult(file.rel, spec.name, "failed", error=str(exc).splitlines()[0])]
+
+
+def _lost_server() -> type[BaseException]:
+    """psycopg's error of a lost or refused server connection (a warehouse write failure)."""
+    import psycopg
+
+    return psycopg.OperationalError
 
 
 def ingest_all(

@@ -22,6 +22,12 @@ Two more things happen in the same transaction:
 
 The manifest row also keeps ``records_in_file`` (counted by the file scan, not by the
 adapter) and ``records_read`` (what the adapter read, in the same unit) for reconciliation.
+
+Any warehouse engine: files are parsed and staged in DuckDB (``stage``: the warehouse
+connection itself on DuckDB, an in-memory DuckDB otherwise), leaving ``_files``,
+``_staged_quarantine``, ``_candidates`` (deduplicated within the group) and
+``_staged_counts``; on another engine those four are bulk-loaded (COPY) into temp tables of
+the warehouse. Everything after that is SQL that DuckDB and PostgreSQL both run.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_byte
 from orchestration.ingestion.landing import LandingFile
 from orchestration.ingestion.sources import Source, Stager, layout_of
 from orchestration.privacy.tombstones import drop_tombstoned
+from orchestration.resources import bulk_load, engine_of
 
 
 @dataclass
@@ -71,6 +78,15 @@ def _units_sql(layout: str) -> str:
     )
 
 
+def _temp(con: object, name: str, select: str, params: dict | None = None) -> None:
+    """``name`` := the rows of ``select``, a temp table of the warehouse (any engine)."""
+    if engine_of(con) == "duckdb":
+        con.execute(f"create or replace temp table {name} as {select}", params)
+    else:
+        con.execute(f"drop table if exists {name}")
+        con.execute(f"create temp table {name} as {select}", params)
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -80,13 +96,17 @@ def load_files(
     batch_id: str,
     loaded_at: datetime,
     reload: frozenset[str] = frozenset(),
+    stage: duckdb.DuckDBPyConnection | None = None,
 ) -> list[FileResult]:
     """Stage, quarantine, dedupe and append ``files`` (``(file, scan)`` pairs of one format,
     in arrival order) plus their manifest rows, in one transaction. ``reload`` holds the
-    paths (``rel``) already in the manifest whose bytes changed."""
+    paths (``rel``) already in the manifest whose bytes changed. ``stage``: the DuckDB
+    connection that parses the files (default: ``con``, a DuckDB warehouse)."""
     table = f"raw.{source.name}"
     layout = layout_of(stager)
-    con.begin()
+    warehouse = con
+    con = warehouse if stage is None else stage  # parsing and staging: DuckDB
+    warehouse.begin()
     try:
         con.execute(
             """
@@ -134,14 +154,42 @@ def load_files(
                 [[e[i] for e in encoding] for i in range(4)],
             )
         drop_tombstoned(con)  # records of people erased by `leadhouse forget` stay out
+        key = ", ".join(source.key)
+        con.execute(
+            "create or replace temp table _staged_quarantine as "
+            "select _file, _ord, _line, reason, _text from _staged where reason is not null"
+        )
+        con.execute(
+            f"""
+            create or replace temp table _candidates as
+            select _file, _ord, _line, _row_hash, payload, {", ".join(source.columns)} from (
+                select *, row_number() over (partition by {key} order by {source.order_by}) as _rn
+                from (select *, sha256(payload::varchar) as _row_hash
+                      from _staged where reason is null)
+            ) n
+            where _rn = 1
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp table _staged_counts as
+            select _file, count(*) as rows_in, {_units_sql(layout)} as records_read
+            from _staged group by _file
+            """
+        )
+        if con is not warehouse:
+            for name in ("_files", "_staged_quarantine", "_candidates", "_staged_counts"):
+                bulk_load(warehouse, con.table(name), name, create_temp=True)
+        con = warehouse  # from here on: SQL every warehouse engine runs
         params = {"batch": batch_id, "at": loaded_at, "source": source.name}
         # a changed file's quarantined records that are already in raw.quarantine are duplicates
-        con.execute(
+        _temp(
+            con,
+            "_quarantine",
             """
-            create or replace temp table _quarantine as
-            select s.* from _staged s join _files f using (_file)
-            where s.reason is not null
-              and not (f._reload and exists (
+            select s._file, s._ord, s._line, s.reason, s._text
+            from _staged_quarantine s join _files f on f._file = s._file
+            where not (f._reload and exists (
                   select 1 from raw.quarantine q
                   where q.source = $source and q._file = s._file and q._line = s._line
                     and q.payload = s._text))
@@ -156,18 +204,11 @@ def load_files(
             """,
             params,
         )
-        key = ", ".join(source.key)
         on = " and ".join(f"r.{k} = n.{k}" for k in source.key)
-        con.execute(
-            f"""
-            create or replace temp table _new as
-            select * from (
-                select *, row_number() over (partition by {key} order by {source.order_by}) as _rn
-                from (select *, sha256(payload::varchar) as _row_hash
-                      from _staged where reason is null)
-            ) n
-            where _rn = 1 and not exists (select 1 from {table} r where {on})
-            """
+        _temp(
+            con,
+            "_new",
+            f"select n.* from _candidates n where not exists (select 1 from {table} r where {on})",
         )
         columns = ", ".join(source.columns)
         con.execute(
@@ -178,20 +219,21 @@ def load_files(
             """,
             {"at": loaded_at, "batch": batch_id},
         )
-        con.execute(
-            f"""
-            create or replace temp table _counts as
+        _temp(
+            con,
+            "_counts",
+            """
             select f._file, f._ord, f.size_bytes, f.checksum, f.records_in_file, f._reload,
                    coalesce(s.rows_in, 0) as rows_in, coalesce(n.loaded, 0) as rows_loaded,
                    coalesce(q.quarantined, 0) as rows_quarantined,
                    coalesce(s.records_read, 0) as records_read
             from _files f
-            left join (select _file, count(*) as rows_in, {_units_sql(layout)} as records_read
-                       from _staged group by _file) s using (_file)
-            left join (select _file, count(*) as loaded from _new group by _file) n using (_file)
+            left join _staged_counts s on s._file = f._file
+            left join (select _file, count(*) as loaded from _new group by _file) n
+                on n._file = f._file
             left join (select _file, count(*) as quarantined from _quarantine group by _file) q
-                using (_file)
-            """
+                on q._file = f._file
+            """,
         )
         con.execute(
             """
@@ -233,7 +275,8 @@ def load_files(
         )
         reasons: dict[str, dict[str, int]] = {}
         for file, reason, n in con.execute(
-            "select _file, reason, count(*) from _quarantine group by all order by all"
+            "select _file, reason, count(*) from _quarantine "
+            "group by _file, reason order by _file, reason"
         ).fetchall():
             reasons.setdefault(file, {})[reason] = n
         results = [
@@ -261,7 +304,7 @@ def load_files(
     except BaseException:
         # after a failed write (a full disk) DuckDB may have ended the transaction itself:
         # a failing rollback must not hide the original error
-        with contextlib.suppress(duckdb.Error):
-            con.rollback()
+        with contextlib.suppress(Exception):
+            warehouse.rollback()
         raise
     return results

@@ -1,19 +1,20 @@
-"""DuckDB connections for ingestion, and the DDL of the ``raw`` schema.
+"""The DDL of the ``raw`` schema, for every warehouse engine.
 
-Connections are only ever opened through :func:`connect`, a context manager, so no
-handle outlives the block that needs it: DuckDB allows one writer process and dbt runs
-right after ingestion in the same Dagster run. Checks use ``read_only=True``.
+Connections come from the warehouse resource (orchestration/resources.py ``connect``, a
+context manager, so no handle outlives the block that needs it: DuckDB allows one writer
+process and dbt runs right after ingestion in the same Dagster run). The column definitions
+below are written once, in DuckDB's types; :func:`ddl` translates them for PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import re
 
 import duckdb
 
-from orchestration.config import settings
+from orchestration.resources import connect, engine_of
+
+__all__ = ["DDL", "TABLE_COLUMNS", "connect", "ddl", "ensure_schema", "index_keys"]
 
 #: Load columns every raw table carries (docs/data-contracts.md §2).
 LOAD_COLUMNS = """
@@ -57,32 +58,32 @@ DDL = [
 ]
 
 
-@contextmanager
-def connect(
-    path: Path | str | None = None, *, read_only: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (default: ``settings().warehouse_path``) for the block only.
-
-    Sessions run in UTC so that every ``timestamptz`` reads back as UTC.
-    """
-    db = Path(path) if path is not None else settings().warehouse_path
-    if not read_only:
-        db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db), read_only=read_only)
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        # above the memory limit DuckDB spills to ``<file>.tmp`` rather than failing
-        con.execute(f"set memory_limit = '{settings().duckdb_memory_limit}'")
-        con.execute("set enable_progress_bar = false")
-        yield con
-    finally:
-        con.close()
+def ddl(engine: str = "duckdb") -> list[str]:
+    """The statements of :data:`DDL` for ``engine`` (PostgreSQL: ``json`` → ``jsonb``,
+    ``double`` → ``double precision``; the other types are spelled the same)."""
+    if engine == "duckdb":
+        return list(DDL)
+    return [
+        re.sub(r"\bdouble\b(?! precision)", "double precision", re.sub(r"\bjson\b", "jsonb", s))
+        for s in DDL
+    ]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ``raw`` schema and its tables if they do not exist (idempotent)."""
-    for statement in DDL:
+    for statement in ddl(engine_of(con)):
         con.execute(statement)
+
+
+def index_keys(con: duckdb.DuckDBPyConnection, source: str, key: tuple[str, ...]) -> None:
+    """PostgreSQL: index the dedupe key of ``raw.<source>`` (each load probes it) and the
+    quarantine's file. DuckDB needs none (its joins scan)."""
+    if engine_of(con) == "duckdb":
+        return
+    con.execute(
+        f"create index if not exists {source}__dedupe_key on raw.{source} ({', '.join(key)})"
+    )
+    con.execute("create index if not exists quarantine__file on raw.quarantine (source, _file)")
 
 
 def raw_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
