@@ -29,6 +29,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import psycopg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.config import postgres_params, settings
@@ -74,8 +75,8 @@ class DuckDBWarehouse(DuckDBResource):
     def exists(self) -> bool:
         return Path(self.database).exists()
 
-    @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def open(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new connection; the caller closes it (prefer :meth:`connect`)."""
         db = Path(self.database)
         if not read_only:
             db.parent.mkdir(parents=True, exist_ok=True)
@@ -85,9 +86,23 @@ class DuckDBWarehouse(DuckDBResource):
             # above the memory limit DuckDB spills to ``<file>.tmp`` rather than failing
             con.execute(f"set memory_limit = '{self.memory_limit}'")
             con.execute("set enable_progress_bar = false")
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the block, closed on exit (even when the block fails)."""
+        con = self.open(read_only=read_only)
+        try:
             yield con
         finally:
             con.close()
+
+    def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
+        """(URL, ``connect_args``) for SQLAlchemy users (the GX checks)."""
+        return f"duckdb:///{Path(self.database)}", {"read_only": read_only}
 
     @contextmanager
     def scratch(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -166,8 +181,6 @@ class PostgresWarehouse(dg.ConfigurableResource):
     def _connect_raw(self, *, read_only: bool) -> Any:  # noqa: ANN401 - psycopg.Connection
         import os
 
-        import psycopg
-
         options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
         return psycopg.connect(
             host=self.host,
@@ -181,21 +194,36 @@ class PostgresWarehouse(dg.ConfigurableResource):
 
     def exists(self) -> bool:
         """The server answers and the database exists."""
-        import psycopg
-
         try:
             self._connect_raw(read_only=True).close()
         except psycopg.OperationalError:
             return False
         return True
 
+    def open(self, *, read_only: bool = False) -> PostgresConnection:
+        """A new connection; the caller closes it (prefer :meth:`connect`)."""
+        return PostgresConnection(self._connect_raw(read_only=read_only))
+
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[PostgresConnection]:
-        con = PostgresConnection(self._connect_raw(read_only=read_only))
+        """A connection for the block, closed on exit (even when the block fails)."""
+        con = self.open(read_only=read_only)
         try:
             yield con
         finally:
             con.close()
+
+    def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
+        """(URL, ``connect_args``) for SQLAlchemy users (the GX checks); the password goes in
+        ``connect_args``, never in the URL (which GX may log)."""
+        import os
+
+        options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
+        args: dict = {"options": options}
+        if password := os.environ.get(self.password_env):
+            args["password"] = password
+        url = f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{self.dbname}"
+        return url, args
 
     @contextmanager
     def scratch(self, con: PostgresConnection) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -224,15 +252,25 @@ class SparkWarehouse(dg.ConfigurableResource):
     def exists(self) -> bool:
         return False
 
+    def open(self, *, read_only: bool = False) -> Any:  # noqa: ANN401
+        raise self.unsupported()
+
+    def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
+        raise self.unsupported()
+
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[Any]:
-        raise UnsupportedEngine(
+        raise self.unsupported()
+        yield  # pragma: no cover - a generator for contextmanager
+
+    @staticmethod
+    def unsupported() -> UnsupportedEngine:
+        return UnsupportedEngine(
             "LEADHOUSE_TARGET=spark: Leadhouse's Python steps (ingestion, checks, hand-offs, "
             "summary, syncs) do not run on Spark yet; only the dbt models do (`dbt build "
             "--target spark`). Load raw.* into Spark yourself, or use duckdb/postgres "
             "(docs/engines.md)."
         )
-        yield  # pragma: no cover - a generator for contextmanager
 
 
 Warehouse = DuckDBWarehouse | PostgresWarehouse | SparkWarehouse
@@ -270,6 +308,10 @@ def connect(
         yield con
 
 
+#: What a failed warehouse statement or connection raises, on any engine.
+WAREHOUSE_ERRORS: tuple[type[BaseException], ...] = (duckdb.Error, psycopg.Error)
+
+
 def engine_of(con: object) -> str:
     return getattr(con, "engine", "duckdb")
 
@@ -278,10 +320,6 @@ def missing_relation(exc: BaseException) -> bool:
     """True when ``exc`` says a table or schema does not exist (on any engine)."""
     if isinstance(exc, duckdb.CatalogException):
         return True
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover
-        return False
     return isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName)
 
 

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.config import settings
+from orchestration.resources import warehouse as warehouse_resource
+
 WAIT_ENV = "LEADHOUSE_RUN_WAIT_SECONDS"
 DEFAULT_WAIT_SECONDS = 300.0
 #: tag of the Dagster runs that ``leadhouse run`` executes: the pid of its process
@@ -64,10 +67,10 @@ def _process(pid: int) -> str:
 
 def duckdb_holder(warehouse: Path) -> str | None:
     """Who holds DuckDB's writer lock on ``warehouse`` (None: nobody, the file is free)."""
-    if not warehouse.exists():
-        return None
+    if settings().target != "duckdb" or not warehouse.exists():
+        return None  # a server engine has no file lock: its sessions do not exclude each other
     try:
-        duckdb.connect(str(warehouse)).close()
+        warehouse_resource("duckdb", path=warehouse).open().close()
     except duckdb.IOException as exc:
         found = re.search(r"\(PID (\d+)\)", str(exc))
         if found:

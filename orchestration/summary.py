@@ -11,9 +11,9 @@ from collections import Counter
 import dagster as dg
 import duckdb
 
-from orchestration.config import settings
+from orchestration.resources import missing_relation, warehouse
 
-#: area report functions: (module, function); each takes a read-only DuckDB connection
+#: area report functions: (module, function); each takes a read-only warehouse connection
 AREA_REPORTS = (
     ("orchestration.transform.scoring_report", "scoring_summary"),
     ("orchestration.quality.report", "quality_summary"),
@@ -47,9 +47,12 @@ def rows_per_layer(con: duckdb.DuckDBPyConnection) -> str:
 def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> str:
     try:
         rows = con.execute(
-            "select source, reason, count(*) from raw.quarantine group by all order by 1, 3 desc"
+            "select source, reason, count(*) from raw.quarantine group by source, reason "
+            "order by 1, 3 desc"
         ).fetchall()
-    except duckdb.CatalogException:
+    except Exception as exc:
+        if not missing_relation(exc):
+            raise
         return "  (no quarantine table)"
     return (
         _table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows"))
@@ -86,19 +89,21 @@ def area_reports(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> s
         scoped = run_id is not None and "run_id" in inspect.signature(report).parameters
         try:
             parts.append(report(con, run_id=run_id) if scoped else report(con))
-        except duckdb.Error as exc:  # a layer that was not built in this run
+        except Exception as exc:  # noqa: BLE001 - a layer that was not built in this run
+            if not isinstance(exc, duckdb.Error) and not missing_relation(exc):
+                raise
             parts.append(f"({module_name}: {exc.__class__.__name__}: {exc})")
     return "\n\n".join(parts)
 
 
 def warehouse_summary(run_id: str | None = None) -> str:
-    path = settings().warehouse_path
-    if not path.exists():
-        return f"no warehouse at {path}"
-    with duckdb.connect(str(path), read_only=True) as con:
+    wh = warehouse()
+    if not wh.exists():
+        return f"no warehouse at {wh.location}"
+    with wh.connect(read_only=True) as con:
         return "\n\n".join(
             [
-                f"Warehouse: {path}",
+                f"Warehouse: {wh.location}",
                 "Rows per layer:\n" + rows_per_layer(con),
                 "Quarantined rows by reason:\n" + quarantine_by_reason(con),
                 area_reports(con, run_id),

@@ -19,9 +19,12 @@ def sync_summary(con, run_id: str | None = None) -> str:  # noqa: ANN001
                coalesce(planned_deletes, 0), coalesce(unchanged_rows, 0),
                coalesce(sent_rows, 0), coalesce(succeeded_rows, 0), coalesce(rejected_rows, 0),
                coalesce(failed_rows, 0), coalesce(api_calls, 0), started_at, error_message
-        from retl.sync_runs
-        where ? is null or dagster_run_id = ?
-        qualify row_number() over (partition by sync_id order by started_at desc) = 1
+        from (
+            select *, row_number() over (partition by sync_id order by started_at desc) as _rn
+            from retl.sync_runs
+            where cast(? as varchar) is null or dagster_run_id = ?
+        ) as runs
+        where _rn = 1
         order by sync_id
         """,
         [run_id, run_id],

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.activation.secrets import redact
+from orchestration.resources import warehouse as warehouse_resource
 
 DDL = """
 create schema if not exists retl;
@@ -58,14 +59,10 @@ RUN_COUNTERS = (
 @contextmanager
 def connect(warehouse: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection to the warehouse; the ``retl`` tables exist when it opens."""
-    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse), read_only=read_only)
-    try:
+    with warehouse_resource(path=warehouse).connect(read_only=read_only) as con:
         if not read_only:
             con.execute(DDL)
         yield con
-    finally:
-        con.close()
 
 
 def now() -> datetime:

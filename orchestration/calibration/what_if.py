@@ -34,6 +34,7 @@ from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
 from orchestration.config import DBT_PROJECT_DIR, SEEDS_DIR, settings
+from orchestration.resources import warehouse as warehouse_resource
 
 #: The models a replay step rebuilds (everything else is read from the warehouse copy).
 REPLAY_SELECT = [
@@ -84,7 +85,7 @@ def copy_warehouse(source: Path, target: Path) -> None:
 
 
 def replay_dates(warehouse: Path, days: int, step_days: int) -> list[datetime]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = warehouse_resource("duckdb", path=warehouse).open(read_only=True)  # a DuckDB copy
     try:
         last = con.execute(
             "select max(occurred_at)::timestamp from marts.fct_interactions"

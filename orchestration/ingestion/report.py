@@ -11,7 +11,7 @@ Each part is skipped when its relation does not exist yet (a layer not built).
 
 from __future__ import annotations
 
-import duckdb
+from orchestration.resources import missing_relation
 
 #: (title, query, headers)
 _PARTS = (
@@ -30,8 +30,8 @@ _PARTS = (
     ),
     (
         "Files changed after their first load (new records loaded, the rest duplicates)",
-        "select path, rows_loaded, rows_duplicate, rows_quarantined, "
-        "strftime(detected_at, '%Y-%m-%d %H:%M') from raw.file_changes "
+        "select path, rows_loaded, rows_duplicate, rows_quarantined, detected_at "
+        "from raw.file_changes "
         "order by detected_at desc, path limit 10",
         ("path", "new", "duplicate", "quarantined", "detected"),
     ),
@@ -46,13 +46,18 @@ def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
     return "\n".join("  " + line for line in lines)
 
 
-def inputs_summary(con: duckdb.DuckDBPyConnection) -> str:
+def inputs_summary(con: object) -> str:
     """The "Real inputs" section of the run summary."""
     parts = []
     for title, query, headers in _PARTS:
         try:
-            rows = con.execute(query).fetchall()
-        except duckdb.CatalogException:
+            rows = [
+                tuple(f"{v:%Y-%m-%d %H:%M}" if hasattr(v, "strftime") else v for v in row)
+                for row in con.execute(query).fetchall()
+            ]
+        except Exception as exc:
+            if not missing_relation(exc):
+                raise
             continue
         parts.append(f"{title}:\n" + (_table(rows, headers) if rows else "  (none)"))
     return "Real inputs:\n" + "\n".join(parts) if parts else "Real inputs: (nothing built yet)"

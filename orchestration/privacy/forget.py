@@ -28,6 +28,7 @@ from orchestration.activation import store as retl
 from orchestration.privacy import files_purge, landing_purge, tombstones, warehouse_purge
 from orchestration.privacy.matching import Subject
 from orchestration.privacy.subject import resolve
+from orchestration.resources import warehouse as warehouse_resource
 
 #: destinations that hold copies we can delete through their API
 CRM_DESTINATIONS = ("hubspot", "salesforce")
@@ -89,9 +90,8 @@ def forget(
 ) -> ForgetReport:
     """Erase ``emails`` (and everything linked only to them) everywhere Leadhouse keeps data."""
     request_id = f"erase-{uuid.uuid4().hex[:16]}"
-    con = duckdb.connect(str(warehouse))
+    con = warehouse_resource("duckdb", path=warehouse).open()  # DuckDB only (docs/engines.md)
     try:
-        con.execute("set TimeZone = 'UTC'")
         tombstones.ensure_schema(con)
         salt = tombstones.salt(warehouse)
         tombstones.verify_salt(con, salt)

@@ -27,6 +27,8 @@ import sqlalchemy
 from great_expectations.datasource.fluent import SQLDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
+from orchestration.resources import warehouse as warehouse_resource
+
 DATASOURCE_NAME = "warehouse"
 
 
@@ -82,11 +84,11 @@ def ephemeral_context() -> gx.data_context.AbstractDataContext:
 def warehouse_datasource(
     context: gx.data_context.AbstractDataContext, warehouse_path: Path | str
 ) -> Iterator[LeadhouseDuckDBDatasource]:
-    """Add the read-only DuckDB datasource to ``context``; close every connection on exit."""
+    """Add the read-only warehouse datasource to ``context`` (the URL of the configured
+    engine's resource: DuckDB, or PostgreSQL through psycopg); close every connection on exit."""
+    url, connect_args = warehouse_resource(path=Path(warehouse_path)).sqlalchemy(read_only=True)
     datasource = context.data_sources.add_leadhouse_duckdb(
-        name=DATASOURCE_NAME,
-        connection_string=f"duckdb:///{Path(warehouse_path)}",
-        kwargs={"connect_args": {"read_only": True}},
+        name=DATASOURCE_NAME, connection_string=url, kwargs={"connect_args": connect_args}
     )
     try:
         yield datasource

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from orchestration.quality.suites import score_stats_query
 from orchestration.quality.thresholds import Thresholds
+from orchestration.resources import warehouse as warehouse_resource
 
 
 def history_path(output_dir: Path) -> Path:
@@ -37,7 +36,7 @@ def previous_stats(output_dir: Path) -> dict[str, dict]:
 
 def current_stats(warehouse_path: Path, t: Thresholds) -> list[dict]:
     """lead_score stats per model from the warehouse (read-only connection, closed on return)."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with warehouse_resource(path=warehouse_path).connect(read_only=True) as con:
         cur = con.execute(score_stats_query(t))
         names = [d[0] for d in cur.description]
         # contracted score columns are DECIMAL: stats are plain floats (JSON, drift maths)

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import great_expectations as gx
 from great_expectations.core import ExpectationValidationResult
 
 from orchestration.quality.gx_duckdb import ephemeral_context, warehouse_datasource
 from orchestration.quality.suites import SUITES_VERSION, CheckSpec
+from orchestration.resources import warehouse as warehouse_resource
 
 
 @dataclass
@@ -61,9 +61,10 @@ class CheckOutcome:
 
 def missing_relations(warehouse_path: Path, relations: tuple[str, ...]) -> list[str]:
     """Relations (``schema.name``) absent from the warehouse; read-only, closed on return."""
-    if not Path(warehouse_path).exists():
+    wh = warehouse_resource(path=warehouse_path)
+    if not wh.exists():
         return list(relations)
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with wh.connect(read_only=True) as con:
         present = {
             f"{s}.{n}".lower()
             for s, n in con.execute(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from orchestration.quality.results import load_outcomes
 from orchestration.quality.suites import LAYERS
+from orchestration.resources import warehouse as warehouse_resource
 
 FUNNEL_STEPS = (
     ("Leads", "first_seen_at"),
@@ -280,8 +281,7 @@ def freshness(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
 def read(warehouse: Path, output_dir: Path, now: datetime | None = None) -> ReportData:
     """Everything the report shows, from a read-only connection."""
     now = now or datetime.now(UTC)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set TimeZone = 'UTC'")
+    with warehouse_resource(path=warehouse).connect(read_only=True) as con:  # UTC sessions
         counts = headline(con)
         day, handoffs = latest_handoffs(con)
         fresh = freshness(con, now)

@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import requests
 
 from orchestration.config import settings
+from orchestration.resources import WAREHOUSE_ERRORS
+from orchestration.resources import warehouse as warehouse_resource
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ select h.handoff_id, h.lead_id, h.handoff_type, h.from_stage, h.crossed_at, h.re
 from marts.fct_lead_handoffs as h
 left join marts.mart_lead_activation as a on a.lead_id = h.lead_id
 where h.recorded_at > ?
-   or (h.recorded_at = ? and not list_contains(cast(? as varchar[]), h.handoff_id))
+   or (h.recorded_at = ? and not h.handoff_id = any(cast(? as varchar[])))
 order by h.recorded_at, h.crossed_at, h.handoff_id
 limit ?
 """
@@ -76,7 +77,7 @@ def fetch_new_handoffs(
     warehouse: Path, cursor: HandoffCursor, limit: int = MAX_PER_TICK
 ) -> list[dict]:
     """Hand-offs recorded after the cursor, oldest first (read-only connection, closed on exit)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse_resource(path=warehouse).connect(read_only=True) as con:
         cur = con.execute(_QUERY, [cursor.recorded_at, cursor.recorded_at, cursor.ids, limit])
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -155,14 +156,14 @@ def handoff_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     config = settings()
     if not config.handoff_webhook_url:
         return dg.SensorResult(skip_reason="LEADHOUSE_HANDOFF_WEBHOOK_URL is not set")
-    if not config.warehouse_path.exists():
+    if not warehouse_resource().exists():
         return dg.SensorResult(skip_reason="the warehouse does not exist yet")
     cursor = HandoffCursor.parse(context.cursor)
     try:
         cursor, posted, skipped, error = announce(
             config.warehouse_path, config.handoff_webhook_url, cursor
         )
-    except duckdb.Error as exc:  # warehouse locked by a writer, or the marts not built yet
+    except WAREHOUSE_ERRORS as exc:  # warehouse locked by a writer, or the marts not built yet
         return dg.SensorResult(
             skip_reason=f"warehouse not readable: {type(exc).__name__}", cursor=context.cursor
         )

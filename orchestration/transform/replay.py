@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
-
 from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.config import settings
+from orchestration.resources import warehouse as warehouse_resource
 
 #: Nodes a replay does not build: the snapshot (history of production runs) and what reads it.
 REPLAY_EXCLUDE = ["resource_type:snapshot", "snap_lead_state+"]
@@ -91,7 +90,8 @@ def score_as_of(
 def summary(replay: Replay) -> str:
     """Leads scored, lifecycle stages, buying stages and the funnel of a replay schema."""
     s = replay.schema
-    with duckdb.connect(str(replay.warehouse), read_only=True) as con:
+    # replays run dbt on DuckDB (calibration/dbt_sql.py): a DuckDB file whatever the target
+    with warehouse_resource("duckdb", path=replay.warehouse).connect(read_only=True) as con:
         n = con.execute(f"select count(*) from {s}.mart_lead_activation").fetchone()[0]
         stages = con.execute(
             f"select lifecycle_stage, count(*) from {s}.mart_lead_activation "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.resources import missing_relation
+
 STAGE_ORDER = (
     "subscriber",
     "lead",
@@ -144,6 +146,8 @@ def scoring_summary(con: duckdb.DuckDBPyConnection) -> str:
     for title, build in sections:
         try:
             out.append(_section(title, build(con)))
-        except (duckdb.CatalogException, duckdb.BinderException):  # not built / older marts
+        except Exception as exc:  # not built / older marts
+            if not isinstance(exc, duckdb.BinderException) and not missing_relation(exc):
+                raise
             out.append(_section(title, "  (not built yet: run dbt build)"))
     return "\n".join(out)

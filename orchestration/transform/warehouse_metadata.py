@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.config import settings
+from orchestration.resources import warehouse as warehouse_resource
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def enrich(
         yield from events
         return
     try:
-        con = duckdb.connect(str(cfg.warehouse_path), read_only=True)
+        con = warehouse_resource(path=cfg.warehouse_path).open(read_only=True)
     except duckdb.Error as exc:  # someone else holds the writer lock: metadata is optional
         log.warning("no row counts: %s", exc)
         yield from events
