@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import great_expectations as gx
 
+from orchestration.quality import dialect as sql
 from orchestration.quality.thresholds import RawTable, StagingTable, Thresholds
 
 #: Bump when a suite's rules change (recorded in check metadata and in the Data Docs).
@@ -106,6 +107,9 @@ def _values(rows: list[tuple]) -> str:
 
 EMAIL_REGEX = r"[^@\s]+@[^@\s]+\.[a-z]{2,}"
 
+#: the day partition of a landing path (``.../dt=2026-10-31/...``), SQL-quoted
+_DT = "'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})'"
+
 
 # --- raw ------------------------------------------------------------------------------------
 
@@ -132,15 +136,14 @@ def raw_checks(t: Thresholds) -> list[CheckSpec]:
             )
             return f"""
 with loads as (
-    select coalesce(nullif(regexp_extract(path, 'dt=([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})', 1), ''),
-                    batch_id) as load_id,
+    select coalesce(nullif({sql.regexp_group("path", _DT)}, ''), batch_id) as load_id,
            sum(rows_in) as rows_in, sum(rows_duplicate) as rows_duplicate,
            sum(rows_quarantined) as rows_quarantined,
            {judged} as is_judged
     from {manifest} where source = {_lit(source)} group by 1
 ), windowed as (
     select *,
-        median(rows_in) over w as recent_median_rows_in,
+        {sql.median_of_previous("rows_in", "loads", "load_id", n)} as recent_median_rows_in,
         count(*) over w as previous_loads
     from loads
     window w as (order by load_id rows between {n} preceding and 1 preceding)
@@ -149,9 +152,11 @@ select load_id, rows_in, recent_median_rows_in,
     case when previous_loads >= {r.volume.min_history_loads}
               and recent_median_rows_in >= {m}
               and rows_in >= {m}
-         then round(rows_in / recent_median_rows_in, 3) end as volume_ratio,
-    case when rows_in >= {ms} then round(rows_quarantined / rows_in, 4) end as quarantined_share,
-    case when rows_in >= {ms} then round(rows_duplicate / rows_in, 4) end as duplicate_share
+         then {sql.rounded("rows_in / recent_median_rows_in", 3)} end as volume_ratio,
+    case when rows_in >= {ms} then {sql.rounded("rows_quarantined / rows_in", 4)} end
+        as quarantined_share,
+    case when rows_in >= {ms} then {sql.rounded("rows_duplicate / rows_in", 4)} end
+        as duplicate_share
 from windowed
 where is_judged"""
 
@@ -233,7 +238,8 @@ where is_judged"""
                 tol = r.clock_skew_tolerance_minutes
                 query = f"""
 select _file, _line, {raw.event_time} as event_time, _loaded_at,
-    round(epoch({raw.event_time} - _loaded_at) / 60.0, 1) as minutes_after_load
+    {sql.rounded(sql.epoch(f"{raw.event_time} - _loaded_at") + " / 60.0", 1)}
+        as minutes_after_load
 from {raw.table}"""
                 return [
                     Batch(
@@ -271,7 +277,7 @@ from {raw.table}"""
             if raw.event_time:
                 newest = f"""
 select max({raw.event_time}) as last_at from {raw.table}
-where {raw.event_time} <= now() + interval {r.clock_skew_tolerance_minutes} minute"""
+where {raw.event_time} <= now() + {sql.minutes(r.clock_skew_tolerance_minutes)}"""
             else:
                 newest = (
                     f"select max(loaded_at) as last_at from {manifest} "
@@ -279,7 +285,8 @@ where {raw.event_time} <= now() + interval {r.clock_skew_tolerance_minutes} minu
                 )
             query = f"""
 select {_lit(source)} as source, last_at as last_event_at,
-    coalesce(round(epoch(now() - last_at) / 3600.0, 2), 1e9) as hours_since_last_event
+    coalesce({sql.rounded(sql.epoch("now() - last_at") + " / 3600.0", 2)}, 1e9)
+        as hours_since_last_event
 from ({newest}) as newest"""
             w = raw.freshness_window_hours or r.freshness_window_hours
             what = "newest event" if raw.event_time else "latest load"
