@@ -299,6 +299,24 @@ def warehouse(target: str | None = None, *, path: Path | str | None = None) -> W
     raise ValueError(f"unknown LEADHOUSE_TARGET {engine!r} (duckdb, postgres or spark)")
 
 
+class WarehouseResource(dg.ConfigurableResource):
+    """The Dagster resource ``warehouse`` that assets and checks receive: the engine's
+    resource above, chosen by ``target`` (default: ``LEADHOUSE_TARGET`` when the step runs,
+    so tests and the CLI can point a run at another warehouse through the environment)."""
+
+    target: str | None = None
+
+    def get(self) -> Warehouse:
+        return warehouse(self.target)
+
+    @contextmanager
+    def connect(
+        self, *, read_only: bool = False
+    ) -> Iterator[duckdb.DuckDBPyConnection | PostgresConnection]:
+        with self.get().connect(read_only=read_only) as con:
+            yield con
+
+
 @contextmanager
 def connect(
     path: Path | str | None = None, *, read_only: bool = False

@@ -15,7 +15,7 @@ from orchestration.ingestion.ingest import ingest_source
 from orchestration.ingestion.landing import fingerprint
 from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.warehouse import raw_tables_exist
-from orchestration.resources import warehouse
+from orchestration.resources import WarehouseResource
 
 GROUP = "ingestion"
 
@@ -35,8 +35,12 @@ def _build_asset(source: str) -> dg.AssetsDefinition:
             "metadata; bad records in raw.quarantine; each file in raw.load_manifest."
         ),
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        report = ingest_source(source, batch_id=f"{context.run.run_id[:8]}-{source}")
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        report = ingest_source(
+            source, batch_id=f"{context.run.run_id[:8]}-{source}", resource=warehouse.get()
+        )
         summary = report.summary()
         for path in report.changed_after_load:
             context.log.warning(f"{path} changed after it was loaded: its new records loaded")
@@ -81,8 +85,10 @@ def _build_check(source: str) -> dg.AssetChecksDefinition:
             "changed after load is a WARN."
         ),
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        wh = warehouse()
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        wh = warehouse.get()
         if not wh.exists():
             return dg.AssetCheckResult(
                 passed=False, metadata={"problem": f"no warehouse at {wh.location}"}
@@ -148,4 +154,5 @@ defs = dg.Definitions(
     asset_checks=reconciliation_checks,
     jobs=[ingest_job],
     sensors=[landing_sensor],
+    resources={"warehouse": WarehouseResource()},
 )

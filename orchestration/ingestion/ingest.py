@@ -28,6 +28,7 @@ from orchestration.ingestion.loader import FileResult, load_files
 from orchestration.ingestion.settle import settle_seconds, split_settled
 from orchestration.ingestion.sources import SOURCES, Source, Stager, layout_of
 from orchestration.ingestion.warehouse import ensure_schema, index_keys
+from orchestration.resources import Warehouse
 from orchestration.resources import warehouse as warehouse_resource
 
 log = logging.getLogger(__name__)
@@ -123,8 +124,10 @@ def ingest_source(
     warehouse_path: Path | None = None,
     batch_id: str | None = None,
     quiet_seconds: float | None = None,
+    resource: Warehouse | None = None,
 ) -> SourceReport:
-    """Load every new or changed settled file of ``source``; skip loaded ones."""
+    """Load every new or changed settled file of ``source``; skip loaded ones. ``resource``:
+    the warehouse (default: the configured one, ``warehouse_path`` for a DuckDB file)."""
     spec = SOURCES[source]
     cfg = settings()
     landing = Path(landing_dir) if landing_dir is not None else cfg.landing_dir
@@ -138,7 +141,7 @@ def ingest_source(
         log.warning("ingest %s: %s is still being written; left for the next run", source, rel)
         report.files.append(FileResult(rel, source, "unsettled"))
     ready = set(settled)
-    wh = warehouse_resource(path=warehouse_path)
+    wh = resource or warehouse_resource(path=warehouse_path)
     with wh.connect() as con, wh.scratch(con) as stage:
         ensure_schema(con)
         index_keys(con, source, spec.key)

@@ -14,6 +14,10 @@ from orchestration.ingestion.defs import (
     raw_key,
     reconciliation_checks,
 )
+from orchestration.resources import WarehouseResource
+
+#: the warehouse resource the assets and checks receive (orchestration/resources.py)
+RESOURCES = {"warehouse": WarehouseResource()}
 
 SOURCES = ["web_events", "email_events", "form_submissions", "lead_lists", "crm_deals"]
 
@@ -33,7 +37,7 @@ def test_definitions_keys_and_job():
 
 @pytest.mark.slow
 def test_materialize_five_assets_and_checks(lh_env):
-    result = dg.materialize([*raw_assets, *reconciliation_checks])
+    result = dg.materialize([*raw_assets, *reconciliation_checks], resources=RESOURCES)
     assert result.success
     meta = {
         e.asset_key.path[1]: e.event_specific_data.materialization.metadata
@@ -48,7 +52,7 @@ def test_materialize_five_assets_and_checks(lh_env):
     assert {c.check_name for c in checks} == {"reconciles_with_manifest"}
 
     # second run: every file skipped, nothing loaded
-    again = dg.materialize([*raw_assets, *reconciliation_checks])
+    again = dg.materialize([*raw_assets, *reconciliation_checks], resources=RESOURCES)
     for e in again.get_asset_materialization_events():
         md = e.event_specific_data.materialization.metadata
         assert md["files_loaded"].value == 0 and md["rows_loaded"].value == 0
@@ -57,7 +61,9 @@ def test_materialize_five_assets_and_checks(lh_env):
     # a file changed after load: its new record loads, reported in metadata, the check WARNs
     path = lh_env["landing"] / "lead_lists" / "dt=2024-05-01" / "tradeshow__saastr_2024.csv"
     path.write_text(path.read_text() + "new@x.io,N,N,,,,,,,\n")
-    changed = dg.materialize([*raw_assets, *reconciliation_checks], raise_on_error=False)
+    changed = dg.materialize(
+        [*raw_assets, *reconciliation_checks], resources=RESOURCES, raise_on_error=False
+    )
     by_source = {
         e.asset_key.path[1]: e.event_specific_data.materialization.metadata
         for e in changed.get_asset_materialization_events()
