@@ -9,6 +9,7 @@ import pandas as pd
 
 from orchestration.config import settings
 from orchestration.report import charts, data, page
+from orchestration.resources import warehouse as warehouse_resource
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -83,10 +84,11 @@ def write_report(
     """Write the report (default ``<LEADHOUSE_OUTPUT>/report.html``) and return its path."""
     cfg = settings()
     warehouse = warehouse or cfg.warehouse_path
-    if not Path(warehouse).exists():
+    wh = warehouse_resource(path=warehouse)
+    if not wh.exists():
         from orchestration.console import LeadhouseError
 
-        raise LeadhouseError(f"no warehouse at {warehouse}", "run `make run` (or leadhouse run)")
+        raise LeadhouseError(f"no warehouse at {wh.location}", "run `make run` (or leadhouse run)")
     out = out or cfg.output_dir / "report.html"
     report = data.read(Path(warehouse), cfg.output_dir, now=now or datetime.now(UTC))
     out.parent.mkdir(parents=True, exist_ok=True)
