@@ -397,8 +397,57 @@ def bulk_load(
         ):
             while chunk := f.read(1 << 20):
                 copy.write(chunk)
-        rows = cur.rowcount
-    return rows
+    return rel.aggregate("count(*)").fetchall()[0][0]
+
+
+#: PostgreSQL type names (psycopg's) → DuckDB ones, for :func:`unload`.
+_DUCKDB_TYPES = {
+    "text": "varchar",
+    "varchar": "varchar",
+    "bpchar": "varchar",
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "float4": "float",
+    "float8": "double",
+    "bool": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
+    "json": "json",
+    "jsonb": "json",
+    "uuid": "uuid",
+}
+
+
+def unload(con: PostgresConnection, query: str, into: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of ``query`` on PostgreSQL as ``table`` of a DuckDB connection (``COPY ... TO
+    STDOUT`` as CSV, read back by DuckDB with the query's column types): DuckDB as the compute
+    engine over warehouse rows. Returns the rows."""
+    cur = con.raw.cursor()
+    cur.execute(f"select * from ({query}) as q limit 0")
+    columns = {}
+    for d in cur.description:
+        name = con.raw.adapters.types.get(d.type_code)
+        kind = _DUCKDB_TYPES.get(name.name if name else "", "varchar")
+        if name is not None and name.name == "numeric":
+            kind = f"decimal({d.precision or 38}, {d.scale or 0})" if d.precision else "double"
+        columns[d.name] = kind
+    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+        with open(tmp.name, "wb") as f, cur.copy(f"copy ({query}) to stdout (format csv)") as copy:
+            for chunk in copy:
+                f.write(chunk)
+        if Path(tmp.name).stat().st_size == 0:  # no rows: nothing for the CSV reader to read
+            cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+            into.execute(f"create or replace table {table} ({cols})")
+        else:
+            into.execute(
+                f"create or replace table {table} as select * from read_csv(?, header = false, "
+                f"columns = {columns!r}, delim = ',', quote = '\"', escape = '\"', "
+                "auto_detect = false, allow_quoted_nulls = false)",
+                [tmp.name],
+            )
+    return into.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 def bulk_load_file(

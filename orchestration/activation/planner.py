@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration.activation.spec import SpecError, SyncSpec
+from orchestration.resources import bulk_load, engine_of, unload
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 NUMERIC = (
@@ -266,6 +267,8 @@ def build_plan(
     con: duckdb.DuckDBPyConnection, spec: SyncSpec, *, retry_rejected: bool = False
 ) -> Plan:
     """Create ``_plan`` on ``con`` and return its counts and the records to send."""
+    if engine_of(con) != "duckdb":
+        return _build_plan_in_duckdb(con, spec, retry_rejected=retry_rejected)
     columns = _columns(con, spec)
     _check_columns(spec, columns)
     con.execute(build_plan_sql(spec, columns, retry_rejected))
@@ -301,6 +304,30 @@ def build_plan(
     return Plan(counts=counts, records=records, invalid_samples=samples, columns=columns)
 
 
+def _build_plan_in_duckdb(con: object, spec: SyncSpec, *, retry_rejected: bool) -> Plan:
+    """Another engine: the sync's model and state rows are copied (COPY) into an in-memory
+    DuckDB, planned there by the same SQL (same fingerprints on every engine), and ``_plan``
+    is copied back as a temp table of the warehouse for :func:`log_unsent`."""
+    schema, table = spec.model.split(".")
+    scratch = duckdb.connect()
+    try:
+        scratch.execute("set TimeZone = 'UTC'")
+        scratch.execute(f"create schema {q(schema)}")
+        scratch.execute("create schema if not exists retl")
+        unload(con, f"select * from {q(schema)}.{q(table)}", scratch, f"{q(schema)}.{q(table)}")
+        unload(
+            con,
+            f"select * from retl.sync_state where sync_id = {lit(spec.sync_id)}",
+            scratch,
+            "retl.sync_state",
+        )
+        plan = build_plan(scratch, spec, retry_rejected=retry_rejected)
+        bulk_load(con, scratch.table("_plan"), "_plan", create_temp=True)
+        return plan
+    finally:
+        scratch.close()
+
+
 def log_unsent(
     con: duckdb.DuckDBPyConnection, spec: SyncSpec, sync_run_id: str, *, dry_run: bool
 ) -> None:
@@ -331,11 +358,15 @@ def log_unsent(
     else:
         con.execute(
             """
-            insert or replace into retl.sync_state
+            insert into retl.sync_state
             select ?, p.pk, p.fingerprint, s.dest_record_id, 'suppressed', now(), ?
             from _plan p
             left join retl.sync_state s on s.sync_id = ? and s.primary_key = p.pk
             where p.action = 'suppressed'
+            on conflict (sync_id, primary_key) do update set
+                fingerprint = excluded.fingerprint, dest_record_id = excluded.dest_record_id,
+                last_status = excluded.last_status, last_synced_at = excluded.last_synced_at,
+                last_sync_run_id = excluded.last_sync_run_id
             """,
             [spec.sync_id, sync_run_id, spec.sync_id],
         )

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.activation.secrets import redact
+from orchestration.resources import bulk_load, engine_of
 from orchestration.resources import warehouse as warehouse_resource
 
 DDL = """
@@ -61,7 +62,7 @@ def connect(warehouse: Path | str, read_only: bool = False) -> Iterator[duckdb.D
     """A short-lived connection to the warehouse; the ``retl`` tables exist when it opens."""
     with warehouse_resource(path=warehouse).connect(read_only=read_only) as con:
         if not read_only:
-            con.execute(DDL)
+            con.execute(DDL if engine_of(con) == "duckdb" else DDL.replace(" json,", " jsonb,"))
         yield con
 
 
@@ -187,13 +188,17 @@ def record_batch(
     con.execute("begin")
     try:
         frame = pd.DataFrame(rows, columns=list(_BATCH_COLUMNS), dtype=object)
-        con.register("_batch_frame", frame)
-        con.execute(
-            "create or replace temp table _batch as select "
-            + ", ".join(f"{c}::{t} as {c}" for c, t in _BATCH_COLUMNS.items())
-            + " from _batch_frame"
-        )
-        con.unregister("_batch_frame")
+        typed = "select " + ", ".join(f"{c}::{t} as {c}" for c, t in _BATCH_COLUMNS.items())
+        if engine_of(con) == "duckdb":
+            con.register("_batch_frame", frame)
+            con.execute(f"create or replace temp table _batch as {typed} from _batch_frame")
+            con.unregister("_batch_frame")
+        else:  # typed by DuckDB, then COPY into a temp table of the warehouse
+            with duckdb.connect() as scratch:
+                scratch.register("_batch_frame", frame)
+                bulk_load(
+                    con, scratch.sql(f"{typed} from _batch_frame"), "_batch", create_temp=True
+                )
         con.execute("insert into retl.sync_record_log select *, now() as logged_at from _batch")
         con.execute(
             "delete from retl.sync_state s using _batch b where s.sync_id = b.sync_id "
@@ -201,12 +206,16 @@ def record_batch(
         )
         con.execute(
             """
-            insert or replace into retl.sync_state
+            insert into retl.sync_state
             select b.sync_id, b.primary_key, b.fingerprint,
                    coalesce(b.dest_record_id, s.dest_record_id), b.status, now(), b.sync_run_id
             from _batch b
             left join retl.sync_state s on s.sync_id = b.sync_id and s.primary_key = b.primary_key
             where b.status in ('success', 'rejected') and b.operation <> 'delete'
+            on conflict (sync_id, primary_key) do update set
+                fingerprint = excluded.fingerprint, dest_record_id = excluded.dest_record_id,
+                last_status = excluded.last_status, last_synced_at = excluded.last_synced_at,
+                last_sync_run_id = excluded.last_sync_run_id
             """
         )
         con.execute("commit")
@@ -221,8 +230,8 @@ def queue_erasure(
 ) -> None:
     """Queue the deletion of one destination record (no personal data: only its CRM id)."""
     con.execute(
-        "insert or ignore into retl.erasure_requests (request_id, sync_id, dest_record_id, "
-        "requested_at, status) values (?, ?, ?, now(), 'queued')",
+        "insert into retl.erasure_requests (request_id, sync_id, dest_record_id, "
+        "requested_at, status) values (?, ?, ?, now(), 'queued') on conflict do nothing",
         [request_id, sync_id, dest_record_id],
     )
 
