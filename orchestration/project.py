@@ -1,33 +1,59 @@
-"""The one ``DbtProject`` of Leadhouse.
+"""The one ``DbtProject`` of Leadhouse and the dbt resource that runs it, built on first use.
 
 The manifest is prepared at build time (``make prepare`` → ``python -m
 orchestration.transform.prepare``), never parsed on a code-location load; only
 ``dagster dev`` re-parses, so edits show up in the UI.
+
+Nothing here touches ``os.environ``: every dbt Dagster starts runs through ``leadhouse-dbt``
+(``orchestration/transform/dbt_with_parent.py``), which gives that one process the settings of
+``orchestration/config.py`` (warehouse, target, threads, memory, ``LEADHOUSE_PG_*``).
 """
 
-import os
+from __future__ import annotations
+
 import sys
+from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster._utils import run_with_concurrent_update_guard
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
 
-# dbt runs as a subprocess that inherits this environment: give it the same warehouse
-# and target the Python side uses, even when the user set none of the variables.
-for _name, _value in settings().dbt_env().items():
-    os.environ.setdefault(_name, _value)
-# The dbt graph runs in several Dagster steps (snapshots sit between marts). A test runs in the
-# step that builds all its parents, never before ("eager" would test a model not built yet).
-os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
-# dagster-dbt looks for `dbt` on PATH: make it the one installed beside this interpreter.
-_bin = str(Path(sys.executable).parent)
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+#: the console script that starts dbt for Dagster (pyproject.toml, ``[project.scripts]``)
+DBT_EXECUTABLE = Path(sys.executable).with_name("leadhouse-dbt")
 
-leadhouse_project = DbtProject(
-    project_dir=DBT_PROJECT_DIR,
-    profiles_dir=DBT_PROFILES_DIR,
-    target_path="target",
-)
-leadhouse_project.prepare_if_dev()
+
+def prepare(project: DbtProject) -> None:
+    """``dbt parse`` into the project's target folder, through ``leadhouse-dbt`` (dagster-dbt's
+    own preparer runs the ``dbt`` found on PATH, which need not be this environment's)."""
+    run_with_concurrent_update_guard(project.manifest_path, _parse, project=project)
+
+
+def _parse(project: DbtProject) -> None:
+    dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
+@cache
+def leadhouse_project() -> DbtProject:
+    """The dbt project at the repository root (profiles in ``dbt_project/``); under ``dagster
+    dev`` its manifest is parsed again on load."""
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROFILES_DIR,
+        target=settings().dbt_target,
+        target_path=Path("target"),
+    )
+    if using_dagster_dev():
+        prepare(project)
+    return project
+
+
+def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+    """The Dagster dbt resource. dbt runs through a wrapper that dies with its parent: a killed
+    run leaves no orphaned dbt holding DuckDB's writer lock."""
+    project = project or leadhouse_project()
+    return DbtCliResource(
+        project_dir=project, target=project.target, dbt_executable=str(DBT_EXECUTABLE)
+    )

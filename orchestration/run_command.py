@@ -52,11 +52,7 @@ def full_refresh_config(job: dg.JobDefinition) -> dict:
 
 def _instance() -> dg.DagsterInstance:
     """$DAGSTER_HOME's instance when set, else an ephemeral one."""
-    return (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
+    return dg.DagsterInstance.get() if settings().dagster_home else dg.DagsterInstance.ephemeral()
 
 
 def execute(

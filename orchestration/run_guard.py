@@ -27,7 +27,6 @@ from orchestration.config import settings
 from orchestration.resources import warehouse as warehouse_resource
 
 WAIT_ENV = "LEADHOUSE_RUN_WAIT_SECONDS"
-DEFAULT_WAIT_SECONDS = 300.0
 #: tag of the Dagster runs that ``leadhouse run`` executes: the pid of its process
 PID_TAG = "leadhouse/pid"
 
@@ -39,18 +38,19 @@ class WarehouseBusy(RuntimeError):
 def ensure_manifest(say: Callable[[str], None]) -> None:
     """Prepare the dbt manifest when it is missing (before the Definitions are imported)."""
     from orchestration.project import leadhouse_project
+    from orchestration.transform.prepare import prepare_manifest
 
-    if leadhouse_project.manifest_path.exists():
+    manifest = leadhouse_project().manifest_path
+    if manifest.exists():
         return
-    say(f"preparing the dbt manifest (none at {leadhouse_project.manifest_path}) ...")
-    leadhouse_project.preparer.prepare(leadhouse_project)
-    if not leadhouse_project.manifest_path.exists():
-        raise RuntimeError(f"dbt parse did not write {leadhouse_project.manifest_path}")
+    say(f"preparing the dbt manifest (none at {manifest}) ...")
+    prepare_manifest()
 
 
 def wait_seconds() -> float:
-    value = os.environ.get(WAIT_ENV)
-    return float(value) if value else DEFAULT_WAIT_SECONDS
+    from orchestration.config import settings
+
+    return settings().run_wait_seconds
 
 
 def _process(pid: int) -> str:

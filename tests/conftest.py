@@ -8,6 +8,8 @@ one run per scenario), which together take longer than CI allows. ``make test-e2
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 #: modules whose tests each run the full Dagster job one or more times
@@ -26,3 +28,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(E2E_MODULES):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def tiny_seed1_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's ``tiny`` sample (seed 1, window ending 2026-10-31) written by
+    ``leadhouse generate``, once per session. Shared: read it, copy it before changing it."""
+    from orchestration.cli import main
+
+    landing = tmp_path_factory.mktemp("tiny_seed1") / "landing"
+    argv = ["generate", "--scale", "tiny", "--seed", "1", "--end-date", "2026-10-31"]
+    assert main([*argv, "--out", str(landing)]) == 0
+    return landing

@@ -8,7 +8,6 @@ Base URLs are plain config (tests point them at local servers).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +15,7 @@ import requests
 
 from orchestration.activation.destinations.base import Destination, TerminalError
 from orchestration.activation.spec import SyncSpec
+from orchestration.config import secret, settings
 
 
 class HubSpotResource(dg.ConfigurableResource):
@@ -25,7 +25,7 @@ class HubSpotResource(dg.ConfigurableResource):
     base_url: str = "https://api.hubapi.com"
 
     def token(self) -> str | None:
-        return os.environ.get(self.access_token_env) or None
+        return secret(self.access_token_env)
 
     def missing(self) -> str | None:
         return None if self.token() else f"{self.access_token_env} is not set"
@@ -40,10 +40,10 @@ class SalesforceResource(dg.ConfigurableResource):
     ca_bundle: str | None = None  # a CA file to trust (tests: a self-signed certificate)
 
     def token(self) -> str | None:
-        return os.environ.get(self.access_token_env) or None
+        return secret(self.access_token_env)
 
     def instance_url(self) -> str | None:
-        return os.environ.get(self.instance_url_env) or None
+        return secret(self.instance_url_env)
 
     def missing(self) -> str | None:
         absent = [
@@ -67,7 +67,7 @@ class SalesforceResource(dg.ConfigurableResource):
 
 
 def default_hubspot() -> HubSpotResource:
-    return HubSpotResource(base_url=os.environ.get("HUBSPOT_BASE_URL") or "https://api.hubapi.com")
+    return HubSpotResource(base_url=settings().hubspot_base_url)
 
 
 def default_salesforce() -> SalesforceResource:
@@ -83,11 +83,7 @@ def missing_credentials(
     if spec.destination == "salesforce":
         return salesforce.missing()
     if spec.destination == "webhook" and spec.webhook and spec.webhook.token_env:
-        return (
-            None
-            if os.environ.get(spec.webhook.token_env)
-            else f"{spec.webhook.token_env} is not set"
-        )
+        return None if secret(spec.webhook.token_env) else f"{spec.webhook.token_env} is not set"
     return None
 
 

@@ -11,11 +11,11 @@ CRM calls go through it before they reach ``retl.*``, a Dagster event or the ter
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urlsplit
 
 from orchestration.activation.destinations.base import TerminalError
+from orchestration.config import secret_values as _env_secret_values
 
 REDACTED = "[redacted]"
 SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_KEY)$", re.IGNORECASE)
@@ -33,7 +33,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 def secret_values() -> list[str]:
     """Values of the environment variables that hold secrets (8 characters or more)."""
-    values = {v for k, v in os.environ.items() if SECRET_ENV.search(k) and v and len(v) >= 8}
+    values = _env_secret_values(SECRET_ENV)
     return sorted(values, key=len, reverse=True)
 
 

@@ -14,58 +14,13 @@ touched. Results are cached per process.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
-
-
-def dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), else dbt on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
-
-
-def run_dbt(
-    args: list[str],
-    workdir: Path,
-    warehouse: Path,
-    project_dir: Path = DBT_PROJECT_DIR,
-    check: bool = True,
-) -> subprocess.CompletedProcess:
-    """Run a dbt command with private target/log paths against `warehouse`."""
-    env = {
-        **os.environ,
-        **settings().dbt_env(),
-        "LEADHOUSE_WAREHOUSE": str(warehouse),
-        "LEADHOUSE_DBT_TARGET": "duckdb",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    cmd = [
-        dbt_executable(),
-        *args,
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(DBT_PROFILES_DIR),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
-    proc = subprocess.run(
-        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
-    )
-    if check and proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
-        raise RuntimeError(f"dbt {' '.join(args[:2])} failed (exit {proc.returncode}):\n{tail}")
-    return proc
-
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.transform.dbt_runner import run_dbt
 
 MACROS_DIR = DBT_PROJECT_DIR / "dbt_project" / "macros"
 

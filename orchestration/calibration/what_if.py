@@ -30,11 +30,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.calibration import html_report
-from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
 from orchestration.config import DBT_PROJECT_DIR, SEEDS_DIR, settings
 from orchestration.resources import warehouse as warehouse_resource
+from orchestration.transform.dbt_runner import run_dbt
 
 #: The models a replay step rebuilds (everything else is read from the warehouse copy).
 REPLAY_SELECT = [

@@ -1,4 +1,5 @@
-"""The collector's settings: secrets and limits from the environment, paths from the CLI.
+"""The collector's settings: secrets and limits from the environment (through
+``orchestration/config.py``), paths from the CLI.
 
 An endpoint whose secret is not configured answers 404 (it is not enabled): the collector
 never accepts unauthenticated tracking calls or unsigned webhooks.
@@ -6,10 +7,10 @@ never accepts unauthenticated tracking calls or unsigned webhooks.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.config import secret
 from orchestration.config import settings as leadhouse_settings
 
 KB = 1024
@@ -50,32 +51,19 @@ class CollectorSettings:
 
     @classmethod
     def from_env(cls, landing_dir: Path | None = None, **overrides: object) -> CollectorSettings:
-        env = os.environ
-
-        def secret(name: str) -> str | None:
-            return env.get(name) or None
-
-        def number(name: str, default: float) -> float:
-            return float(env[name]) if env.get(name) else default
-
+        cfg = leadhouse_settings()
         values: dict[str, object] = {
-            "landing_dir": Path(landing_dir) if landing_dir else leadhouse_settings().landing_dir,
+            "landing_dir": Path(landing_dir) if landing_dir else cfg.landing_dir,
             "write_key": secret("LEADHOUSE_WRITE_KEY"),
             "sendgrid_public_key": secret("LEADHOUSE_SENDGRID_PUBLIC_KEY"),
             "mailgun_signing_key": secret("LEADHOUSE_MAILGUN_SIGNING_KEY"),
             "typeform_secret": secret("LEADHOUSE_TYPEFORM_SECRET"),
-            "sns_topic_arns": tuple(
-                a.strip() for a in env.get("LEADHOUSE_SNS_TOPIC_ARNS", "").split(",") if a.strip()
-            ),
-            "sns_auto_confirm": env.get("LEADHOUSE_SNS_AUTO_CONFIRM", "1") not in ("0", "false"),
-            "replay_window": number("LEADHOUSE_COLLECT_REPLAY_WINDOW", 300.0),
-            "max_queue_bytes": int(number("LEADHOUSE_COLLECT_MAX_QUEUE_BYTES", 64 * 1024 * KB)),
-            "min_free_bytes": int(number("LEADHOUSE_COLLECT_MIN_FREE_BYTES", 256 * 1024 * KB)),
-            "cors_origins": tuple(
-                o.strip()
-                for o in env.get("LEADHOUSE_COLLECT_CORS_ORIGINS", "*").split(",")
-                if o.strip()
-            ),
+            "sns_topic_arns": cfg.collect_sns_topic_arns,
+            "sns_auto_confirm": cfg.collect_sns_auto_confirm,
+            "replay_window": cfg.collect_replay_window,
+            "max_queue_bytes": cfg.collect_max_queue_bytes,
+            "min_free_bytes": cfg.collect_min_free_bytes,
+            "cors_origins": cfg.collect_cors_origins,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

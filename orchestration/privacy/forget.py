@@ -200,5 +200,6 @@ def subject_reference(email: str) -> str:
 
 
 def dagster_home_from_env() -> Path | None:
-    value = os.environ.get("DAGSTER_HOME")
-    return Path(value) if value else None
+    from orchestration.config import settings
+
+    return settings().dagster_home

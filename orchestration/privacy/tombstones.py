@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.config import secret
 from orchestration.privacy.matching import EMAIL_IN_TEXT
 
 SALT_ENV = "LEADHOUSE_ERASURE_SALT"
@@ -46,7 +47,7 @@ class SaltMismatch(RuntimeError):
 def salt(warehouse: Path) -> str:
     """The erasure salt: ``$LEADHOUSE_ERASURE_SALT``, else the salt file beside the warehouse
     (created on first use)."""
-    value = os.environ.get(SALT_ENV)
+    value = secret(SALT_ENV)
     if value:
         return value
     path = Path(warehouse).parent / SALT_FILE

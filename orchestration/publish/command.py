@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 from collections.abc import Iterator
 
 from orchestration.config import postgres_params, settings
@@ -20,7 +19,7 @@ def _on_postgres() -> bool:
 
 
 def _pg_schema() -> str:
-    return os.environ.get("LEADHOUSE_PUBLISH_PG_SCHEMA", postgres.DEFAULT_SCHEMA)
+    return settings().publish_pg_schema
 
 
 @contextlib.contextmanager
@@ -44,7 +43,7 @@ def publish_now(run_id: str) -> PublishReport:
                 default_spec(),
                 run_id,
                 schema=_pg_schema(),
-                reader_role=os.environ.get("LEADHOUSE_PUBLISH_PG_ROLE") or None,
+                reader_role=cfg.publish_pg_role,
             )
     return duckdb_file.publish(cfg.warehouse_path, cfg.analytics_path, default_spec(), run_id)
 

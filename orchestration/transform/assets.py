@@ -48,7 +48,7 @@ def _dbt_vars(config: DbtBuildConfig) -> dict[str, object]:
 @cache
 def manifest() -> dict:
     """The manifest prepared at build time (``make prepare``)."""
-    return json.loads(leadhouse_project.manifest_path.read_text())
+    return json.loads(leadhouse_project().manifest_path.read_text())
 
 
 def _compiled(invocation: DbtCliInvocation) -> dict[str, str]:
@@ -63,8 +63,8 @@ def has_snapshots() -> bool:
 
 
 @dbt_assets(
-    manifest=leadhouse_project.manifest_path,
-    project=leadhouse_project,
+    manifest=leadhouse_project().manifest_path,
+    project=leadhouse_project(),
     dagster_dbt_translator=LeadhouseTranslator(),
     select=STAGING_SELECT,
     name="leadhouse_dbt_staging",
@@ -79,8 +79,8 @@ def leadhouse_dbt_staging_assets(
 
 
 @dbt_assets(
-    manifest=leadhouse_project.manifest_path,
-    project=leadhouse_project,
+    manifest=leadhouse_project().manifest_path,
+    project=leadhouse_project(),
     dagster_dbt_translator=LeadhouseTranslator(),
     exclude=f"{STAGING_SELECT} {SNAPSHOTS_SELECT}",
     name="leadhouse_dbt",
@@ -102,8 +102,8 @@ def snapshot_assets() -> list:
         return []
 
     @dbt_assets(
-        manifest=leadhouse_project.manifest_path,
-        project=leadhouse_project,
+        manifest=leadhouse_project().manifest_path,
+        project=leadhouse_project(),
         dagster_dbt_translator=LeadhouseTranslator(),
         select=SNAPSHOTS_SELECT,
         name="leadhouse_dbt_snapshots",

@@ -1,16 +1,20 @@
-#!/usr/bin/env python3
-"""dbt that dies with its parent: the ``dbt_executable`` of the Dagster dbt resource.
+"""``leadhouse-dbt``: dbt that dies with its parent and sees Leadhouse's settings; the
+``dbt_executable`` of the Dagster dbt resource (``orchestration/project.py``).
 
 When ``leadhouse run`` (or a Dagster run process) is killed with ``kill -9``, it cannot stop
 its dbt child, and an orphaned dbt keeps DuckDB's writer lock until it finishes. This wrapper
 asks Linux to send the dbt process SIGKILL when its parent dies (``PR_SET_PDEATHSIG``, kept
-across ``exec``), then becomes dbt. Elsewhere it simply runs dbt. Standard library only: it
-runs under the interpreter found on PATH, before dbt is loaded.
+across ``exec``), then becomes dbt. Elsewhere it simply runs dbt.
+
+Before it becomes dbt it completes dbt's environment from ``orchestration/config.py`` (what the
+user set wins): the warehouse, target, threads and memory the Python side uses, and the
+``LEADHOUSE_PG_*`` connection ``dbt_project/profiles.yml`` reads. The dbt graph runs in several
+Dagster steps (snapshots sit between marts): a test runs in the step that builds all its parents,
+never before (``buildable``; "eager" would test a model not built yet).
 """
 
 import ctypes
 import os
-import shutil
 import signal
 import sys
 
@@ -24,10 +28,12 @@ def main() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the parent died before prctl: do not start dbt
             sys.exit(1)
-    dbt = os.environ.get("LEADHOUSE_DBT_EXECUTABLE") or shutil.which("dbt")
-    if not dbt:
-        sys.exit("dbt not found on PATH")
-    os.execv(dbt, [dbt, *sys.argv[1:]])
+    from orchestration.config import settings
+    from orchestration.transform.dbt_runner import dbt_executable
+
+    env = {**settings().dbt_env(), "DBT_INDIRECT_SELECTION": "buildable", **os.environ}
+    dbt = dbt_executable()
+    os.execve(dbt, [dbt, *sys.argv[1:]], env)
 
 
 if __name__ == "__main__":

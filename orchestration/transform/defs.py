@@ -1,12 +1,9 @@
 """Dagster definitions of the transform area: dbt assets, jobs and schedules."""
 
-from pathlib import Path
-
 import dagster as dg
-from dagster_dbt import DbtCliResource, build_dbt_asset_selection
+from dagster_dbt import build_dbt_asset_selection
 
-from orchestration.config import settings
-from orchestration.project import leadhouse_project
+from orchestration.project import dbt_resource
 from orchestration.transform.assets import (
     leadhouse_dbt_assets,
     leadhouse_dbt_staging_assets,
@@ -15,7 +12,6 @@ from orchestration.transform.assets import (
 from orchestration.transform.handoffs import handoff_sensor
 
 _snapshots = snapshot_assets()
-DBT_WITH_PARENT = Path(__file__).with_name("dbt_with_parent.py")
 
 #: Everything, from landing files to CRM syncs: what `make run` and the nightly schedule run.
 main_job = dg.define_asset_job("leadhouse_main", selection=dg.AssetSelection.all())
@@ -46,13 +42,5 @@ defs = dg.Definitions(
     jobs=[main_job, hourly_job],
     schedules=[hourly_schedule, nightly_schedule],
     sensors=[handoff_sensor],
-    resources={
-        # dbt runs through a wrapper that dies with its parent (dbt_with_parent.py): a killed
-        # run leaves no orphaned dbt holding DuckDB's writer lock
-        "dbt": DbtCliResource(
-            project_dir=leadhouse_project,
-            target=settings().dbt_target,
-            dbt_executable=str(DBT_WITH_PARENT),
-        ),
-    },
+    resources={"dbt": dbt_resource()},
 )

@@ -1,16 +1,27 @@
 """Prepare the dbt manifest at build time: ``python -m orchestration.transform.prepare``."""
 
 import sys
+from pathlib import Path
 
-from orchestration.project import leadhouse_project
+from orchestration.project import leadhouse_project, prepare
+
+
+def prepare_manifest() -> Path:
+    """``dbt parse`` into the project's target folder; the manifest's path."""
+    project = leadhouse_project()
+    prepare(project)
+    if not project.manifest_path.exists():
+        raise RuntimeError(f"dbt parse did not write {project.manifest_path}")
+    return project.manifest_path
 
 
 def main() -> int:
-    leadhouse_project.preparer.prepare(leadhouse_project)
-    if not leadhouse_project.manifest_path.exists():
-        print(f"dbt parse did not write {leadhouse_project.manifest_path}", file=sys.stderr)
+    try:
+        path = prepare_manifest()
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
         return 1
-    print(f"dbt manifest ready: {leadhouse_project.manifest_path}")
+    print(f"dbt manifest ready: {path}")
     return 0
 
 

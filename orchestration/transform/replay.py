@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.config import settings
 from orchestration.resources import warehouse as warehouse_resource
+from orchestration.transform.dbt_runner import run_dbt
 
 #: Nodes a replay does not build: the snapshot (history of production runs) and what reads it.
 REPLAY_EXCLUDE = ["resource_type:snapshot", "snap_lead_state+"]

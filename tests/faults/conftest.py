@@ -4,6 +4,7 @@ real subprocess (so SIGKILL kills a real process), and a comparable picture of t
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,27 @@ def data_env(base: Path) -> dict[str, str]:
         "DAGSTER_HOME": str(base / "dagster_home"),
         "PYTHONUNBUFFERED": "1",
     }
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's ``tiny`` sample (seed 5), once per session: copied before every use."""
+    from orchestration.sample_data.engine import generate
+
+    landing = tmp_path_factory.mktemp("sample") / "landing"
+    generate("tiny", 5, landing)
+    return landing
+
+
+def clean_and_killed(sample: Path, base: Path, args: list[str]) -> tuple[Path, Path]:
+    """Two copies of ``sample`` under ``base``, ``clean`` and ``killed``; ``leadhouse ARGS``
+    already run to completion on ``clean``, the uninterrupted run a killed one is compared with."""
+    clean, killed = base / "clean", base / "killed"
+    for copy in (clean, killed):
+        shutil.copytree(sample, copy / "landing")
+    ok = leadhouse(args, data_env(clean))
+    assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
+    return clean, killed
 
 
 def leadhouse(

@@ -6,13 +6,12 @@ state)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.faults.conftest import data_env, kill_when, leadhouse, raw_state
+from tests.faults.conftest import clean_and_killed, data_env, kill_when, leadhouse, raw_state
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
@@ -42,21 +41,8 @@ def marts_state(db: Path) -> dict:
         }
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    from orchestration.sample_data.engine import generate
-
-    landing = tmp_path_factory.mktemp("dbt_sample") / "landing"
-    generate("tiny", 5, landing)
-    return landing
-
-
 def test_sigkill_during_dbt_build_then_rerun_equals_uninterrupted(tmp_path, sample):
-    clean, killed = tmp_path / "clean", tmp_path / "killed"
-    for base in (clean, killed):
-        shutil.copytree(sample, base / "landing")
-    ok = leadhouse(["run"], data_env(clean))
-    assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
+    clean, killed = clean_and_killed(sample, tmp_path, ["run"])
     clean_wh = clean / "wh" / "leadhouse.duckdb"
 
     env = data_env(killed)

@@ -4,33 +4,24 @@ file's accounting holds."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from orchestration.ingestion.reconcile import reconcile
-from tests.faults.conftest import SOURCES, data_env, kill_when, leadhouse, raw_state
+from tests.faults.conftest import (
+    SOURCES,
+    clean_and_killed,
+    data_env,
+    kill_when,
+    leadhouse,
+    raw_state,
+)
 
 pytestmark = pytest.mark.faults
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    from orchestration.sample_data.engine import generate
-
-    landing = tmp_path_factory.mktemp("sample") / "landing"
-    generate("tiny", 5, landing)
-    return landing
-
-
 def test_sigkill_during_ingestion_then_rerun_equals_uninterrupted(tmp_path, sample):
-    clean, killed = tmp_path / "clean", tmp_path / "killed"
-    for base in (clean, killed):
-        shutil.copytree(sample, base / "landing")
-    ok = leadhouse(["ingest"], data_env(clean))
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+    clean, killed = clean_and_killed(sample, tmp_path, ["ingest"])
     expected = raw_state(clean / "wh" / "leadhouse.duckdb")
 
     env = data_env(killed)

@@ -7,8 +7,6 @@ Body ``{"sync_id", "sync_run_id", "object", "operation", "records": [{"key", "ma
 
 from __future__ import annotations
 
-import os
-
 import requests
 
 from orchestration.activation.destinations.base import (
@@ -20,6 +18,7 @@ from orchestration.activation.destinations.base import (
 )
 from orchestration.activation.planner import PlannedRecord
 from orchestration.activation.spec import SyncSpec
+from orchestration.config import secret
 
 
 class WebhookDestination:
@@ -35,7 +34,7 @@ class WebhookDestination:
         self.session = session or requests.Session()
         self.headers = {"Content-Type": "application/json"}
         if spec.webhook.token_env:
-            token = os.environ.get(spec.webhook.token_env)
+            token = secret(spec.webhook.token_env)
             if not token:
                 raise TerminalError(f"environment variable {spec.webhook.token_env} is not set")
             self.headers["Authorization"] = f"Bearer {token}"

@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from calibration_synthetic import build_warehouse
 
-from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.cli import main
+from orchestration.transform.dbt_runner import run_dbt
 
 LEADS = [
     # id, industry, company_size_bucket, seniority, job_function, region, is_free_email, employee_count

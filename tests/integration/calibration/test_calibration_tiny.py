@@ -4,21 +4,23 @@ Slow: generates tiny, ingests it and builds the dbt models (no tests) in a scrat
 """
 
 import csv
+import shutil
 
 import duckdb
 import pytest
 
 from orchestration.calibration.csv_input import load_csv, quote_ident
-from orchestration.calibration.dbt_sql import run_dbt
 from orchestration.cli import main
 from orchestration.config import SEEDS_DIR
+from orchestration.transform.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny(tmp_path_factory, tiny_seed1_landing):
     root = tmp_path_factory.mktemp("tiny")
+    shutil.copytree(tiny_seed1_landing, root / "landing")
     env = {
         "LEADHOUSE_LANDING": root / "landing",
         "LEADHOUSE_WAREHOUSE": root / "wh.duckdb",
@@ -29,22 +31,6 @@ def tiny(tmp_path_factory):
         for k, v in env.items():
             mp.setenv(k, str(v))
         (root / "dagster").mkdir()
-        assert (
-            main(
-                [
-                    "generate",
-                    "--scale",
-                    "tiny",
-                    "--seed",
-                    "1",
-                    "--end-date",
-                    "2026-10-31",
-                    "--out",
-                    str(root / "landing"),
-                ]
-            )
-            == 0
-        )
         assert main(["ingest"]) == 0
         run_dbt(
             ["build", "--exclude", "resource_type:test", "resource_type:unit_test", "--quiet"],

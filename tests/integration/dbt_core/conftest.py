@@ -6,18 +6,16 @@ file given in LEADHOUSE_WAREHOUSE, never the default one.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.transform.dbt_runner import DbtResult, run_dbt
+
 REPO = Path(__file__).resolve().parents[3]
 RAW_FIXTURE = Path(__file__).with_name("raw_fixture.sql")
-DBT = str(Path(sys.executable).with_name("dbt"))
 
 #: the core models and everything upstream of them (sources, seeds); tests whose parents are all
 #: selected (cautious), so other areas' tests on dim_leads do not run here
@@ -36,30 +34,19 @@ class DbtCore:
     warehouse: Path
     workdir: Path
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {
-            **os.environ,
-            "LEADHOUSE_WAREHOUSE": str(self.warehouse),
-            "LEADHOUSE_DBT_TARGET": "duckdb",
-            "LEADHOUSE_DBT_THREADS": "1",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-        cmd = [
-            DBT,
-            *args,
-            "--profiles-dir",
-            str(REPO / "dbt_project"),
-            "--target-path",
-            str(self.workdir / "target"),
-            "--log-path",
-            str(self.workdir / "logs"),
-        ]
-        result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    def run(self, *args: str, check: bool = True) -> DbtResult:
+        result = run_dbt(
+            list(args),
+            self.workdir,
+            self.warehouse,
+            env={"LEADHOUSE_DBT_THREADS": "1"},
+            check=False,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
         return result
 
-    def build(self, *extra: str) -> subprocess.CompletedProcess:
+    def build(self, *extra: str) -> DbtResult:
         return self.run("build", *CORE_SELECTION, *extra)
 
     def query(self, sql: str) -> list[tuple]:

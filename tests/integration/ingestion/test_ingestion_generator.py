@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from orchestration.cli import main
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.ingestion.reconcile import reconcile
 from orchestration.ingestion.warehouse import connect
@@ -21,25 +20,9 @@ QUARANTINED_KINDS = (
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny(tmp_path_factory, tiny_seed1_landing):
     root = tmp_path_factory.mktemp("gen_tiny")
-    landing = root / "landing"
-    assert (
-        main(
-            [
-                "generate",
-                "--scale",
-                "tiny",
-                "--seed",
-                "1",
-                "--end-date",
-                "2026-10-31",
-                "--out",
-                str(landing),
-            ]
-        )
-        == 0
-    )
+    landing = tiny_seed1_landing
     warehouse = root / "wh.duckdb"
     reports = ingest_all(landing_dir=landing, warehouse_path=warehouse)
     truth = json.loads((landing / "_truth" / "dirty_manifest.json").read_text())

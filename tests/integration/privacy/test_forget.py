@@ -266,7 +266,7 @@ def test_every_personal_looking_column_is_declared_pii(env):
     direct identifiers are true."""
     from orchestration.project import leadhouse_project
 
-    manifest = json.loads(Path(leadhouse_project.manifest_path).read_text())
+    manifest = json.loads(Path(leadhouse_project().manifest_path).read_text())
     declared: dict[tuple[str, str], dict[str, dict]] = {}
     for node in [*manifest["nodes"].values(), *manifest["sources"].values()]:
         if node["resource_type"] in ("model", "snapshot", "source", "seed"):

@@ -4,28 +4,23 @@ schema with its name, the default target keeps the folder names (``marts``, ...)
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.config import DBT_PROFILES_DIR, REPO_ROOT
+from orchestration.transform.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.slow
 
 
 def schemas(target: str, tmp_path: Path) -> dict[str, str]:
-    out = tmp_path / target
-    env = {**os.environ, "LEADHOUSE_WAREHOUSE": str(tmp_path / "wh.duckdb")}
-    dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run(
-        [str(dbt), "parse", "--target", target, "--profiles-dir", str(DBT_PROFILES_DIR),
-         "--target-path", str(out), "--no-partial-parse", "--quiet"],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    manifest = json.loads((out / "manifest.json").read_text())
+    parsed = run_dbt(
+        ["parse", "--target", target, "--no-partial-parse", "--quiet"],
+        tmp_path / target,
+        tmp_path / "wh.duckdb",
+        timeout=600,
+    )
+    manifest = json.loads((parsed.target_path / "manifest.json").read_text())
     return {
         node["name"]: node["schema"]
         for node in manifest["nodes"].values()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import DBT_PROFILES_DIR, REPO_ROOT
+from orchestration.config import REPO_ROOT
+from orchestration.transform import dbt_runner
+from orchestration.transform.dbt_runner import DbtResult
 
 BIN = Path(sys.executable).parent
 
@@ -58,30 +60,20 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
     _run([str(BIN / "leadhouse"), "ingest"], env)
     last_day = max(p.name.removeprefix("dt=") for p in (landing / "web_events").iterdir())
     as_of = f"{last_day} 23:59:59"
-    dbt = [str(BIN / "dbt"), "--no-use-colors"]
-    paths = [
-        "--profiles-dir",
-        str(DBT_PROFILES_DIR),
-        "--target-path",
-        str(root / "target"),
-        "--log-path",
-        str(root / "logs"),
-        "--vars",
-        f'{{as_of: "{as_of}", replay_in_place: true}}',
-    ]
-    _run([*dbt, "seed", *paths], env)
-    _run(
+    dbt_vars = ["--vars", f'{{as_of: "{as_of}", replay_in_place: true}}']
+    dbt_runner.run_dbt(["seed", *dbt_vars], root, env=env)
+    dbt_runner.run_dbt(
         [
-            *dbt,
             "run",
             "--select",
             "+mart_lead_activation",
             "+mart_lead_score_explanations",
             "+mart_funnel_daily",
             "+fct_lead_handoffs",
-            *paths,
+            *dbt_vars,
         ],
-        env,
+        root,
+        env=env,
     )
     return {
         "warehouse": warehouse,
@@ -90,8 +82,7 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
         "as_of": as_of,
         "root": root,
         "env": env,
-        "dbt": dbt,
-        "dbt_paths": paths,
+        "dbt_vars": dbt_vars,
     }
 
 
@@ -99,9 +90,12 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
 def run_dbt(scored_tiny):
     """run_dbt(*args, check=True): a dbt command on the tiny warehouse (tmp target and logs)."""
 
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return _run(
-            [*scored_tiny["dbt"], *args, *scored_tiny["dbt_paths"]], scored_tiny["env"], check=check
+    def run(*args: str, check: bool = True) -> DbtResult:
+        return dbt_runner.run_dbt(
+            ["--no-use-colors", *args, *scored_tiny["dbt_vars"]],
+            scored_tiny["root"],
+            env=scored_tiny["env"],
+            check=check,
         )
 
     return run
