@@ -153,6 +153,17 @@ class RecordOutcome:
     attempt: int = 1
 
 
+def _error_message(o: RecordOutcome) -> str | None:
+    """The outcome's error, redacted and cut to what the log keeps."""
+    return None if o.error_message is None else redact(o.error_message)[:1000]
+
+
+def _result(o: RecordOutcome) -> tuple:
+    """The log columns of an outcome's result: status, destination id, HTTP status, error code
+    and message, attempt."""
+    return (o.status, o.dest_record_id, o.http_status, o.error_code, _error_message(o), o.attempt)
+
+
 def record_batch(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -176,12 +187,7 @@ def record_batch(
             o.operation,
             o.fingerprint,
             None if o.payload is None else json.dumps(o.payload, sort_keys=True, default=str),
-            o.status,
-            o.dest_record_id,
-            o.http_status,
-            o.error_code,
-            None if o.error_message is None else redact(o.error_message)[:1000],
-            o.attempt,
+            *_result(o),
         )
         for o in outcomes
     ]
@@ -268,7 +274,7 @@ def record_erasures(
                     sync_run_id,
                     o.http_status,
                     o.error_code,
-                    None if o.error_message is None else redact(o.error_message)[:1000],
+                    _error_message(o),
                     request_id,
                     sync_id,
                     o.dest_record_id,
@@ -281,12 +287,7 @@ def record_erasures(
                     sync_run_id,
                     sync_id,
                     request_id,
-                    o.status,
-                    o.dest_record_id,
-                    o.http_status,
-                    o.error_code,
-                    None if o.error_message is None else redact(o.error_message)[:1000],
-                    o.attempt,
+                    *_result(o),
                 ],
             )
         con.execute("commit")

@@ -39,38 +39,23 @@ def funnel(frame: pd.DataFrame) -> dict:
 
 def sources(frame: pd.DataFrame) -> dict:
     """MQLs and SQLs per first-touch source."""
-    data = frame.melt(
-        id_vars=["first_touch_source"], value_vars=["mqls", "sqls"], var_name="step"
-    ).replace({"step": {"mqls": "MQLs", "sqls": "SQLs"}})
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                "first_touch_source:N",
-                sort=list(frame["first_touch_source"]),
-                title="first-touch source",
-            ),
-            x=alt.X("value:Q", title="leads", axis=alt.Axis(format=",d")),
-            yOffset="step:N",
-            color=alt.Color(
-                "step:N", scale=alt.Scale(range=[BLUE, ORANGE]), legend=alt.Legend(title=None)
-            ),
-            tooltip=["first_touch_source:N", "step:N", alt.Tooltip("value:Q", format=",d")],
-        )
-        .properties(width=WIDTH - 200, height=max(120, 34 * len(frame)))
-    )
-    return _spec(chart)
+    return _steps_per_source(frame, {"mqls": "MQLs", "sqls": "SQLs"}, "leads", ",d")
 
 
 def velocity(frame: pd.DataFrame) -> dict:
     """Median days from first seen to MQL and to SQL, per source."""
+    steps = {"median_days_to_mql": "to MQL", "median_days_to_sql": "to SQL"}
+    return _steps_per_source(frame, steps, "median days from first seen", ".1f")
+
+
+def _steps_per_source(frame: pd.DataFrame, steps: dict[str, str], x_title: str, fmt: str) -> dict:
+    """One bar per funnel step (``steps``: column → label) for each first-touch source, in the
+    frame's order; steps without a value have no bar."""
     data = frame.melt(
-        id_vars=["first_touch_source"],
-        value_vars=["median_days_to_mql", "median_days_to_sql"],
-        var_name="step",
-    ).replace({"step": {"median_days_to_mql": "to MQL", "median_days_to_sql": "to SQL"}})
+        id_vars=["first_touch_source"], value_vars=list(steps), var_name="step"
+    ).replace({"step": steps})
     data = data.dropna(subset=["value"])
+    x_axis = alt.Axis(format=",d") if fmt == ",d" else alt.Undefined
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -80,14 +65,14 @@ def velocity(frame: pd.DataFrame) -> dict:
                 sort=list(frame["first_touch_source"]),
                 title="first-touch source",
             ),
-            x=alt.X("value:Q", title="median days from first seen"),
+            x=alt.X("value:Q", title=x_title, axis=x_axis),
             yOffset="step:N",
             color=alt.Color(
                 "step:N", scale=alt.Scale(range=[BLUE, ORANGE]), legend=alt.Legend(title=None)
             ),
-            tooltip=["first_touch_source:N", "step:N", alt.Tooltip("value:Q", format=".1f")],
+            tooltip=["first_touch_source:N", "step:N", alt.Tooltip("value:Q", format=fmt)],
         )
-        .properties(width=WIDTH - 200, height=max(120, 34 * frame.shape[0]))
+        .properties(width=WIDTH - 200, height=max(120, 34 * len(frame)))
     )
     return _spec(chart)
 

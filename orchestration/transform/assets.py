@@ -58,6 +58,18 @@ def _compiled(invocation: DbtCliInvocation) -> dict[str, str]:
         return {}
 
 
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
+    """``dbt build`` of the asset's selection, its events enriched with row counts and the
+    failing rows of tests. No fetch_column_metadata()/fetch_row_counts(): they open warehouse
+    connections while dbt holds DuckDB's single writer lock; row counts and failing rows are
+    added once dbt exits."""
+    args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
+    invocation = dbt.cli(args, context=context)
+    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
+
+
 def has_snapshots() -> bool:
     return any(node["resource_type"] == "snapshot" for node in manifest()["nodes"].values())
 
@@ -73,9 +85,7 @@ def leadhouse_dbt_staging_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     """Seeds and staging models with their dbt tests (as asset checks)."""
-    args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    invocation = dbt.cli(args, context=context)
-    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
+    yield from _build(context, dbt, config)
 
 
 @dbt_assets(
@@ -89,11 +99,7 @@ def leadhouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     """Intermediate models and marts with their dbt tests (as asset checks)."""
-    args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    # No fetch_column_metadata()/fetch_row_counts(): they open warehouse connections while dbt
-    # holds DuckDB's single writer lock. Row counts and failing rows are added once dbt exits.
-    invocation = dbt.cli(args, context=context)
-    yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
+    yield from _build(context, dbt, config)
 
 
 def snapshot_assets() -> list:
@@ -113,8 +119,6 @@ def snapshot_assets() -> list:
     ) -> Iterator[Any]:
         """SCD2 history of stage, scores, tier and temperature per lead, and the marts built
         from it (stage transitions)."""
-        args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-        invocation = dbt.cli(args, context=context)
-        yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
+        yield from _build(context, dbt, config)
 
     return [leadhouse_dbt_snapshots]

@@ -20,6 +20,9 @@ from tests.integration.activation.conftest import (  # noqa: F401 (fixtures)
     hubspot,
     warehouse,
 )
+from tests.leadhouse_cli import leadhouse, leadhouse_env
+
+__all__ = ["leadhouse"]  # the fault tests import it from here with the other pieces
 
 SOURCES = ("web_events", "email_events", "form_submissions", "lead_lists", "crm_deals")
 KEY_COLUMNS = {
@@ -32,15 +35,9 @@ KEY_COLUMNS = {
 
 
 def data_env(base: Path) -> dict[str, str]:
-    """Environment of a leadhouse process working in ``base``."""
-    return {
-        **os.environ,
-        "LEADHOUSE_LANDING": str(base / "landing"),
-        "LEADHOUSE_WAREHOUSE": str(base / "wh" / "leadhouse.duckdb"),
-        "LEADHOUSE_OUTPUT": str(base / "out"),
-        "DAGSTER_HOME": str(base / "dagster_home"),
-        "PYTHONUNBUFFERED": "1",
-    }
+    """Environment of a leadhouse process working in ``base`` (output unbuffered: kill_when
+    reads it as it comes)."""
+    return leadhouse_env(base, PYTHONUNBUFFERED="1")
 
 
 @pytest.fixture(scope="session")
@@ -62,20 +59,6 @@ def clean_and_killed(sample: Path, base: Path, args: list[str]) -> tuple[Path, P
     ok = leadhouse(args, data_env(clean))
     assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
     return clean, killed
-
-
-def leadhouse(
-    args: list[str], env: dict[str, str], timeout: float = 900
-) -> subprocess.CompletedProcess:
-    """Run ``leadhouse ARGS`` to completion."""
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def kill_when(

@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 from orchestration.calibration.csv_calibration import calibrate_csv
 from orchestration.calibration.csv_features import build_csv_design
 from orchestration.calibration.metrics import is_monotonic
+from orchestration.calibration.seeds_io import seed_columns
 from orchestration.cli import main
 
 
@@ -180,16 +181,8 @@ def test_cli_writes_seed_format_and_report(tmp_path, capsys):
     assert "out-of-fold AUC of the points" in out and "loss" in out
     with (tmp_path / "cal" / "scoring_fit_rules.csv").open() as fh:
         header = fh.readline().strip().split(",")
-    assert header[:8] == [
-        "model_id",
-        "persona_id",
-        "rule_id",
-        "attribute",
-        "operator",
-        "value",
-        "points",
-        "description",
-    ]
+    # the project's seed format (seeds/scoring_fit_rules.csv), column for column
+    assert header[:8] == seed_columns("scoring_fit_rules")
     rules = list(csv.DictReader((tmp_path / "cal" / "scoring_fit_rules.csv").open()))
     assert {r["operator"] for r in rules} <= {"equals", "in", "range", "is_missing"}
     assert all(r["model_id"] == "calibrated" and r["persona_id"] == "all" for r in rules)

@@ -5,8 +5,9 @@ import csv
 import duckdb
 import pytest
 from calibration_synthetic import build_warehouse
+from score_cli import export_leads_and_rules, fit_scores, score
 
-from orchestration.cli import main
+from orchestration.calibration.seeds_io import seed_columns
 from orchestration.transform.dbt_runner import run_dbt
 
 LEADS = [
@@ -40,16 +41,7 @@ def rules_dir(tmp_path):
     d.mkdir()
     write(
         d / "scoring_fit_rules.csv",
-        [
-            "model_id",
-            "persona_id",
-            "rule_id",
-            "attribute",
-            "operator",
-            "value",
-            "points",
-            "description",
-        ],
+        seed_columns("scoring_fit_rules"),
         [
             ["m", "p1", "ind", "industry", "equals", "software", "40", ""],
             ["m", "p1", "vp", "seniority", "in", "vp|c_level", "30", ""],
@@ -69,22 +61,7 @@ def rules_dir(tmp_path):
 def test_score_csv_with_a_rules_folder(tmp_path, capsys):
     path = write(tmp_path / "leads.csv", HEADER, LEADS)
     out = tmp_path / "scored.csv"
-    assert (
-        main(
-            [
-                "score",
-                "--input",
-                str(path),
-                "--id",
-                "id",
-                "--rules",
-                str(rules_dir(tmp_path)),
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert score(path, out, "--id", "id", rules=rules_dir(tmp_path)) == 0
     rows = {r["id"]: r for r in csv.DictReader(out.open())}
     # a: industry 40 + vp 30 + range 10 = 80 (p1); b: p1 -20+5 -> 0, p2 -50 -> 0; c: p2 marketing 60
     assert {k: float(v["fit_score"]) for k, v in rows.items()} == {"a": 80.0, "b": 0.0, "c": 60.0}
@@ -107,18 +84,7 @@ def test_score_csv_with_a_rules_folder(tmp_path, capsys):
 )
 def test_score_bad_input_exit_2(tmp_path, capsys, argv_extra, rows, message):
     path = write(tmp_path / "leads.csv", HEADER, rows)
-    code = main(
-        [
-            "score",
-            "--input",
-            str(path),
-            *argv_extra,
-            "--rules",
-            str(rules_dir(tmp_path)),
-            "--out",
-            str(tmp_path / "o.csv"),
-        ]
-    )
+    code = score(path, tmp_path / "o.csv", *argv_extra, rules=rules_dir(tmp_path))
     assert code == 2 and message in capsys.readouterr().err
 
 
@@ -127,22 +93,7 @@ def test_score_rejects_rules_on_attributes_the_sql_does_not_read(tmp_path, capsy
     with (d / "scoring_fit_rules.csv").open("a") as fh:
         fh.write("m,p1,x,favourite_colour,equals,blue,5,\n")
     path = write(tmp_path / "leads.csv", HEADER, LEADS)
-    assert (
-        main(
-            [
-                "score",
-                "--input",
-                str(path),
-                "--id",
-                "id",
-                "--rules",
-                str(d),
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 2
-    )
+    assert score(path, tmp_path / "o", "--id", "id", rules=d) == 2
     assert "favourite_colour" in capsys.readouterr().err
 
 
@@ -153,11 +104,7 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
     run_dbt(["seed", "--select", "scoring_fit_rules", "--quiet"], tmp_path / "dbt", wh)
     run_dbt(["run", "--select", "int_scoring_fit__scores", "--quiet"], tmp_path / "dbt", wh)
     con = duckdb.connect(str(wh))
-    con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
-    (tmp_path / "rules").mkdir()  # the rules dbt loaded (seeds/ may be edited meanwhile)
-    con.execute(
-        f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)"
-    )
+    leads, rules = export_leads_and_rules(con, tmp_path)
     dbt_scores = {
         (r[0], r[1]): (float(r[2]), r[3])
         for r in con.execute(
@@ -169,28 +116,8 @@ def test_score_equals_the_dbt_fit_model(tmp_path):
     assert models == ["challenger", "default"]
     for model in models:
         out = tmp_path / f"scored_{model}.csv"
-        assert (
-            main(
-                [
-                    "score",
-                    "--input",
-                    str(tmp_path / "leads.csv"),
-                    "--id",
-                    "lead_id",
-                    "--model",
-                    model,
-                    "--rules",
-                    str(tmp_path / "rules"),
-                    "--out",
-                    str(out),
-                ]
-            )
-            == 0
-        )
-        ours = {
-            (r["lead_id"], model): (float(r["fit_score"]), r["best_persona_id"])
-            for r in csv.DictReader(out.open())
-        }
+        assert score(leads, out, "--id", "lead_id", "--model", model, rules=rules) == 0
+        ours = {(lead, model): fit for lead, fit in fit_scores(out).items()}
         expected = {k: v for k, v in dbt_scores.items() if k[1] == model}
         assert len(ours) == 400 and ours == expected
         assert len({v[0] for v in ours.values()}) > 5  # scores actually vary
@@ -208,21 +135,5 @@ def test_placeholders_are_values_unless_asked(tmp_path):
         fh.write("m,p1,ind_missing,industry,is_missing,true,7,\nm,p1,na,region,equals,NA,3,\n")
     for flag, expected in (([], 5.0 + 3.0), (["--placeholders-missing"], 5.0 + 7.0 + 3.0)):
         out = tmp_path / f"o{len(flag)}.csv"
-        assert (
-            main(
-                [
-                    "score",
-                    "--input",
-                    str(path),
-                    "--id",
-                    "id",
-                    "--rules",
-                    str(d),
-                    *flag,
-                    "--out",
-                    str(out),
-                ]
-            )
-            == 0
-        )
+        assert score(path, out, "--id", "id", *flag, rules=d) == 0
         assert float(next(csv.DictReader(out.open()))["fit_score"]) == expected

@@ -8,6 +8,7 @@ import shutil
 
 import duckdb
 import pytest
+from score_cli import export_leads_and_rules, fit_scores, score
 
 from orchestration.calibration.csv_input import load_csv, quote_ident
 from orchestration.cli import main
@@ -59,12 +60,7 @@ def test_calibrate_from_the_tiny_warehouse_writes_a_version(tiny, capsys):
 def test_score_matches_the_dbt_fit_scores_on_tiny(tiny, tmp_path):
     root, _ = tiny
     con = duckdb.connect(str(root / "wh.duckdb"), read_only=True)
-    con.execute(f"copy (select * from marts.dim_leads) to '{tmp_path / 'leads.csv'}' (header)")
-    # the rules the build loaded (seeds/ may have been edited since): same leads, same rules
-    (tmp_path / "rules").mkdir()
-    con.execute(
-        f"copy (select * from seeds.scoring_fit_rules) to '{tmp_path / 'rules' / 'scoring_fit_rules.csv'}' (header)"
-    )
+    leads, rules = export_leads_and_rules(con, tmp_path)
     expected = {
         r[0]: (float(r[1]), r[2])
         for r in con.execute(
@@ -72,28 +68,9 @@ def test_score_matches_the_dbt_fit_scores_on_tiny(tiny, tmp_path):
         ).fetchall()
     }
     con.close()
-    assert (
-        main(
-            [
-                "score",
-                "--input",
-                str(tmp_path / "leads.csv"),
-                "--id",
-                "lead_id",
-                "--model",
-                "default",
-                "--rules",
-                str(tmp_path / "rules"),
-                "--out",
-                str(tmp_path / "s.csv"),
-            ]
-        )
-        == 0
-    )
-    ours = {
-        r["lead_id"]: (float(r["fit_score"]), r["best_persona_id"])
-        for r in csv.DictReader((tmp_path / "s.csv").open())
-    }
+    out = tmp_path / "s.csv"
+    assert score(leads, out, "--id", "lead_id", "--model", "default", rules=rules) == 0
+    ours = fit_scores(out)
     assert len(ours) == len(expected) > 100 and ours == expected
 
 
@@ -143,7 +120,7 @@ def test_what_if_replays_with_dbt_and_reports_changes(tiny, tmp_path, capsys):
 
 
 def _score_list(path, out, capsys):
-    assert main(["score", "--input", str(path), "--id", "email", "--out", str(out)]) == 0
+    assert score(path, out, "--id", "email") == 0
     return capsys.readouterr().out, list(csv.DictReader(out.open()))
 
 

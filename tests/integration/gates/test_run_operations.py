@@ -16,31 +16,18 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.leadhouse_cli import leadhouse, leadhouse_env
+
 REPO = Path(__file__).resolve().parents[3]
 BUSY = 75  # EX_TEMPFAIL
 
 
 def _env(base: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    return {
-        **env,
-        "LEADHOUSE_LANDING": str(base / "landing"),
-        "LEADHOUSE_WAREHOUSE": str(base / "wh" / "leadhouse.duckdb"),
-        "LEADHOUSE_OUTPUT": str(base / "out"),
-        **extra,
-    }
+    return leadhouse_env(base, dagster_home=False, **extra)
 
 
 def _leadhouse(*args: str, env: dict, cwd: Path = REPO, timeout: int = 600):
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return leadhouse(list(args), env, cwd=cwd, timeout=timeout)
 
 
 @pytest.mark.slow

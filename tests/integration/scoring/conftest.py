@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.config import REPO_ROOT
 from orchestration.transform import dbt_runner
 from orchestration.transform.dbt_runner import DbtResult
-
-BIN = Path(sys.executable).parent
-
-
-def _run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(args[:3])} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-        )
-    return result
+from tests.leadhouse_cli import leadhouse, leadhouse_env
 
 
 @pytest.fixture(scope="session")
@@ -33,31 +17,11 @@ def scored_tiny(tmp_path_factory) -> dict[str, Path | str]:
     marts in place with the clock pinned to its last day."""
     root = tmp_path_factory.mktemp("scoring_tiny")
     landing, warehouse = root / "landing", root / "wh.duckdb"
-    env = {
-        **os.environ,
-        "LEADHOUSE_LANDING": str(landing),
-        "LEADHOUSE_WAREHOUSE": str(warehouse),
-        "LEADHOUSE_OUTPUT": str(root / "out"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "LEADHOUSE_DBT_THREADS": "1",
-    }
+    env = leadhouse_env(root, warehouse=warehouse, LEADHOUSE_DBT_THREADS="1")
     env.pop("LEADHOUSE_HANDOFF_WEBHOOK_URL", None)
-    _run(
-        [
-            str(BIN / "leadhouse"),
-            "generate",
-            "--scale",
-            "tiny",
-            "--seed",
-            "42",
-            "--end-date",
-            "2026-10-31",
-            "--out",
-            str(landing),
-        ],
-        env,
-    )
-    _run([str(BIN / "leadhouse"), "ingest"], env)
+    generate = ["generate", "--scale", "tiny", "--seed", "42", "--end-date", "2026-10-31"]
+    leadhouse([*generate, "--out", str(landing)], env, check=True)
+    leadhouse(["ingest"], env, check=True)
     last_day = max(p.name.removeprefix("dt=") for p in (landing / "web_events").iterdir())
     as_of = f"{last_day} 23:59:59"
     dbt_vars = ["--vars", f'{{as_of: "{as_of}", replay_in_place: true}}']
