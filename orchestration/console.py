@@ -295,3 +295,12 @@ def run_friendly(command: Any, args: Any) -> int:
         what, hint = why
         print(f"leadhouse: {what}" + (f" — {hint}" if hint else ""), file=sys.stderr)
         return 2
+
+
+def text_table(rows: list[tuple], headers: tuple[str, ...]) -> str:
+    """``rows`` under ``headers`` as an indented plain-text table, columns padded to fit."""
+    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows, strict=False)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*(str(v) for v in row)) for row in rows]
+    return "\n".join("  " + line for line in lines)

@@ -11,6 +11,7 @@ from collections import Counter
 import dagster as dg
 import duckdb
 
+from orchestration.console import text_table
 from orchestration.resources import missing_relation, warehouse
 
 #: area report functions: (module, function); each takes a read-only warehouse connection
@@ -24,14 +25,6 @@ AREA_REPORTS = (
 LAYERS = ("raw", "staging", "intermediate", "marts", "snapshots", "retl")
 
 
-def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows, strict=True)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*(str(v) for v in row)) for row in rows]
-    return "\n".join("  " + line for line in lines)
-
-
 def rows_per_layer(con: duckdb.DuckDBPyConnection) -> str:
     tables = con.execute(
         "select table_schema, table_name, table_type from information_schema.tables "
@@ -41,7 +34,7 @@ def rows_per_layer(con: duckdb.DuckDBPyConnection) -> str:
     for schema, name, kind in tables:
         count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
         rows.append((schema, name, "view" if kind == "VIEW" else "table", f"{count:,}"))
-    return _table(rows, ("layer", "relation", "kind", "rows")) if rows else "  (no tables yet)"
+    return text_table(rows, ("layer", "relation", "kind", "rows")) if rows else "  (no tables yet)"
 
 
 def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> str:
@@ -55,7 +48,7 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> str:
             raise
         return "  (no quarantine table)"
     return (
-        _table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows"))
+        text_table([(s, r, f"{n:,}") for s, r, n in rows], ("source", "reason", "rows"))
         if rows
         else "  (none)"
     )

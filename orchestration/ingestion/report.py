@@ -11,6 +11,7 @@ Each part is skipped when its relation does not exist yet (a layer not built).
 
 from __future__ import annotations
 
+from orchestration.console import text_table
 from orchestration.resources import missing_relation
 
 #: (title, query, headers)
@@ -38,14 +39,6 @@ _PARTS = (
 )
 
 
-def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    widths = [max(len(str(v)) for v in col) for col in zip(headers, *rows, strict=False)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*(str(v) for v in row)) for row in rows]
-    return "\n".join("  " + line for line in lines)
-
-
 def inputs_summary(con: object) -> str:
     """The "Real inputs" section of the run summary."""
     parts = []
@@ -59,5 +52,5 @@ def inputs_summary(con: object) -> str:
             if not missing_relation(exc):
                 raise
             continue
-        parts.append(f"{title}:\n" + (_table(rows, headers) if rows else "  (none)"))
+        parts.append(f"{title}:\n" + (text_table(rows, headers) if rows else "  (none)"))
     return "Real inputs:\n" + "\n".join(parts) if parts else "Real inputs: (nothing built yet)"
