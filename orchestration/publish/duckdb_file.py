@@ -27,7 +27,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish.spec import TABLES_TABLE, VERSION_TABLE, PublishSpec
+from orchestration.publish.spec import (
+    TABLES_TABLE,
+    VERSION_COLUMNS,
+    VERSION_TABLE,
+    PublishSpec,
+    version_records,
+)
 
 
 class NothingToRollBack(RuntimeError):
@@ -122,18 +128,13 @@ def build_version(
             f'create table pub.main."{VERSION_TABLE}" (source_run_id varchar, '
             "published_at timestamp, data_as_of timestamp, relations integer, total_rows bigint)"
         )
-        con.execute(
-            f'insert into pub.main."{VERSION_TABLE}" values (?, ?, ?, ?, ?)',
-            [run_id, published_at, as_of, len(rows), sum(rows.values())],
-        )
+        version, tables = version_records(spec, run_id, published_at, as_of, rows)
+        con.execute(f'insert into pub.main."{VERSION_TABLE}" values (?, ?, ?, ?, ?)', version)
         con.execute(
             f'create table pub.main."{TABLES_TABLE}" '
             "(relation varchar, source_relation varchar, row_count bigint)"
         )
-        con.executemany(
-            f'insert into pub.main."{TABLES_TABLE}" values (?, ?, ?)',
-            [(rel.name, str(rel), rows[rel.name]) for rel in spec.tables],
-        )
+        con.executemany(f'insert into pub.main."{TABLES_TABLE}" values (?, ?, ?)', tables)
         con.execute("checkpoint pub")
         con.execute("use memory")
         con.execute("detach pub")
@@ -214,12 +215,6 @@ def version_info(path: Path) -> dict | None:
     if not path.exists():
         return None
     with duckdb.connect(str(path), read_only=True) as con:
-        cols = [
-            "source_run_id",
-            "published_at",
-            "data_as_of",
-            "relations",
-            "total_rows",
-        ]
-        row = con.execute(f'select {", ".join(cols)} from main."{VERSION_TABLE}"').fetchone()
-    return dict(zip(cols, row, strict=True))
+        cols = ", ".join(VERSION_COLUMNS)
+        row = con.execute(f'select {cols} from main."{VERSION_TABLE}"').fetchone()
+    return dict(zip(VERSION_COLUMNS, row, strict=True))

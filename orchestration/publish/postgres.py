@@ -21,7 +21,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from orchestration.publish.duckdb_file import NothingToRollBack, PublishReport
-from orchestration.publish.spec import TABLES_TABLE, VERSION_TABLE, PublishSpec
+from orchestration.publish.spec import (
+    TABLES_TABLE,
+    VERSION_COLUMNS,
+    VERSION_TABLE,
+    PublishSpec,
+    version_records,
+)
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection, cursor
@@ -62,18 +68,15 @@ def build_staging(
             f"create table {staging}.{_ident(VERSION_TABLE)} (source_run_id text, "
             "published_at timestamp, data_as_of timestamp, relations integer, total_rows bigint)"
         )
+        version, tables = version_records(spec, run_id, published_at, as_of, rows)
         cur.execute(
-            f"insert into {staging}.{_ident(VERSION_TABLE)} values (%s, %s, %s, %s, %s)",
-            (run_id, published_at, as_of, len(rows), sum(rows.values())),
+            f"insert into {staging}.{_ident(VERSION_TABLE)} values (%s, %s, %s, %s, %s)", version
         )
         cur.execute(
             f"create table {staging}.{_ident(TABLES_TABLE)} "
             "(relation text, source_relation text, row_count bigint)"
         )
-        cur.executemany(
-            f"insert into {staging}.{_ident(TABLES_TABLE)} values (%s, %s, %s)",
-            [(rel.name, str(rel), rows[rel.name]) for rel in spec.tables],
-        )
+        cur.executemany(f"insert into {staging}.{_ident(TABLES_TABLE)} values (%s, %s, %s)", tables)
         if reader_role:
             cur.execute(f"grant usage on schema {staging} to {_ident(reader_role)}")
             cur.execute(f"grant select on all tables in schema {staging} to {_ident(reader_role)}")
@@ -182,8 +185,7 @@ def version_info(con: connection, schema: str = DEFAULT_SCHEMA) -> dict | None:
         if not _schema_exists(cur, schema):
             return None
         cur.execute(
-            "select source_run_id, published_at, data_as_of, relations, total_rows "
-            f"from {_ident(schema)}.{_ident(VERSION_TABLE)}"
+            f"select {', '.join(VERSION_COLUMNS)} from {_ident(schema)}.{_ident(VERSION_TABLE)}"
         )
         cols = [d[0] for d in cur.description]
         return dict(zip(cols, cur.fetchone(), strict=True))

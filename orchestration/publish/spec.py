@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,8 @@ SPEC_PATH = Path(__file__).with_name("published.yml")
 #: engines): one row about the version, one row per published relation.
 VERSION_TABLE = "_publication"
 TABLES_TABLE = "_publication_tables"
+#: the columns of VERSION_TABLE, in order
+VERSION_COLUMNS = ("source_run_id", "published_at", "data_as_of", "relations", "total_rows")
 
 
 class Relation(BaseModel):
@@ -67,3 +70,12 @@ def load_spec(path: Path | str | None = None) -> PublishSpec:
 @cache
 def default_spec() -> PublishSpec:
     return load_spec()
+
+
+def version_records(
+    spec: PublishSpec, run_id: str, published_at: datetime, as_of: object, rows: dict[str, int]
+) -> tuple[tuple, list[tuple]]:
+    """The row of VERSION_TABLE and the rows of TABLES_TABLE of a version whose relations got
+    ``rows`` rows each (the same on both engines)."""
+    version = (run_id, published_at, as_of, len(rows), sum(rows.values()))
+    return version, [(rel.name, str(rel), rows[rel.name]) for rel in spec.tables]

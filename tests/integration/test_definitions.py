@@ -1,6 +1,9 @@
 """The one Definitions object loads (as `make ui` / workspace.yaml load it) and wires the
 graph from landing files to CRM syncs: keys, dependencies, jobs, schedules, sensors, checks."""
 
+import subprocess
+import sys
+
 import dagster as dg
 
 from orchestration.definitions import defs
@@ -126,3 +129,19 @@ def test_full_refresh_reaches_every_dbt_build_step():
         "leadhouse_dbt_snapshots",
     }
     assert validate_config(job.run_config_schema.config_type, config).success
+
+
+def test_loading_the_code_location_leaves_the_environment_alone():
+    """The DbtProject comes from a cached factory; nothing edits os.environ on import (dbt gets
+    the settings from leadhouse-dbt, its own process)."""
+    code = (
+        "import os; before = dict(os.environ)\n"
+        "from orchestration.definitions import defs\n"
+        "from orchestration.project import dbt_resource, leadhouse_project\n"
+        "assert leadhouse_project() is leadhouse_project()\n"
+        "print(dict(os.environ) == before, dbt_resource().dbt_executable.endswith('leadhouse-dbt'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr[-2000:]
