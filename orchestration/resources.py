@@ -32,7 +32,7 @@ import duckdb
 import psycopg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.config import postgres_params, settings
+from orchestration.config import postgres_params, secret, settings
 
 #: DuckDB type names → PostgreSQL ones, for tables created from a DuckDB relation.
 _PG_TYPES = {
@@ -179,14 +179,12 @@ class PostgresWarehouse(dg.ConfigurableResource):
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
     def _connect_raw(self, *, read_only: bool) -> Any:  # noqa: ANN401 - psycopg.Connection
-        import os
-
         options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
         return psycopg.connect(
             host=self.host,
             port=self.port,
             user=self.user,
-            password=os.environ.get(self.password_env) or None,
+            password=secret(self.password_env),
             dbname=self.dbname,
             options=options,
             autocommit=True,
@@ -216,11 +214,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
     def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
         """(URL, ``connect_args``) for SQLAlchemy users (the GX checks); the password goes in
         ``connect_args``, never in the URL (which GX may log)."""
-        import os
-
         options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
         args: dict = {"options": options}
-        if password := os.environ.get(self.password_env):
+        if password := secret(self.password_env):
             args["password"] = password
         url = f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{self.dbname}"
         return url, args
