@@ -172,7 +172,7 @@ def latest_handoffs(
     con: duckdb.DuckDBPyConnection, limit: int = 25
 ) -> tuple[date | None, pd.DataFrame]:
     """The hand-offs of the latest day that had any, best lead first, with each lead's top three
-    reasons (the rules that added the most points)."""
+    reasons (the rules that added the most points). A lead is shown by its CRM id, else its key."""
     day = con.execute("select max(handoff_date) from analytics.lead_handoffs").fetchone()[0]
     if day is None:
         return None, pd.DataFrame()
@@ -198,7 +198,8 @@ def latest_handoffs(
         )
 
         select today.crossed_at, today.handoff_type,
-               trim(coalesce(today.first_name, '') || ' ' || coalesce(today.last_name, '')) as name,
+               -- no email or name in BI (docs/privacy.md): the CRM id, else the key's first 12
+               coalesce('CRM ' || today.crm_id, 'lead ' || left(today.lead_id, 12)) as lead,
                today.company_name, today.tier, today.lead_score, reasons.top_reasons
         from today
         left join reasons on reasons.lead_id = today.lead_id

@@ -1,4 +1,4 @@
--- Every MQL / PQL / SQL hand-off to sales with the person to call.
+-- Every MQL / PQL / SQL hand-off to sales: the lead's key, CRM id and company (no email or name).
 with handoffs as (
     select * from {{ ref('fct_lead_handoffs') }}
 ),
@@ -14,9 +14,7 @@ select
     handoffs.from_stage,
     handoffs.crossed_at,
     cast(handoffs.crossed_at as date) as handoff_date,
-    leads.email,
-    leads.first_name,
-    leads.last_name,
+    leads.crm_id,
     leads.company_name,
     handoffs.fit_score,
     handoffs.engagement_score,

@@ -29,9 +29,6 @@ champion_scores as (
 joined as (
     select
         activation.lead_id,
-        activation.email,
-        activation.first_name,
-        activation.last_name,
         activation.company_name,
         activation.crm_id,
         champion_scores.model_id,
@@ -69,9 +66,6 @@ joined as (
 
 select
     lead_id,
-    email,
-    first_name,
-    last_name,
     company_name,
     crm_id,
     model_id,

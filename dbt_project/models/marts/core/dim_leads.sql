@@ -1,5 +1,7 @@
 -- One row per lead (every valid email seen in any source) with its latest known attributes,
 -- derived taxonomy, attribution, consent/subscription state and key dates (data-contracts §3).
+-- BI-facing: the lead is its pseudonymous lead_id; no email or name (int_identity__lead_contacts
+-- holds them for the activation mart, docs/privacy.md). Its column set is an enforced contract.
 -- In a point-in-time replay (var as_of, docs/replay.md) it is the dimension as it was then: leads created by
 -- then, attribute and consent values as last observed by then, subscription state from events up to then.
 
@@ -21,8 +23,6 @@ profile as (
 
     select
         lead_id,
-        {{ latest_value('first_name', 'observed_at') }} as first_name,
-        {{ latest_value('last_name', 'observed_at') }} as last_name,
         {{ latest_value('company_name', 'observed_at') }} as company_name,
         {{ latest_value('job_title', 'observed_at') }} as job_title,
         {{ latest_value('employee_count', 'observed_at') }} as employee_count,
@@ -152,11 +152,8 @@ joined as (
 
     select
         leads.lead_id,
-        leads.email,
         taxonomy.email_domain,
         taxonomy.is_free_email,
-        profile.first_name,
-        profile.last_name,
         profile.company_name,
         taxonomy.company_domain,
         profile.job_title,
@@ -207,11 +204,8 @@ joined as (
 
 select
     lead_id,
-    email,
     email_domain,
     is_free_email,
-    first_name,
-    last_name,
     company_name,
     company_domain,
     job_title,

@@ -1,4 +1,6 @@
 -- One row per lead for the champion scoring model: what the CRM sync and the quality checks read.
+-- The one mart with the person's email and name (from int_identity__lead_contacts): the syncs need
+-- them to reach the CRM record; it is never published to BI (docs/privacy.md).
 with scoring_models as (
     select * from {{ ref('scoring_models') }}
 ),
@@ -11,6 +13,10 @@ leads as (
     select * from {{ ref('dim_leads') }}
 ),
 
+contacts as (
+    select * from {{ ref('int_identity__lead_contacts') }}
+),
+
 lifecycle as (
     select * from {{ ref('mart_lead_lifecycle') }}
 ),
@@ -20,7 +26,7 @@ champion as (
 )
 
 select
-    scores.lead_id, leads.email, leads.crm_id, leads.first_name, leads.last_name, leads.company_name,
+    scores.lead_id, contacts.email, leads.crm_id, contacts.first_name, contacts.last_name, leads.company_name,
     scores.fit_score, scores.engagement_score, scores.lead_score, scores.fit_grade, scores.tier,
     scores.temperature, scores.buying_stage,
     coalesce(lifecycle.lifecycle_stage, 'lead') as lifecycle_stage,
@@ -31,4 +37,5 @@ select
 from lead_scores as scores
 inner join champion on champion.model_id = scores.model_id
 inner join leads on leads.lead_id = scores.lead_id
+inner join contacts on contacts.lead_id = scores.lead_id
 left join lifecycle on lifecycle.lead_id = scores.lead_id
