@@ -45,7 +45,7 @@ order by case buying_stage when 'awareness' then 1 when 'consideration' then 2 e
 """
 
 _TOP_LEADS = """
-select lead_id, email, lead_score, fit_score, engagement_score, tier, lifecycle_stage
+select lead_id, company_name, lead_score, fit_score, engagement_score, tier, lifecycle_stage
 from marts.mart_lead_activation
 where not is_suppressed
 order by lead_score desc, lead_id
@@ -83,14 +83,6 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return "\n".join("  " + line for line in lines)
 
 
-def _mask(email: str | None) -> str:
-    """a***@domain: enough to recognise a lead in a terminal without printing the address."""
-    if not email or "@" not in email:
-        return "(no e-mail)"
-    local, domain = email.split("@", 1)
-    return f"{local[:1]}***@{domain}"
-
-
 def _section(title: str, body: str) -> str:
     return f"{title}\n{body}\n"
 
@@ -112,11 +104,12 @@ def leads_by_buying_stage(con: duckdb.DuckDBPyConnection) -> str:
 
 def top_lead_explanations(con: duckdb.DuckDBPyConnection, n: int = 3) -> str:
     parts = []
-    for lead_id, email, score, fit, engagement, tier, stage in con.execute(
+    # the key and the company, never the email or name (docs/privacy.md)
+    for lead_id, company, score, fit, engagement, tier, stage in con.execute(
         _TOP_LEADS, [n]
     ).fetchall():
         parts.append(
-            f"  {_mask(email)} ({lead_id[:12]}…): lead score {score} = "
+            f"  lead {lead_id[:12]}… ({company or 'no company'}): lead score {score} = "
             f"fit {fit} / engagement {engagement}, "
             f"tier {tier}, stage {stage}"
         )

@@ -10,8 +10,8 @@ EMAIL = "pat.nocookie@northwind-example.com"
 def test_a_form_post_without_cookie_creates_the_lead_that_owns_it(real):
     lead = lead_id(EMAIL)
     assert real.rows(
-        "select email, lead_source, first_name, company_name from marts.dim_leads "
-        "where lead_id = ?",
+        "select c.email, l.lead_source, c.first_name, l.company_name from marts.dim_leads l "
+        "join intermediate.int_identity__lead_contacts c using (lead_id) where lead_id = ?",
         [lead],
     ) == [(EMAIL, "form", "Pat", "Northwind Traders")]
     assert real.rows(

@@ -49,12 +49,14 @@ def test_track_calls_reach_their_lead_through_the_user_id(real):
 
 def test_identify_traits_fill_the_names(real):
     assert real.rows(
-        "select first_name, last_name, job_title, company_name from marts.dim_leads "
-        "where lead_id = ?",
+        "select c.first_name, c.last_name, l.job_title, l.company_name from marts.dim_leads l "
+        "join intermediate.int_identity__lead_contacts c using (lead_id) where lead_id = ?",
         [lead_id(DANA)],
     ) == [("Dana", "Katherine Scully", "Director of Operations", "FBI Example Corp")]
     assert real.rows(
-        "select first_name, last_name from marts.dim_leads where lead_id = ?", [lead_id(FOX)]
+        "select first_name, last_name from intermediate.int_identity__lead_contacts "
+        "where lead_id = ?",
+        [lead_id(FOX)],
     ) == [("Fox", "Mulder")]
 
 

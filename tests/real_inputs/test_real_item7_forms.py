@@ -8,7 +8,7 @@ from tests.real_inputs.conftest import UNKNOWN_HUBSPOT_DEMO_FORM, UNKNOWN_HUBSPO
 
 def test_typeform_documented_example_finds_email_and_name(real):
     assert real.rows(
-        "select email, first_name from marts.dim_leads where lead_id = ?",
+        "select email, first_name from intermediate.int_identity__lead_contacts where lead_id = ?",
         [lead_id("laura@example.com")],
     ) == [("laura@example.com", "Laura")]
 

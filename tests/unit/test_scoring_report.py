@@ -1,4 +1,5 @@
-"""scoring_summary() on a tiny in-memory warehouse: sections, ordering, masking, explanations."""
+"""scoring_summary() on a tiny in-memory warehouse: sections, ordering, no personal data,
+explanations."""
 
 import duckdb
 
@@ -12,11 +13,11 @@ def _con():
         "create table seeds.scoring_models as select 'default' as model_id, true as is_champion"
     )
     con.execute("""create table marts.mart_lead_activation as select * from (values
-        ('L1', 'ada@acme.io', 80.0, 90.0, 70.0, 'A1', 'hot', 'sql', false, 'decision'),
-        ('L2', 'bob@beta.io', 30.0, 40.0, 20.0, 'C3', 'cold', 'lead', false, 'awareness'),
-        ('L3', 'eve@corp.io', 95.0, 95.0, 95.0, 'A1', 'hot', 'mql', true, 'consideration'),
-        ('L4', 'dan@delta.io', 10.0, 10.0, 10.0, 'D4', 'cold', 'lead', false, 'awareness'))
-        as t(lead_id, email, lead_score, fit_score, engagement_score, tier, temperature,
+        ('L1', 'ada@acme.io', 'Acme', 80.0, 90.0, 70.0, 'A1', 'hot', 'sql', false, 'decision'),
+        ('L2', 'bob@beta.io', null, 30.0, 40.0, 20.0, 'C3', 'cold', 'lead', false, 'awareness'),
+        ('L3', 'eve@corp.io', 'Corp', 95.0, 95.0, 95.0, 'A1', 'hot', 'mql', true, 'consideration'),
+        ('L4', 'dan@delta.io', 'Delta', 10.0, 10.0, 10.0, 'D4', 'cold', 'lead', false, 'awareness'))
+        as t(lead_id, email, company_name, lead_score, fit_score, engagement_score, tier, temperature,
              lifecycle_stage, is_suppressed, buying_stage)""")
     con.execute("""create table marts.mart_lead_score_explanations as select * from (values
         ('L1', 'default', 'fit', 'r_industry', 90.0, 'industry in software'),
@@ -38,12 +39,13 @@ def test_summary_sections_and_values():
     stage_block = text.split("Leads by tier")[0]
     assert stage_block.index("lead ") < stage_block.index("mql") < stage_block.index("sql")
     assert "  A1    hot          2      87.5" in text
-    # top leads exclude the suppressed one, emails are masked, champion rows only
+    # top leads exclude the suppressed one, show key and company (no email), champion rows only
     assert (
-        "a***@acme.io (L1…): lead score 80.0 = fit 90.0 / engagement 70.0, tier A1, stage sql"
+        "  lead L1… (Acme): lead score 80.0 = fit 90.0 / engagement 70.0, tier A1, stage sql"
         in text
     )
-    assert "eve@" not in text and "e***@corp.io" not in text
+    assert "lead L2… (no company): lead score 30.0" in text
+    assert "@" not in text and "L3…" not in text
     assert "    engagement  -10.00  cap:form: category form capped at 70" in text
     assert "r_other" not in text
     assert "  lead -> mql  20       6          30.0%  3.0" in text

@@ -13,11 +13,8 @@ import pandas as pd
 
 DIM_LEADS_COLUMNS = [
     "lead_id",
-    "email",
     "email_domain",
     "is_free_email",
-    "first_name",
-    "last_name",
     "company_name",
     "company_domain",
     "job_title",
@@ -81,7 +78,6 @@ def make_leads(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     created = START + pd.to_timedelta(rng.uniform(0, 300, n), unit="D")
     df = pd.DataFrame({c: pd.Series([None] * n, dtype="object") for c in DIM_LEADS_COLUMNS})
     df["lead_id"] = [f"lead{i:05d}" for i in range(n)]
-    df["email"] = [f"p{i}@x.io" for i in range(n)]
     df["industry"] = industry
     df["seniority"] = seniority
     df["is_free_email"] = free

@@ -149,8 +149,8 @@ def test_leakage_guard_post_cutoff_events_do_not_change_features(synthetic_wareh
                  from range(50) t(i), unnest(?::varchar[]) u(c)""",
         [lead, CATEGORIES],
     )
-    w.execute("""insert into marts.dim_leads (lead_id, email, industry, seniority, created_at, first_seen_at)
-                 values ('late-lead', 'l@x.io', 'software', 'vp', timestamp '2025-06-02', timestamp '2025-06-02')""")
+    w.execute("""insert into marts.dim_leads (lead_id, industry, seniority, created_at, first_seen_at)
+                 values ('late-lead', 'software', 'vp', timestamp '2025-06-02', timestamp '2025-06-02')""")
     w.execute(
         """insert into marts.fct_opportunities (opportunity_id, lead_id, created_at)
                  values ('late-opp', ?, timestamp '2025-06-03')""",

@@ -82,7 +82,10 @@ def test_tracked_calls_become_stitched_interactions(collector, tmp_path):
         key=lambda r: (r[0], r[7]),
     )
     assert rows == expected
-    assert dbt.query("select email from marts.dim_leads order by email") == [
+    assert dbt.query(
+        "select i.email from marts.dim_leads d "
+        "join intermediate.int_identity__leads i using (lead_id) order by i.email"
+    ) == [
         ("jane.doe@acme.example",),
         ("ron@globex.example",),
     ]

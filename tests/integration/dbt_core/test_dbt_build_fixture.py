@@ -15,7 +15,11 @@ def lead(email: str) -> str:
 
 def test_one_lead_per_valid_email(fixture_warehouse):
     emails = [
-        r[0] for r in fixture_warehouse.query("select email from marts.dim_leads order by email")
+        r[0]
+        for r in fixture_warehouse.query(
+            "select i.email from marts.dim_leads as d "
+            "join intermediate.int_identity__leads as i using (lead_id) order by i.email"
+        )
     ]
     assert emails == [
         "bob@globex.com",
@@ -31,7 +35,7 @@ def test_one_lead_per_valid_email(fixture_warehouse):
         "k4@initech.com",
     ]
     assert fixture_warehouse.scalar(
-        "select lead_id from marts.dim_leads where email = 'jane@acme.com'"
+        "select lead_id from intermediate.int_identity__leads where email = 'jane@acme.com'"
     ) == lead("Jane@Acme.com ")
 
 
@@ -137,10 +141,10 @@ def test_email_taxonomy_and_machine_opens(fixture_warehouse):
 
 def test_dim_leads_attributes(fixture_warehouse):
     row = fixture_warehouse.query(
-        """select seniority, job_function, company_size_bucket, employee_count, country_iso2, region, has_phone,
+        f"""select seniority, job_function, company_size_bucket, employee_count, country_iso2, region, has_phone,
                   enrichment_level, origin, lead_source, first_touch_utm_source, consent_to_process,
                   marketing_opt_in, crm_id, stated_budget, stated_timeline
-           from marts.dim_leads where email = 'erin@wayne.com'"""
+           from marts.dim_leads where lead_id = '{lead("erin@wayne.com")}'"""
     )
     assert row == [
         (
@@ -164,16 +168,17 @@ def test_dim_leads_attributes(fixture_warehouse):
     ]
     bob = fixture_warehouse.query(
         "select origin, lead_source, is_unsubscribed, marketing_opt_in, seniority, job_function, region "
-        "from marts.dim_leads where email = 'bob@globex.com'"
+        f"from marts.dim_leads where lead_id = '{lead('bob@globex.com')}'"
     )
     assert bob == [("outbound", "tradeshow", True, False, "director", "sales", "EMEA")]
     carol = fixture_warehouse.query(
-        "select is_free_email, company_domain, is_spam_reported from marts.dim_leads where email = 'carol@gmail.com'"
+        "select is_free_email, company_domain, is_spam_reported from marts.dim_leads "
+        f"where lead_id = '{lead('carol@gmail.com')}'"
     )
     assert carol == [(True, None, True)]
     assert (
         fixture_warehouse.scalar(
-            "select is_hard_bounced from marts.dim_leads where email = 'frank@hooli.com'"
+            f"select is_hard_bounced from marts.dim_leads where lead_id = '{lead('frank@hooli.com')}'"
         )
         is True
     )

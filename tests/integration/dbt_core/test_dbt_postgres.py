@@ -25,7 +25,8 @@ QUERIES = {
     "sessions": "select count(*) from marts.fct_web_sessions",
     "opportunities_won": "select count(*) from marts.fct_opportunities where is_won",
     "jane": "select seniority || '/' || job_function || '/' || employee_count || '/' || region "
-    "from marts.dim_leads where email = 'jane@acme.com'",
+    "from marts.dim_leads d join intermediate.int_identity__leads i using (lead_id) "
+    "where i.email = 'jane@acme.com'",
     "lead_ids": "select min(lead_id) || max(lead_id) from marts.dim_leads",
 }
 

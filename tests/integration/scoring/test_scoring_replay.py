@@ -74,7 +74,8 @@ def replay(scored_tiny, tmp_path_factory):
     shutil.copy(scored_tiny["warehouse"], full)
     with duckdb.connect(str(full), read_only=True) as con:
         lead_id, email, old_title = con.execute(
-            f"""select lead_id, email, job_title from marts.dim_leads
+            f"""select lead_id, c.email, job_title from marts.dim_leads
+                join intermediate.int_identity__lead_contacts as c using (lead_id)
                 where created_at < timestamp '{DAY}' - interval 10 day and job_title is not null
                   and seniority = 'individual' and not is_unsubscribed
                 order by lead_id limit 1"""
