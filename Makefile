@@ -25,7 +25,7 @@ help:
 	@echo "make test-fast  the unit tests only (under two minutes)"
 	@echo "make test-e2e   the scenario suites that run the whole job several times"
 	@echo "make lint   ruff (lint + format check) and sqlfluff on the dbt models"
-	@echo "make test-faults  the fault suite: kills, a bad CRM, duplicates, huge records"
+	@echo "make test-faults  the fault suite: kills, two runs, a full disk, a bad CRM, duplicates, huge records"
 	@echo "make ui     start the Dagster UI on http://127.0.0.1:3000"
 	@echo "make report write data/output/report.html from the warehouse"
 	@echo "make docs   generate and serve the dbt docs on http://127.0.0.1:8080"
@@ -76,8 +76,8 @@ lint: prepare
 	$(BIN)/ruff format --check .
 	LEADHOUSE_WAREHOUSE=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/snapshots
 
-# SIGKILL mid-ingestion / mid-dbt / mid-sync, a failing then absent CRM, 10^5 duplicate ids,
-# a 5 MB record (tests/faults; a few minutes, so not part of `make test`)
+# SIGKILL mid-ingestion / mid-dbt / mid-sync, two runs at once, a full disk, a failing then
+# absent CRM, 10^5 duplicate ids, a 5 MB record (tests/faults; a few minutes, not in `make test`)
 test-faults: prepare
 	LEADHOUSE_FAULTS=1 $(BIN)/python -m pytest -q tests/faults
 
