@@ -22,6 +22,7 @@ import duckdb
 
 from orchestration import progress
 from orchestration.config import settings
+from orchestration.console import LeadhouseError
 from orchestration.ingestion.file_scan import FileScan, scan_file
 from orchestration.ingestion.landing import LandingFile, discover
 from orchestration.ingestion.loader import FileResult, load_files
@@ -221,9 +222,17 @@ def _groups(
     return groups
 
 
-class WarehouseWriteError(RuntimeError):
+class WarehouseWriteError(LeadhouseError):
     """The warehouse cannot be written (a full disk, a read-only or lost file): no file can
-    load, so the source stops with this one error instead of failing every file."""
+    load, so the source stops with this one error instead of failing every file. An expected
+    failure: the command line shows it as one line with what to do, not a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            "free space on that disk or fix LEADHOUSE_WAREHOUSE, then re-run: files already "
+            "loaded are skipped, nothing is loaded twice",
+        )
 
 
 #: DuckDB messages of a failed write to the database file or its WAL, whatever the file
