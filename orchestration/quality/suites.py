@@ -379,7 +379,7 @@ def _staging_shares(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]
         query = f"""
 select {day} as day, count(*) as opens,
     round(avg(case when {flag} then 1.0 else 0.0 end), 4) as machine_open_share
-from {st.table} where {opens} group by 1 having count(*) >= {s.min_daily_rows}"""
+from {st.shares_table or st.table} where {opens} group by 1 having count(*) >= {s.min_daily_rows}"""
         rule = between(
             "machine_open_share",
             b.min,
@@ -458,7 +458,7 @@ def staging_checks(t: Thresholds) -> list[CheckSpec]:
                     key,
                     _sev(t, "staging_shares"),
                     "machine-open / bot shares per day",
-                    (st.table,),
+                    (st.shares_table or st.table,),
                     shares,
                 )
             )

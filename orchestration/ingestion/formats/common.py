@@ -49,6 +49,14 @@ def ts_from(expr: str) -> str:
     )
 
 
+def url_path(expr: str) -> str:
+    """SQL: the path of the absolute URL in ``expr`` ('/' when it has none; null for null)."""
+    return (
+        f"coalesce(nullif(regexp_extract({expr}, '^[a-zA-Z]+://[^/?#]+(/[^?#]*)', 1), ''), "
+        f"case when {expr} is not null then '/' end)"
+    )
+
+
 class Sql(str):
     """A SQL expression (not a literal) where a reason code is expected."""
 
