@@ -40,6 +40,7 @@ import duckdb
 
 from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_bytes
 from orchestration.ingestion.landing import LandingFile
+from orchestration.ingestion.raw_columns import RAW_COLUMNS
 from orchestration.ingestion.sources import Source, Stager, layout_of
 from orchestration.privacy.tombstones import drop_tombstoned
 from orchestration.resources import bulk_load, engine_of
@@ -159,12 +160,20 @@ def load_files(
             "create or replace temp table _staged_quarantine as "
             "select _file, _ord, _line, reason, _text from _staged where reason is not null"
         )
+        # the typed columns this format produces; the table's others are typed nulls
+        staged = {d[0] for d in con.execute("select * from _staged limit 0").description}
+        columns = ", ".join(
+            c.name if c.name in staged else f"null::{c.type} as {c.name}"
+            for c in RAW_COLUMNS[source.name]
+        )
+        # the whole record's hash only where it is part of the key (a changed CRM export)
+        row_hash = "sha256(payload::varchar)" if "_row_hash" in source.key else "null::varchar"
         con.execute(
             f"""
             create or replace temp table _candidates as
-            select _file, _ord, _line, _row_hash, payload, {", ".join(source.columns)} from (
+            select _file, _ord, _line, _row_hash, payload, {columns} from (
                 select *, row_number() over (partition by {key} order by {source.order_by}) as _rn
-                from (select *, sha256(payload::varchar) as _row_hash
+                from (select *, {row_hash} as _row_hash
                       from _staged where reason is null)
             ) n
             where _rn = 1

@@ -20,9 +20,12 @@ from orchestration.ingestion.formats import (
     ses,
     typeform,
 )
+from orchestration.ingestion.raw_columns import column_names
 
 #: stage(con, paths): leaves temp table ``_stage`` for the records of ``paths``
 Stager = Callable[[duckdb.DuckDBPyConnection, Sequence[Path]], None]
+#: extract(con): ``_records`` → ``_stage`` (the part of a stager after reading the files)
+Extractor = Callable[[duckdb.DuckDBPyConnection], None]
 
 
 @dataclass(frozen=True)
@@ -30,14 +33,17 @@ class Source:
     """How one landing folder becomes one raw table."""
 
     name: str
-    #: extracted columns, in table order (after the load columns)
-    columns: tuple[str, ...]
     #: the dedupe key (docs/data-contracts.md §2)
     key: tuple[str, ...]
     #: which record of a key is kept inside one load (``_ord`` = the file's arrival rank)
     order_by: str
     #: (file-name pattern, adapter), first match wins
     formats: tuple[tuple[str, Stager], ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Typed columns, in table order (after the load columns; raw_columns.py)."""
+        return column_names(self.name)
 
     def adapter_for(self, path: Path) -> Stager | None:
         """The adapter for a landing file, or None when its name matches no format."""
@@ -52,14 +58,12 @@ SOURCES: dict[str, Source] = {
     for s in (
         Source(
             "web_events",
-            ("message_id", "event_type", "anonymous_id", "user_id", "event_at", "received_at"),
             key=("message_id",),
             order_by="received_at nulls last, _ord, _line",
             formats=((r"segment-.*\.jsonl", segment.stage),),
         ),
         Source(
             "email_events",
-            ("provider", "provider_event_id", "event_name", "email", "occurred_at"),
             key=("provider", "provider_event_id"),
             order_by="_ord, _line",
             formats=(
@@ -70,7 +74,6 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "form_submissions",
-            ("provider", "form_id", "submission_id", "email", "submitted_at"),
             key=("submission_id",),
             order_by="_ord, _line",
             formats=(
@@ -81,14 +84,12 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "lead_lists",
-            ("list_kind", "list_name", "email"),
             key=("_file", "_line"),
             order_by="_ord, _line",
             formats=((r".+__.+\.csv", lead_list.stage),),
         ),
         Source(
             "crm_deals",
-            ("provider", "deal_id", "email", "updated_at"),
             # an identical re-export of a deal is a duplicate; a changed version is kept
             key=("provider", "deal_id", "_row_hash"),
             order_by="_ord, _line",
@@ -113,3 +114,24 @@ _LAYOUTS: dict[Stager, str] = {
 def layout_of(stager: Stager) -> str:
     """The record layout of an adapter's files (``lines`` unless listed in ``_LAYOUTS``)."""
     return _LAYOUTS.get(stager, "lines")
+
+
+#: each stager's extraction from ``_records``, for reprocessing stored payloads
+EXTRACTORS: dict[Stager, Extractor] = {
+    segment.stage: segment.extract,
+    sendgrid.stage: sendgrid.extract,
+    mailgun.stage: mailgun.extract,
+    ses.stage: ses.extract,
+    hubspot_form.stage: hubspot_form.extract,
+    typeform.stage: typeform.extract,
+    form_post.stage: form_post.extract,
+    lead_list.stage: lead_list.extract,
+    crm_export.stage_hubspot: lambda con: crm_export.extract(con, "hubspot"),
+    crm_export.stage_salesforce: lambda con: crm_export.extract(con, "salesforce"),
+}
+
+#: stagers whose ``_records`` carry the record as a JSON object in ``_json`` (CSV rows,
+#: form posts) rather than the original JSON text
+JSON_OBJECT_RECORDS = frozenset(
+    {form_post.stage, lead_list.stage, crm_export.stage_hubspot, crm_export.stage_salesforce}
+)

@@ -12,33 +12,18 @@ import re
 
 import duckdb
 
+from orchestration.ingestion.raw_columns import RAW_COLUMNS, ddl_columns
 from orchestration.resources import connect, engine_of
 
 __all__ = ["DDL", "TABLE_COLUMNS", "connect", "ddl", "ensure_schema", "index_keys"]
 
-#: Load columns every raw table carries (docs/data-contracts.md §2).
-LOAD_COLUMNS = """
-    _file varchar, _line integer, _loaded_at timestamptz, _batch_id varchar, _row_hash varchar,
-    payload json"""
-
-#: Extracted columns of each raw table, after the load columns.
-TABLE_COLUMNS: dict[str, str] = {
-    "web_events": """message_id varchar, event_type varchar, anonymous_id varchar, user_id varchar,
-        event_at timestamptz, received_at timestamptz""",
-    "email_events": """provider varchar, provider_event_id varchar, event_name varchar,
-        email varchar, occurred_at timestamptz""",
-    "form_submissions": """provider varchar, form_id varchar, submission_id varchar,
-        email varchar, submitted_at timestamptz""",
-    "lead_lists": "list_kind varchar, list_name varchar, email varchar",
-    "crm_deals": "provider varchar, deal_id varchar, email varchar, updated_at timestamptz",
-}
+#: ``name type, ...`` of each raw table (load columns first), from raw_columns.py, where the
+#: columns are defined once (DuckDB's type names; :func:`ddl` translates them).
+TABLE_COLUMNS: dict[str, str] = {table: ddl_columns(table) for table in RAW_COLUMNS}
 
 DDL = [
     "create schema if not exists raw",
-    *(
-        f"create table if not exists raw.{table} ({LOAD_COLUMNS}, {columns})"
-        for table, columns in TABLE_COLUMNS.items()
-    ),
+    *(f"create table if not exists raw.{t} ({columns})" for t, columns in TABLE_COLUMNS.items()),
     """create table if not exists raw.quarantine (
         source varchar, _file varchar, _line integer, reason varchar, payload varchar,
         _loaded_at timestamptz, _batch_id varchar)""",
@@ -61,18 +46,51 @@ DDL = [
 def ddl(engine: str = "duckdb") -> list[str]:
     """The statements of :data:`DDL` for ``engine`` (PostgreSQL: ``json`` → ``jsonb``,
     ``double`` → ``double precision``; the other types are spelled the same)."""
+    return ddl_for(engine, *DDL)
+
+
+def ddl_for(engine: str, *statements: str) -> list[str]:
+    """``statements`` (DuckDB's type names) for ``engine``."""
     if engine == "duckdb":
-        return list(DDL)
+        return list(statements)
     return [
         re.sub(r"\bdouble\b(?! precision)", "double precision", re.sub(r"\bjson\b", "jsonb", s))
-        for s in DDL
+        for s in statements
     ]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ``raw`` schema and its tables if they do not exist (idempotent)."""
-    for statement in ddl(engine_of(con)):
+    """Create the ``raw`` schema and its tables if they do not exist (idempotent).
+
+    A DuckDB warehouse made before a typed column existed gets the column, filled from each
+    row's ``payload`` by the same adapters (:func:`~orchestration.ingestion.reprocess.reprocess`).
+    """
+    engine = engine_of(con)
+    have = {
+        (t, c)
+        for t, c in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_catalog = current_database()"
+        ).fetchall()
+    }
+    stale = sorted(
+        {
+            table
+            for table, columns in RAW_COLUMNS.items()
+            if (table, "payload") in have and any((table, c.name) not in have for c in columns)
+        }
+    )
+    for statement in ddl(engine):
         con.execute(statement)
+    for table in stale:
+        for c in RAW_COLUMNS[table]:
+            if (table, c.name) not in have:
+                add = f"alter table raw.{table} add column {c.name} {c.type}"
+                con.execute(ddl_for(engine, add)[0])
+    if stale and engine == "duckdb":
+        from orchestration.ingestion.reprocess import reprocess  # noqa: PLC0415 - cycle
+
+        reprocess(con, stale)
 
 
 def index_keys(con: duckdb.DuckDBPyConnection, source: str, key: tuple[str, ...]) -> None:

@@ -13,7 +13,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from orchestration.quality.gx_duckdb import ephemeral_context
 from orchestration.quality.results import load_outcomes
 
 SITE_NAME = "leadhouse"
@@ -37,6 +36,8 @@ def build_data_docs(output_dir: Path) -> Path | None:
         return None
     site = data_docs_dir(output_dir)
     shutil.rmtree(site, ignore_errors=True)  # only the latest outcome of each check
+    from orchestration.quality.gx_duckdb import ephemeral_context  # GX: seconds to import
+
     context = ephemeral_context()
     context.add_data_docs_site(
         site_name=SITE_NAME,

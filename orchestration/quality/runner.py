@@ -1,24 +1,29 @@
 """Run one :class:`~orchestration.quality.suites.CheckSpec` in the warehouse through GX.
 
 Every batch becomes a GX query asset on the read-only DuckDB datasource; GX pushes each
-metric down as SQL (no table is loaded into pandas). The outcome lists the failing
+metric down as SQL (no table is loaded into pandas). An aggregate batch (one pass over a big
+table returning a few rows of counts) is run once in the warehouse first and GX validates
+its result as a literal ``values`` query, so each table is scanned once per batch instead of
+once per expectation. The outcome lists the failing
 expectations with their observed values and a sample of failing rows, ready for Dagster
 metadata, the run summary and the Data Docs.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import great_expectations as gx
-from great_expectations.core import ExpectationValidationResult
-
-from orchestration.quality.gx_duckdb import ephemeral_context, warehouse_datasource
 from orchestration.quality.suites import SUITES_VERSION, CheckSpec
 from orchestration.resources import warehouse as warehouse_resource
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationValidationResult
 
 
 @dataclass
@@ -157,11 +162,23 @@ def run_check(
     batches = spec.build(batch_ids) if spec.run_scoped else spec.build()
     if not batches:
         outcome.note = "nothing to compare yet (no previous run / no history)"
+    # imported here, not at module level: GX takes seconds to import and the Dagster code
+    # location imports this module only to declare the checks
+    import great_expectations as gx
+
+    from orchestration.quality.gx_duckdb import ephemeral_context, warehouse_datasource
+
     context = ephemeral_context()
+    # aggregate batches run first, on their own read-only connection (DuckDB refuses a
+    # second connection to the file with another configuration while GX holds one)
+    computed = {
+        i: _computed(warehouse_path, b.query.strip()) for i, b in enumerate(batches) if b.aggregate
+    }
     with warehouse_datasource(context, warehouse_path) as datasource:
-        for batch in batches:
+        for i, batch in enumerate(batches):
+            query, rows = computed.get(i, (batch.query.strip(), None))
             asset = datasource.add_query_asset(
-                name=batch.name, query=f"select * from ({batch.query.strip()}) as {batch.name}_rows"
+                name=batch.name, query=f"select * from ({query}) as {batch.name}_rows"
             )
             definition = asset.add_batch_definition_whole_table("all")
             suite = gx.ExpectationSuite(
@@ -185,12 +202,67 @@ def run_check(
                 else:
                     outcome.passed = False
                     failure = _jsonable(_failure(er, batch.name, sample_rows))
+                    if rows is not None and len(rows) == 1:
+                        failure = _aggregate_failure(failure, cfg, rows[0], batch.id_columns)
                     outcome.observed[key] = failure["observed"]
                     outcome.failures.append(failure)
     if spec.run_scoped and outcome.passed and not _rows_judged(outcome):
         outcome.note = "no new load in this run: earlier loads were judged when loaded"
     outcome.elapsed_seconds = time.perf_counter() - started
     return outcome
+
+
+def _literal(value: Any) -> str:
+    """A Python value fetched from DuckDB as a SQL literal (for the ``values`` query)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"'{value}'::double"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        kind = "timestamptz" if value.tzinfo else "timestamp"
+        return f"{kind} '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"date '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _computed(warehouse_path: Path | str, query: str) -> tuple[str, list[dict[str, Any]]]:
+    """Run an aggregate batch once (read-only) and return its result as a ``values`` query
+    for GX, with the rows as dicts (for failure messages)."""
+    with warehouse_resource(path=warehouse_path).connect(read_only=True) as con:
+        cursor = con.execute(query)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+    if not rows:
+        nulls = ", ".join("null" for _ in names)
+        return f"select * from (values ({nulls})) as v({quoted}) where false", []
+    values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f"select * from (values {values}) as v({quoted})", [
+        dict(zip(names, row, strict=True)) for row in rows
+    ]
+
+
+def _aggregate_failure(
+    failure: dict[str, Any], cfg: Any, row: dict[str, Any], id_columns: list[str]
+) -> dict[str, Any]:
+    """Say a failed rule of a one-row aggregate in rows of the table: "<rule>: N of M rows
+    fail", with the row's sample columns (e.g. the unknown values) as the sample."""
+    column = cfg.kwargs.get("column")
+    if column and column.endswith("_rows") and "rows" in row:
+        failure["message"] = (
+            f"{cfg.description or cfg.type}: {row[column]} of {row['rows']} rows fail"
+        )
+        failure["observed"] = row[column]
+    elif column in row:
+        failure["message"] = f"{cfg.description or cfg.type}: observed {row[column]}"
+        failure["observed"] = row[column]
+    failure["sample"] = _jsonable([{k: row.get(k) for k in id_columns}])
+    return failure
 
 
 def _rows_judged(outcome: CheckOutcome) -> int:

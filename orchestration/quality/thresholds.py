@@ -57,6 +57,9 @@ class StagingTable(_Model):
     bot_flag: str | None = None
     machine_open_flag: str | None = None
     open_event_type: str | None = None
+    #: where the flags of the shares check are (default: ``table``): machine opens are
+    #: flagged by an intermediate view over the staging table (int_email__events)
+    shares_table: str | None = None
     unmapped: Unmapped | None = None
 
 

@@ -49,6 +49,14 @@ def ts_from(expr: str) -> str:
     )
 
 
+def url_path(expr: str) -> str:
+    """SQL: the path of the absolute URL in ``expr`` ('/' when it has none; null for null)."""
+    return (
+        f"coalesce(nullif(regexp_extract({expr}, '^[a-zA-Z]+://[^/?#]+(/[^?#]*)', 1), ''), "
+        f"case when {expr} is not null then '/' end)"
+    )
+
+
 class Sql(str):
     """A SQL expression (not a literal) where a reason code is expected."""
 
@@ -141,12 +149,10 @@ def load_json_lines(
         con.execute(
             """
             create or replace temp view _parsed as
-            select _path, _line, _text, _type,
-                   coalesce(case when _type = 'OBJECT'
-                                 then json_type(_text, '$.batch') = 'ARRAY' end, false)
-                       as _envelope
-            from (select _path, _line, _text,
-                         case when json_valid(_text) then json_type(_text) end as _type
+            select _path, _line, _text, t[1] as _type,
+                   coalesce(t[1] = 'OBJECT' and t[2] = 'ARRAY', false) as _envelope
+            -- one parse per line: the record's type and its batch's (null when not JSON)
+            from (select _path, _line, _text, try(json_type(_text, ['$', '$.batch'])) as t
                   from _lines)
             """
         )
@@ -169,9 +175,7 @@ def load_json_lines(
         con.execute(
             """
             create or replace temp view _records as
-            select _path, _line, _text,
-                   coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
-                   as _ok
+            select _path, _line, _text, coalesce(try(json_type(_text)) = 'OBJECT', false) as _ok
             from _lines
             """
         )

@@ -25,13 +25,25 @@ COLUMNS = {
     "hubspot": ("deal_id", "contact_email", "createdate", "closedate", "hs_lastmodifieddate"),
     "salesforce": ("Id", "Lead_Email__c", "CreatedDate", "CloseDate", "LastModifiedDate"),
 }
+#: provider -> (contact id, deal name, stage, amount) columns
+DETAILS = {
+    "hubspot": ("hubspot_contact_id", "dealname", "dealstage", "amount"),
+    "salesforce": ("ContactId", "Name", "StageName", "Amount"),
+}
 
 
 def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], provider: str) -> None:
+    """Leave ``_stage`` with the crm_deals columns for every data row of ``paths``."""
     load_csv_records(con, paths)
+    extract(con, provider)
+
+
+def extract(con: duckdb.DuckDBPyConnection, provider: str) -> None:
+    """``_records`` (``_json`` = the row as a JSON object) → ``_stage``."""
     id_col, email_col, created_col, close_col, modified_col = COLUMNS[provider]
     paths = ", ".join(
-        lit(f'$."{c}"') for c in (id_col, email_col, created_col, close_col, modified_col)
+        lit(f'$."{c}"')
+        for c in (id_col, email_col, created_col, close_col, modified_col, *DETAILS[provider])
     )
 
     def ts(i: int) -> str:
@@ -56,7 +68,9 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], provider: str)
         create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, f[1] as deal_id, f[2] as email,
-               coalesce({ts(5)}, greatest({ts(3)}, {ts(4)})) as updated_at
+               coalesce({ts(5)}, greatest({ts(3)}, {ts(4)})) as updated_at,
+               f[6] as crm_contact_id, f[7] as deal_name, f[8] as provider_stage,
+               f[9] as amount, f[3] as created_on, f[4] as closed_on
         from (select *, _json::json as payload,
                      json_extract_string(_json, [{paths}]) as f
               from _records)

@@ -55,12 +55,24 @@ EVENT_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: columns every email adapter adds to ``_fields`` for staging (null when it has none)
+EXTRAS = (
+    "message_id",
+    "bounce_type",
+    "url",
+    "user_agent",
+    "ip",
+    "campaign",
+    "provider_machine_open",
+)
+
+
 def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
     """Turn ``_fields`` (one row a record) into ``_stage`` with a quarantine reason.
 
     ``_fields`` has ``_path, _line, _text, _ok, payload, provider_event_id, event_name, email,
-    ts_text, id_field, event_field, pre_reason``; ``pre_reason`` (set by an adapter, e.g.
-    an SNS message that is not an SES event) wins right after JSON validity.
+    ts_text, id_field, event_field, pre_reason`` and the :data:`EXTRAS`; ``pre_reason`` (set
+    by an adapter, e.g. an SNS message that is not an SES event) wins right after JSON validity.
     """
     reason = reason_case(
         [
@@ -84,7 +96,7 @@ def stage_email(con: duckdb.DuckDBPyConnection, provider: str) -> None:
         create or replace temp view _stage as
         select _path, _line, _text, payload, {reason} as reason,
                {lit(provider)} as provider, provider_event_id, event_name, email,
-               {ts_from("ts_text")} as occurred_at
+               {ts_from("ts_text")} as occurred_at, {", ".join(EXTRAS)}
         from _fields
         """
     )

@@ -15,7 +15,38 @@ from urllib.parse import parse_qsl
 import duckdb
 
 from orchestration.ingestion.formats.common import load_lines, load_python_records
-from orchestration.ingestion.formats.form_common import form_id_from_name, stage_form
+from orchestration.ingestion.formats.form_common import (
+    EXTRAS,
+    first_of,
+    form_id_from_name,
+    stage_form,
+)
+
+#: column -> the body's keys tried in order
+KEYS: dict[str, tuple[str, ...]] = {
+    "first_name": ("first_name", "firstname"),
+    "last_name": ("last_name", "lastname"),
+    "company_name": ("company",),
+    "job_title": ("job_title", "jobtitle"),
+    "company_size": ("company_size",),
+    "industry": ("industry",),
+    "country": ("country",),
+    "phone": ("phone",),
+    "consent": ("consent", "consent_to_process"),
+    "marketing_opt_in": ("marketing_opt_in",),
+    "consent_text": ("consent_text",),
+    "page_url": ("page_url", "pageUri"),
+    "hidden_utm_source": ("utm_source",),
+    "hidden_utm_medium": ("utm_medium",),
+    "hidden_utm_campaign": ("utm_campaign",),
+    "anonymous_id": ("anonymous_id",),
+    "hutk": ("hutk",),
+    "stated_budget": ("budget",),
+    "stated_timeline": ("timeline",),
+    "stated_need": ("need", "message"),
+    "stated_authority": ("authority",),
+    "form_title": ("form_name", "page_title"),
+}
 
 
 def parse_body(text: str) -> dict | None:
@@ -49,6 +80,15 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
         [text for _, _, text in rows],
         [json.dumps(p, ensure_ascii=False) if p is not None else None for p in parsed],
     )
+    extract(con)
+
+
+def extract(con: duckdb.DuckDBPyConnection) -> None:
+    """``_records`` (``_json`` = the body as a JSON object) → ``_stage``."""
+    extras = ", ".join(
+        first_of([f"json_extract_string(_json, '$.{k}')" for k in KEYS[c]]) + f" as {c}"
+        for c in EXTRAS
+    )
     con.execute(
         f"""
         create or replace temp view _fields as
@@ -56,7 +96,7 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
                coalesce({form_id_from_name("post")}, f[1]) as form_id,
                f[2] as submission_id, f[3] as email,
                coalesce(f[4], f[5], f[6]) as ts_text, 'submitted_at' as ts_field,
-               null::varchar as pre_reason
+               null::varchar as pre_reason, {extras}
         from (select *, json_extract_string(_json,
                   ['$.form_id', '$.submission_id', '$.email', '$.submitted_at',
                    '$.submittedAt', '$.timestamp']) as f

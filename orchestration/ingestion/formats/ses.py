@@ -23,13 +23,19 @@ _EVENT = (
     "'$.complaint.complainedRecipients[0].emailAddress', '$.mail.destination[0]', "
     "'$.open.timestamp', '$.click.timestamp', '$.bounce.timestamp', '$.complaint.timestamp', "
     "'$.delivery.timestamp', '$.deliveryDelay.timestamp', '$.subscription.timestamp', "
-    "'$.mail.timestamp']"
+    "'$.mail.timestamp', '$.bounce.bounceType', '$.click.link', '$.open.userAgent', "
+    "'$.click.userAgent', '$.open.ipAddress', '$.click.ipAddress', '$.mail.tags.campaign[0]']"
 )
 
 
 def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     """Leave ``_stage`` with the email_events columns for every line of ``paths``."""
     load_json_lines(con, paths, unnest_batch=False)
+    extract(con)
+
+
+def extract(con: duckdb.DuckDBPyConnection) -> None:
+    """``_records`` → ``_stage``."""
     con.execute(
         f"""
         create or replace temp view _ses as
@@ -69,7 +75,10 @@ def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
                    when s[1] in ('SubscriptionConfirmation', 'UnsubscribeConfirmation')
                        then 'unknown_event_type'
                    when event_text is not null and not event_ok then 'malformed_json'
-               end as pre_reason
+               end as pre_reason,
+               e[3] as message_id, e[15] as bounce_type, e[16] as url,
+               coalesce(e[17], e[18]) as user_agent, coalesce(e[19], e[20]) as ip,
+               e[21] as campaign, false as provider_machine_open
         from (
             select *, coalesce(e[7], e[8], e[9], e[10], e[11], e[12], e[13], e[14]) as ts_text
             from (

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingestion.warehouse import ensure_schema
 from orchestration.transform.dbt_runner import DbtResult, run_dbt
 
 REPO = Path(__file__).resolve().parents[3]
@@ -58,10 +59,13 @@ class DbtCore:
 
 
 def load_raw_fixture(warehouse: Path) -> None:
-    """Create the raw schema of docs/data-contracts.md §2 with the hand-made payloads."""
+    """Create the raw schema of docs/data-contracts.md §2 with the hand-made payloads; the
+    typed columns staging reads are extracted from them by the ingestion's own adapters
+    (``ensure_schema`` adds them and reprocesses the payloads)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute(RAW_FIXTURE.read_text())
+        ensure_schema(con)
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,7 @@ def test_bot_traffic_flagged_not_dropped(fixture_warehouse):
 def test_email_taxonomy_and_machine_opens(fixture_warehouse):
     rows = fixture_warehouse.query(
         "select provider, event_type, count(*), count(*) filter (where is_machine_open) "
-        "from staging.stg_email__events group by all order by 1, 2"
+        "from intermediate.int_email__events group by all order by 1, 2"
     )
     assert rows == [
         ("mailgun", "bounce_hard", 1, 0),

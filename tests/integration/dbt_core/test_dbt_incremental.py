@@ -133,3 +133,62 @@ def test_incremental_staging_equals_full_refresh(tmp_path):
         m: core.query(f"select * from staging.{m} order by {k}") for m, (_, k, _) in STAGING.items()
     }
     assert full == incremental
+
+
+SESSIONS_HELD = ("m-016", "m-020")  # Carol's mid-visit page view, Erin's only page view
+
+
+def test_incremental_sessions_equal_full_refresh(tmp_path):
+    """Sessions are rebuilt only for the visitors with new activity: a late page view that moves a
+    session boundary renumbers that visitor's sessions, a new visitor gets theirs, and the table is
+    row for row what a full refresh gives."""
+    core = DbtCore(tmp_path / "wh.duckdb", tmp_path)
+    load_raw_fixture(core.warehouse)
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(
+            "create table raw.held_back as select * from raw.web_events "
+            f"where message_id in {SESSIONS_HELD}"
+        )
+        con.execute(f"delete from raw.web_events where message_id in {SESSIONS_HELD}")
+    selection = ("--select", "+int_sessions__page_views")
+    core.run("run", *selection)
+    session_of = (
+        "select message_id, session_number from intermediate.int_sessions__page_views "
+        "where visitor_id = 'anon-5' order by occurred_at"
+    )
+    # without 12:29:59 the gap from 12:00 to 12:59:59 is 3599 s: two sessions
+    assert core.query(session_of) == [("m-015", 1), ("m-017", 2)]
+    untouched = core.query(
+        "select * from intermediate.int_sessions__page_views where visitor_id = 'anon-1' "
+        "order by message_id"
+    )
+
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(
+            "insert into raw.web_events select * replace "
+            "(timestamptz '2024-05-21 00:00:00+00' as _loaded_at) from raw.held_back"
+        )
+        con.execute("drop table raw.held_back")
+    core.run("run", *selection)
+    # 1799 s then 1800 s: m-016 joins the first session, m-017 still starts the second
+    assert core.query(session_of) == [("m-015", 1), ("m-016", 1), ("m-017", 2)]
+    assert core.query(
+        "select message_id, session_number from intermediate.int_sessions__page_views "
+        "where visitor_id = 'hutk-erin'"
+    ) == [("m-020", 1)]
+    # a visitor without new activity keeps its rows (their load time included)
+    assert (
+        core.query(
+            "select * from intermediate.int_sessions__page_views where visitor_id = 'anon-1' "
+            "order by message_id"
+        )
+        == untouched
+    )
+    incremental = core.query(
+        "select * from intermediate.int_sessions__page_views order by message_id"
+    )
+
+    core.run("run", "--full-refresh", *selection)
+    full = core.query("select * from intermediate.int_sessions__page_views order by message_id")
+    assert len(full) == 12  # the fixture's page and track calls (m-002 once)
+    assert incremental == full

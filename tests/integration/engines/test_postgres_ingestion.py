@@ -48,7 +48,9 @@ def _state(target: str, path: object = None) -> dict[str, list[tuple]]:
                         f"select _file, _line, _row_hash, payload::text from raw.{source}"
                     ).fetchall()
                 ),
-                key=lambda r: r[:3],
+                # _row_hash is null where the key dedupes alone: members of one batch
+                # envelope share (_file, _line), so the payload orders them
+                key=lambda r: (r[0], r[1], json.dumps(r[3], sort_keys=True)),
             )
             result = reconcile(con, source)
             assert result.problems == [], (target, source)

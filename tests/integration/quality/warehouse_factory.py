@@ -64,6 +64,8 @@ select provider, provider_event_id, 'msg' || _line as message_id, ' ' || upper(e
     case when _line % 4 = 0 then 'delivered' else 'open' end as source_event_name, occurred_at,
     (_line % 4 = 1) as is_machine_open
 from raw.email_events;
+create schema if not exists intermediate;
+create or replace view intermediate.int_email__events as select * from staging.stg_email__events;
 create or replace table staging.stg_forms__submissions as
 select submission_id, form_id, provider, lower(email) as email, submitted_at from raw.form_submissions;
 

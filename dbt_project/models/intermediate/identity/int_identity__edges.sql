@@ -104,7 +104,7 @@ email_click_edges as (
     select
         url_ajs_uid as anonymous_id, email, 'email_click' as edge_source, occurred_at as observed_at,
         email_event_id as source_record_id, loaded_at
-    from {{ ref('stg_email__events') }}
+    from {{ ref('int_email__events') }}
     where event_type = 'click' and url_ajs_uid is not null and email is not null
 
 ),
@@ -131,7 +131,7 @@ known_email_edges as (
     select
         cast(null as {{ dbt.type_string() }}) as anonymous_id, email, 'email_event' as edge_source,
         occurred_at as observed_at, email_event_id as source_record_id, loaded_at
-    from {{ ref('stg_email__events') }}
+    from {{ ref('int_email__events') }}
     where email is not null
 
 ),

@@ -35,7 +35,7 @@ with email_events as (
         is_bot,
         false as is_stitched,
         loaded_at
-    from {{ ref('stg_email__events') }}
+    from {{ ref('int_email__events') }}
     where email is not null
         and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
 

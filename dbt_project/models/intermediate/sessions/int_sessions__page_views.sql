@@ -1,11 +1,21 @@
--- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
-{{ config(materialized='table') }}
+-- Incremental: a run recomputes the sessions of the visitors with web activity loaded since the
+-- table's high-water mark only (every event of those visitors, so a late event that splits or joins
+-- a session renumbers it), and replaces their rows (delete+insert on visitor_id). A visitor's
+-- sessions depend on their own events alone, so a full refresh gives the same rows (tested).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='visitor_id',
+        on_schema_change='append_new_columns'
+    )
+}}
 
 -- Web activity (page and track calls) cut into sessions per visitor: a new session starts when
 -- var('inactivity_cutoff_seconds') or more passed since the visitor's previous event.
 -- session_id = md5(visitor_id || '-' || session_number) (docs/formats.md §6.2).
 
-with events as (
+with web_activity as (
 
     select
         message_id,
@@ -20,9 +30,22 @@ with events as (
         utm_source,
         utm_medium,
         utm_campaign,
-        is_bot
+        is_bot,
+        loaded_at
     from {{ ref('stg_segment__web_events') }}
     where event_type in ('page', 'track')
+
+),
+
+events as (
+
+    select * from web_activity
+    {% if is_incremental() %}
+    where visitor_id in (
+        select visitor_id from web_activity
+        where loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+    )
+    {% endif %}
 
 ),
 
@@ -76,5 +99,6 @@ select
     seconds_since_previous,
     is_new_session_flag = 1 as is_session_start,
     session_number,
-    {{ dbt.hash("visitor_id || '-' || cast(session_number as " ~ dbt.type_string() ~ ")") }} as session_id
+    {{ dbt.hash("visitor_id || '-' || cast(session_number as " ~ dbt.type_string() ~ ")") }} as session_id,
+    loaded_at
 from numbered

@@ -7,69 +7,48 @@ with source as (
 
 ),
 
-hubspot as (
+renamed as (
 
+    -- the export's columns are read once, by the ingestion (orchestration/ingestion/formats/crm_export.py)
     select
-        'hubspot' as provider,
+        provider,
         deal_id,
-        coalesce(email, {{ json_text('payload', '$.contact_email') }}) as raw_email,
-        nullif({{ json_text('payload', '$.hubspot_contact_id') }}, '') as crm_contact_id,
-        {{ json_text('payload', '$.dealname') }} as deal_name,
-        lower({{ json_text('payload', '$.dealstage') }}) as provider_stage,
-        case lower({{ json_text('payload', '$.dealstage') }})
-            when 'appointmentscheduled' then 'discovery'
-            when 'qualifiedtobuy' then 'qualification'
-            when 'presentationscheduled' then 'proposal'
-            when 'decisionmakerboughtin' then 'proposal'
-            when 'contractsent' then 'negotiation'
-            when 'closedwon' then 'closed_won'
-            when 'closedlost' then 'closed_lost'
+        email as raw_email,
+        nullif(crm_contact_id, '') as crm_contact_id,
+        deal_name,
+        case when provider = 'hubspot' then lower(provider_stage) else provider_stage end as provider_stage,
+        case
+            when provider = 'hubspot' then
+                case lower(provider_stage)
+                    when 'appointmentscheduled' then 'discovery'
+                    when 'qualifiedtobuy' then 'qualification'
+                    when 'presentationscheduled' then 'proposal'
+                    when 'decisionmakerboughtin' then 'proposal'
+                    when 'contractsent' then 'negotiation'
+                    when 'closedwon' then 'closed_won'
+                    when 'closedlost' then 'closed_lost'
+                    else 'other'
+                end
+            when provider = 'salesforce' then
+                case provider_stage
+                    when 'Prospecting' then 'discovery'
+                    when 'Qualification' then 'qualification'
+                    when 'Needs Analysis' then 'qualification'
+                    when 'Proposal/Price Quote' then 'proposal'
+                    when 'Negotiation/Review' then 'negotiation'
+                    when 'Closed Won' then 'closed_won'
+                    when 'Closed Lost' then 'closed_lost'
+                    else 'other'
+                end
             else 'other'
         end as stage,
-        nullif({{ json_text('payload', '$.amount') }}, '') as amount_text,
-        nullif({{ json_text('payload', '$.createdate') }}, '') as created_text,
-        nullif({{ json_text('payload', '$.closedate') }}, '') as closed_text,
+        nullif(amount, '') as amount_text,
+        nullif(created_on, '') as created_text,
+        nullif(closed_on, '') as closed_text,
         updated_at,
         _loaded_at
     from source
-    where provider = 'hubspot'
-
-),
-
-salesforce as (
-
-    select
-        'salesforce' as provider,
-        deal_id,
-        coalesce(email, {{ json_text('payload', '$.Lead_Email__c') }}) as raw_email,
-        nullif({{ json_text('payload', '$.ContactId') }}, '') as crm_contact_id,
-        {{ json_text('payload', '$.Name') }} as deal_name,
-        {{ json_text('payload', '$.StageName') }} as provider_stage,
-        case {{ json_text('payload', '$.StageName') }}
-            when 'Prospecting' then 'discovery'
-            when 'Qualification' then 'qualification'
-            when 'Needs Analysis' then 'qualification'
-            when 'Proposal/Price Quote' then 'proposal'
-            when 'Negotiation/Review' then 'negotiation'
-            when 'Closed Won' then 'closed_won'
-            when 'Closed Lost' then 'closed_lost'
-            else 'other'
-        end as stage,
-        nullif({{ json_text('payload', '$.Amount') }}, '') as amount_text,
-        nullif({{ json_text('payload', '$.CreatedDate') }}, '') as created_text,
-        nullif({{ json_text('payload', '$.CloseDate') }}, '') as closed_text,
-        updated_at,
-        _loaded_at
-    from source
-    where provider = 'salesforce'
-
-),
-
-unioned as (
-
-    select * from hubspot
-    union all
-    select * from salesforce
+    where provider in ('hubspot', 'salesforce')
 
 ),
 
@@ -78,7 +57,7 @@ latest as (
     select
         *,
         row_number() over (partition by provider, deal_id order by updated_at desc, _loaded_at desc) as recency_rank
-    from unioned
+    from renamed
 
 )
 

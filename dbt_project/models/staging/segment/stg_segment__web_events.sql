@@ -16,56 +16,46 @@ with source as (
 
 renamed as (
 
+    -- the JSON paths are read once, by the ingestion (orchestration/ingestion/formats/segment.py)
     select
         -- ids
         message_id,
-        lower(coalesce(event_type, {{ json_text('payload', '$.type') }})) as event_type,
-        coalesce(anonymous_id, {{ json_text('payload', '$.anonymousId') }}) as anonymous_id,
-        coalesce(user_id, {{ json_text('payload', '$.userId') }}) as user_id,
-        {{ json_text('payload', '$.previousId') }} as previous_id,
-        {{ json_text('payload', '$.event') }} as event_name,
+        lower(event_type) as event_type,
+        anonymous_id,
+        user_id,
+        previous_id,
+        event_name,
 
         -- timestamps: timestamp, else originalTimestamp, else receivedAt (all to naive UTC)
-        coalesce(
-            {{ iso_to_utc(dbt.safe_cast(json_text('payload', '$.timestamp'), 'timestamp with time zone')) }},
-            {{ iso_to_utc(dbt.safe_cast(json_text('payload', '$.originalTimestamp'), 'timestamp with time zone')) }},
-            {{ iso_to_utc(dbt.safe_cast(json_text('payload', '$.receivedAt'), 'timestamp with time zone')) }},
-            {{ to_utc('event_at') }}
-        ) as occurred_at,
-        coalesce(
-            {{ iso_to_utc(dbt.safe_cast(json_text('payload', '$.receivedAt'), 'timestamp with time zone')) }},
-            {{ to_utc('received_at') }}
-        ) as received_at,
+        {{ to_utc('event_at') }} as occurred_at,
+        {{ to_utc('received_at') }} as received_at,
 
         -- page
-        coalesce({{ json_text('payload', '$.properties.url') }}, {{ json_text('payload', '$.context.page.url') }}) as page_url,
-        coalesce(
-            {{ json_text('payload', '$.properties.path') }}, {{ json_text('payload', '$.context.page.path') }},
-            {{ url_path(json_text('payload', '$.context.page.url')) }}
-        ) as page_path,
-        coalesce({{ json_text('payload', '$.properties.referrer') }}, {{ json_text('payload', '$.context.page.referrer') }}) as page_referrer,
-        coalesce({{ json_text('payload', '$.properties.title') }}, {{ json_text('payload', '$.context.page.title') }}, {{ json_text('payload', '$.name') }}) as page_title,
+        page_url,
+        page_path,
+        page_referrer,
+        page_title,
 
         -- campaign (context.campaign, else the URL's utm_ parameters)
-        {{ json_text('payload', '$.context.campaign.source') }} as campaign_source,
-        {{ json_text('payload', '$.context.campaign.medium') }} as campaign_medium,
-        {{ json_text('payload', '$.context.campaign.name') }} as campaign_name,
+        campaign_source,
+        campaign_medium,
+        campaign_name,
 
         -- client
-        {{ json_text('payload', '$.context.userAgent') }} as user_agent,
-        {{ json_text('payload', '$.context.ip') }} as ip,
+        user_agent,
+        ip,
 
         -- identify traits (camelCase or snake_case)
-        coalesce({{ json_text('payload', '$.traits.email') }}, {{ json_text('payload', '$.context.traits.email') }}) as traits_email,
-        coalesce({{ json_text('payload', '$.traits.firstName') }}, {{ json_text('payload', '$.traits.first_name') }}) as traits_given_name,
-        coalesce({{ json_text('payload', '$.traits.lastName') }}, {{ json_text('payload', '$.traits.last_name') }}) as traits_family_name,
-        nullif(trim({{ json_text('payload', '$.traits.name') }}), '') as traits_full_name,
-        coalesce({{ json_text('payload', '$.traits.title') }}, {{ json_text('payload', '$.traits.job_title') }}, {{ json_text('payload', '$.traits.jobTitle') }}) as traits_job_title,
-        coalesce({{ json_text('payload', '$.traits.company.name') }}, {{ json_text('payload', '$.traits.company_name') }}) as traits_company_name,
-        coalesce({{ json_text('payload', '$.traits.company.employee_count') }}, {{ json_text('payload', '$.traits.company.employeeCount') }}, {{ json_text('payload', '$.traits.company_size') }}) as traits_company_size,
-        coalesce({{ json_text('payload', '$.traits.company.industry') }}, {{ json_text('payload', '$.traits.industry') }}) as traits_industry,
-        {{ json_text('payload', '$.traits.phone') }} as traits_phone,
-        coalesce({{ json_text('payload', '$.traits.address.country') }}, {{ json_text('payload', '$.traits.country') }}) as traits_country,
+        traits_email,
+        traits_given_name,
+        traits_family_name,
+        nullif(trim(traits_full_name), '') as traits_full_name,
+        traits_job_title,
+        traits_company_name,
+        traits_company_size,
+        traits_industry,
+        traits_phone,
+        traits_country,
 
         -- load metadata
         {{ to_utc('_loaded_at') }} as loaded_at,
