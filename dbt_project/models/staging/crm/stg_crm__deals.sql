@@ -18,28 +18,30 @@ renamed as (
         deal_name,
         case when provider = 'hubspot' then lower(provider_stage) else provider_stage end as provider_stage,
         case
-            when provider = 'hubspot' then
-                case lower(provider_stage)
-                    when 'appointmentscheduled' then 'discovery'
-                    when 'qualifiedtobuy' then 'qualification'
-                    when 'presentationscheduled' then 'proposal'
-                    when 'decisionmakerboughtin' then 'proposal'
-                    when 'contractsent' then 'negotiation'
-                    when 'closedwon' then 'closed_won'
-                    when 'closedlost' then 'closed_lost'
-                    else 'other'
-                end
-            when provider = 'salesforce' then
-                case provider_stage
-                    when 'Prospecting' then 'discovery'
-                    when 'Qualification' then 'qualification'
-                    when 'Needs Analysis' then 'qualification'
-                    when 'Proposal/Price Quote' then 'proposal'
-                    when 'Negotiation/Review' then 'negotiation'
-                    when 'Closed Won' then 'closed_won'
-                    when 'Closed Lost' then 'closed_lost'
-                    else 'other'
-                end
+            when provider = 'hubspot'
+                then
+                    case lower(provider_stage)
+                        when 'appointmentscheduled' then 'discovery'
+                        when 'qualifiedtobuy' then 'qualification'
+                        when 'presentationscheduled' then 'proposal'
+                        when 'decisionmakerboughtin' then 'proposal'
+                        when 'contractsent' then 'negotiation'
+                        when 'closedwon' then 'closed_won'
+                        when 'closedlost' then 'closed_lost'
+                        else 'other'
+                    end
+            when provider = 'salesforce'
+                then
+                    case provider_stage
+                        when 'Prospecting' then 'discovery'
+                        when 'Qualification' then 'qualification'
+                        when 'Needs Analysis' then 'qualification'
+                        when 'Proposal/Price Quote' then 'proposal'
+                        when 'Negotiation/Review' then 'negotiation'
+                        when 'Closed Won' then 'closed_won'
+                        when 'Closed Lost' then 'closed_lost'
+                        else 'other'
+                    end
             else 'other'
         end as stage,
         nullif(amount, '') as amount_text,

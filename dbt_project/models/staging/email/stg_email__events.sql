@@ -19,37 +19,40 @@ mapped as (
         lower(event_name) as source_event_name,
         -- each provider's event names onto the canonical types
         case
-            when provider = 'sendgrid' then
-                case lower(event_name)
-                    when 'bounce' then case when lower(bounce_type) = 'blocked' then 'bounce_soft' else 'bounce_hard' end
-                    when 'spamreport' then 'spam_report'
-                    else lower(event_name)
-                end
-            when provider = 'mailgun' then
-                case lower(event_name)
-                    when 'accepted' then 'processed'
-                    when 'delivered' then 'delivered'
-                    when 'failed' then case when lower(bounce_type) = 'temporary' then 'bounce_soft' else 'bounce_hard' end
-                    when 'opened' then 'open'
-                    when 'clicked' then 'click'
-                    when 'unsubscribed' then 'unsubscribe'
-                    when 'complained' then 'spam_report'
-                    else 'other'
-                end
-            when provider = 'ses' then
-                case lower(event_name)
-                    when 'send' then 'processed'
-                    when 'delivery' then 'delivered'
-                    when 'deliverydelay' then 'deferred'
-                    when 'bounce' then case when bounce_type = 'Transient' then 'bounce_soft' else 'bounce_hard' end
-                    when 'complaint' then 'spam_report'
-                    when 'open' then 'open'
-                    when 'click' then 'click'
-                    when 'reject' then 'dropped'
-                    when 'rendering failure' then 'dropped'
-                    when 'subscription' then 'unsubscribe'
-                    else 'other'
-                end
+            when provider = 'sendgrid'
+                then
+                    case lower(event_name)
+                        when 'bounce' then case when lower(bounce_type) = 'blocked' then 'bounce_soft' else 'bounce_hard' end
+                        when 'spamreport' then 'spam_report'
+                        else lower(event_name)
+                    end
+            when provider = 'mailgun'
+                then
+                    case lower(event_name)
+                        when 'accepted' then 'processed'
+                        when 'delivered' then 'delivered'
+                        when 'failed' then case when lower(bounce_type) = 'temporary' then 'bounce_soft' else 'bounce_hard' end
+                        when 'opened' then 'open'
+                        when 'clicked' then 'click'
+                        when 'unsubscribed' then 'unsubscribe'
+                        when 'complained' then 'spam_report'
+                        else 'other'
+                    end
+            when provider = 'ses'
+                then
+                    case lower(event_name)
+                        when 'send' then 'processed'
+                        when 'delivery' then 'delivered'
+                        when 'deliverydelay' then 'deferred'
+                        when 'bounce' then case when bounce_type = 'Transient' then 'bounce_soft' else 'bounce_hard' end
+                        when 'complaint' then 'spam_report'
+                        when 'open' then 'open'
+                        when 'click' then 'click'
+                        when 'reject' then 'dropped'
+                        when 'rendering failure' then 'dropped'
+                        when 'subscription' then 'unsubscribe'
+                        else 'other'
+                    end
             else 'other'
         end as mapped_event_type,
         {{ to_utc('occurred_at') }} as occurred_at,
