@@ -198,3 +198,22 @@ def test_checks_never_hold_the_write_lock(tmp_path, thresholds):
     assert writer.stdout.strip() == "1"
     with duckdb.connect(str(path)) as con:  # and in this process too (no cached read-only instance)
         con.execute("drop table marts.after_check")
+
+
+def test_share_check_waits_for_the_view_built_later_in_the_run(tmp_path, thresholds):
+    """First run: the staging checks run before the intermediate view they read exists."""
+    from warehouse_factory import build_warehouse
+
+    path = tmp_path / "first_run.duckdb"
+    build_warehouse(path)
+    spec = _spec(thresholds, "staging_shares", ("stg_email__events",))
+    assert spec.built_later == ("intermediate.int_email__events",)
+    assert run_check(spec, path).passed  # the view exists: judged
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop view intermediate.int_email__events")
+    outcome = run_check(spec, path)
+    assert outcome.passed is True
+    assert outcome.note.startswith("skipped: intermediate.int_email__events is built later")
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table staging.stg_email__events")
+    assert run_check(spec, path).passed is False  # its own table missing still fails
