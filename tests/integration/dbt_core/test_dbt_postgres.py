@@ -8,6 +8,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
+def postgres():
     if not (shutil.which("initdb") and shutil.which("pg_ctl")):
         pytest.skip("no PostgreSQL server binaries on PATH")
     if os.geteuid() == 0:
@@ -53,13 +54,11 @@ def postgres(tmp_path_factory):
             server_user = pwd.getpwnam("postgres")
         except KeyError:
             pytest.skip("running as root without a 'postgres' account")
-    root = tmp_path_factory.mktemp("pg")
+    # Its own directory in the system temp dir, not under pytest's (pytest-of-<user> is made
+    # 0700 again by every pytest session that starts, which would lock the server user out).
+    root = Path(tempfile.mkdtemp(prefix="leadhouse-pg-"))
     data, port = root / "data", _free_port()
     if os.geteuid() == 0:
-        os.chmod(root, 0o777)
-        for parent in root.parents:  # the server user must reach its data dir
-            if str(parent).startswith(str(tmp_path_factory.getbasetemp().parent)):
-                os.chmod(parent, os.stat(parent).st_mode | 0o755)
         os.chown(root, server_user.pw_uid, server_user.pw_gid)
     subprocess.run(
         _as_server_user(["initdb", "-D", str(data), "-U", "postgres", "--auth=trust"]),
@@ -76,7 +75,9 @@ def postgres(tmp_path_factory):
                 str(root / "log"),
                 "-w",
                 "-o",
-                f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+                # a throw-away server: no durability (fsync off), loopback only
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
                 "start",
             ]
         ),
@@ -104,6 +105,7 @@ def postgres(tmp_path_factory):
             capture_output=True,
             check=False,
         )
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def copy_raw_to_postgres(duckdb_path: Path, port: int) -> None:

@@ -6,7 +6,7 @@ with rule_rows as (
         lead_id, model_id, rule_id, category, points,
         cast(n_events as {{ dbt.type_string() }}) || ' event(s) on '
         || cast(n_days as {{ dbt.type_string() }}) || ' day(s), half-life '
-        || cast(half_life_days as {{ dbt.type_string() }}) || ' d'
+        || {{ double_text('half_life_days') }} || ' d'
         || case when n_capped_days > 0
                 then ', daily cap hit on ' || cast(n_capped_days as {{ dbt.type_string() }}) || ' day(s)'
             else ''

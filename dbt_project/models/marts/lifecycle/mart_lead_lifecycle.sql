@@ -292,13 +292,13 @@ select
         when lifecycle_stage = 'disqualified' then 'disqualified: ' || coalesce(disqualified_reason, 'earlier decision')
         when lifecycle_stage = 'recycled' and is_stage_change and prev_stage in ('mql', 'pql')
             then 'recycled: lead_score ' || cast(lead_score as {{ dbt.type_string() }}) || ' fell below '
-                || cast(mql_exit as {{ dbt.type_string() }})
+                || {{ double_text('mql_exit') }}
         when lifecycle_stage = 'recycled' and candidate_stage = 'recycled' then 'recycled: opportunity lost'
         when lifecycle_stage <> candidate_stage
             then 'held at ' || lifecycle_stage || ' (no silent regression; evidence now says ' || candidate_stage || ')'
         when lifecycle_stage = 'mql'
             then 'lead_score ' || cast(lead_score as {{ dbt.type_string() }}) || ' >= '
-                || cast(mql_enter as {{ dbt.type_string() }})
+                || {{ double_text('mql_enter') }}
         when lifecycle_stage = 'sql' then 'asked for a demo / sales contact or accepted by sales'
         when lifecycle_stage = 'pql' then 'trial user asking about paid features'
         else 'evidence: ' || candidate_stage

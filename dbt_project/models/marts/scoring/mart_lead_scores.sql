@@ -137,7 +137,7 @@ select
         else 'cold'
     end as temperature,
     tiers.tier_rank,
-    {{ scoring_points('round(graded.fit_weight * graded.fit_score + graded.engagement_weight * graded.engagement_score, 2)') }}
+    {{ scoring_points(round_half_up('graded.fit_weight * graded.fit_score + graded.engagement_weight * graded.engagement_score', 2)) }}
         as lead_score,
     graded.suppression_reason is not null as is_suppressed,
     graded.suppression_reason,

@@ -2,9 +2,11 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['submission_id']}]
     )
 }}
+{#- indexes: PostgreSQL (other engines ignore it); staging_unseen() looks every new key up. -#}
 -- Form submissions of HubSpot Forms v3, Typeform and urlencoded posts in the canonical
 -- HubSpot-like shape (docs/formats.md §6.1), one row per submission_id.
 

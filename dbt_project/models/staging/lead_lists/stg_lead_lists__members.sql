@@ -2,9 +2,11 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['list_member_id']}]
     )
 }}
+{#- indexes: PostgreSQL (other engines ignore it); staging_unseen() looks every new key up. -#}
 -- Members of imported lead lists (outbound: purchased, tradeshow, referral), one row per CSV row.
 
 with source as (

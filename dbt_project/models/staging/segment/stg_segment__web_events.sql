@@ -2,9 +2,11 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['message_id']}]
     )
 }}
+{#- indexes: PostgreSQL (other engines ignore it); staging_unseen() looks every new key up. -#}
 -- Segment Spec messages, one row per messageId: typed, renamed, UTC event time, bot traffic flagged.
 
 with source as (
