@@ -1,5 +1,5 @@
 {#- Schema of a node: the folder's schema name (staging, intermediate, marts, seeds,
-    snapshots) as is on the production targets (the default `duckdb`, `postgres`, any
+    snapshots) as is on the production targets (the default `duckdb`, `postgres`, `spark`, any
     target named prod*), and "<target>_<schema>" on every other target (e.g. `dev` writes
     dev_staging, dev_marts, ...), so a development build never overwrites what BI and the
     CRM syncs read. A point-in-time replay (var as_of) writes every node to its own schema
@@ -9,7 +9,7 @@
     {%- set base = target.schema if custom_schema_name is none else custom_schema_name | trim -%}
     {%- if replay -%}
         {{ replay }}
-    {%- elif target.name in var('production_targets', ['duckdb', 'postgres']) or target.name.startswith('prod') -%}
+    {%- elif target.name in var('production_targets', ['duckdb', 'postgres', 'spark']) or target.name.startswith('prod') -%}
         {{ base }}
     {%- else -%}
         {{ target.name }}_{{ base }}

@@ -65,3 +65,11 @@
 {% macro postgres__latest_value(value, order_by) -%}
     (array_agg({{ value }} order by {{ order_by }} desc) filter (where {{ value }} is not null))[1]
 {%- endmacro %}
+
+{% macro spark__lead_id(email) -%}
+    sha2(lower(trim({{ email }})), 256)
+{%- endmacro %}
+
+{% macro spark__latest_value(value, order_by) -%}
+    max_by({{ value }}, {{ order_by }}) filter (where {{ value }} is not null)
+{%- endmacro %}

@@ -53,3 +53,13 @@
 {% macro url_host(url) -%}
     {{ leadhouse.regex_extract('lower(' ~ url ~ ')', '^[a-z]+://(?:www\\.)?([^/?#:]+)') }}
 {%- endmacro %}
+
+{#- Spark: rlike and regexp_extract take Java regular expressions (the project's patterns read the
+    same); case-insensitive through the (?i) flag. -#}
+{% macro spark__regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_matches_ci(expr, pattern_expr) -%}
+    ({{ expr }} rlike concat('(?i)', {{ pattern_expr }}))
+{%- endmacro %}

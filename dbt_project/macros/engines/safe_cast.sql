@@ -31,7 +31,7 @@
 {%- endmacro %}
 
 {% macro spark__safe_cast(field, type) -%}
-    try_cast({{ field }} as {{ type }})
+    try_cast({{ field }} as {{ leadhouse.spark_type(type) }})
 {%- endmacro %}
 
 {% macro postgres__safe_cast(field, type) -%}

@@ -20,6 +20,10 @@
     cast(current_timestamp at time zone 'UTC' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
+{% macro spark__scoring_now() -%}
+    current_timestamp()
+{%- endmacro %}
+
 {#- scoring_age_days(ts, as_of): days (fractional) between ts and as_of. -#}
 {% macro scoring_age_days(ts, as_of) -%}
     ({{ dbt.datediff(ts, as_of, 'second') }} / 86400.0)
