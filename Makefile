@@ -17,12 +17,13 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 # PYTHONDONTWRITEBYTECODE, so it must be done at install time).
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test test-fast test-e2e test-faults lint ui bench clean prepare calibrate report docs collect
+.PHONY: help setup run test test-spark test-fast test-e2e test-faults lint ui bench clean prepare calibrate report docs collect
 
 help:
 	@echo "make run    set up, generate the '$(SCALE)' sample, materialize everything, summarise"
 	@echo "make test   set up and run the test suite"
 	@echo "make test-fast  the unit tests only (under two minutes)"
+	@echo "make test-spark the dbt project on a local Spark, marts compared with DuckDB's"
 	@echo "make test-e2e   the scenario suites that run the whole job several times"
 	@echo "make lint   ruff (lint + format check) and sqlfluff on the dbt models"
 	@echo "make test-faults  the fault suite: kills, two runs, a full disk, a bad CRM, duplicates, huge records"
@@ -58,7 +59,12 @@ run: prepare
 	$(BIN)/leadhouse calibrate --as-of auto --horizon $(HORIZON) --capacity $(CAPACITY)
 
 test: prepare
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -m "not e2e and not spark"
+
+# dbt on a local Spark (dbt-spark session): tiny built there, marts compared with DuckDB's
+# (docs/engines.md; minutes and ~1 GB of memory, so not in `make test`)
+test-spark: prepare
+	$(BIN)/python -m pytest -q -s -m spark tests/integration/engines
 
 # The scenario suites (blocking gates per layer, loads judged once, run operations, publish
 # during a rebuild, erasure, replay, real senders' inputs): each runs the whole job several
