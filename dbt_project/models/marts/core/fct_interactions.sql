@@ -4,7 +4,7 @@
         unique_key='interaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
-        post_hook="delete from {{ this }} where lead_id is null"
+        post_hook="{{ delete_where(this, 'lead_id is null') }}"
     )
 }}
 -- depends_on: {{ ref('int_identity__anonymous_to_lead') }}
