@@ -58,3 +58,19 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {%- endmacro %}
+
+{#- Model contracts on Spark: dbt learns the declared types by running `select cast(null as
+    <data_type>)`; the contracts say `varchar` and `double precision`, translated here before
+    dbt's own macro renders the query (the comparison then sees Spark's string and double). -#}
+{% macro spark__get_empty_schema_sql(columns) -%}
+    {%- set translated = {} -%}
+    {%- for name, column in columns.items() -%}
+        {%- set copy = {} -%}
+        {%- do copy.update(column) -%}
+        {%- if column.get('data_type') -%}
+            {%- do copy.update({'data_type': leadhouse.spark_type(column['data_type'])}) -%}
+        {%- endif -%}
+        {%- do translated.update({name: copy}) -%}
+    {%- endfor -%}
+    {{ return(dbt.default__get_empty_schema_sql(translated)) }}
+{%- endmacro %}
