@@ -26,7 +26,7 @@
 
 {#- scoring_age_days(ts, as_of): days (fractional) between ts and as_of. -#}
 {% macro scoring_age_days(ts, as_of) -%}
-    ({{ dbt.datediff(ts, as_of, 'second') }} / 86400.0)
+    ({{ dbt.datediff(ts, as_of, 'second') }} / 86400e0)
 {%- endmacro %}
 
 {#- scoring_points(expr): the numeric type every score and explanation row uses (exact sums). -#}

@@ -93,9 +93,9 @@ select
     reached_sql_at,
     reached_opportunity_at,
     reached_customer_at,
-    cast({{ dbt.datediff('first_seen_at', 'reached_mql_at', 'second') }} / 86400.0 as {{ scoring_float() }})
+    cast({{ dbt.datediff('first_seen_at', 'reached_mql_at', 'second') }} / 86400e0 as {{ scoring_float() }})
         as days_to_mql,
-    cast({{ dbt.datediff('first_seen_at', 'reached_sql_at', 'second') }} / 86400.0 as {{ scoring_float() }})
+    cast({{ dbt.datediff('first_seen_at', 'reached_sql_at', 'second') }} / 86400e0 as {{ scoring_float() }})
         as days_to_sql,
     scored_at
 from joined

@@ -29,7 +29,7 @@ select
     changes.stage_entered_at as transitioned_at,
     changes.from_stage_entered_at,
     cast(
-        {{ dbt.datediff('changes.from_stage_entered_at', 'changes.stage_entered_at', 'second') }} / 86400.0
+        {{ dbt.datediff('changes.from_stage_entered_at', 'changes.stage_entered_at', 'second') }} / 86400e0
         as {{ scoring_points_type() }}
     ) as days_in_previous_stage,
     coalesce(

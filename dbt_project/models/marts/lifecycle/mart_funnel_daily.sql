@@ -53,7 +53,7 @@ select
     cast(sum(case when next_at is not null then 1 else 0 end) as {{ scoring_float() }}) / count(*) as conversion_rate,
     cast(percentile_cont(0.5) within group (
         order by case when next_at is not null
-                then {{ dbt.datediff('entered_at', 'next_at', 'second') }} / 86400.0
+                then {{ dbt.datediff('entered_at', 'next_at', 'second') }} / 86400e0
         end
     ) as {{ scoring_float() }}) as median_days_to_next
 from steps
