@@ -73,3 +73,28 @@ def copy_raw_to_spark_for_tests(duckdb_path: Path, spark_dir: Path) -> dict:
         return {t: spark.table(f"raw.{t}").count() for t in tables}
     finally:
         spark.stop()
+
+
+def copy_raw_to_spark_in_subprocess(duckdb_path: Path, spark_dir: Path) -> dict:
+    """copy_raw_to_spark_for_tests in a child Python: its JVM (and the embedded Derby metastore
+    it booted) ends with it, so that dbt's Spark session can open the metastore afterwards."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.integration.engines.raw_spark_test_helper"]
+        + [str(duckdb_path), str(spark_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(copy_raw_to_spark_for_tests(Path(sys.argv[1]), Path(sys.argv[2]))))

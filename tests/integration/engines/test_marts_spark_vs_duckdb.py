@@ -15,7 +15,7 @@ import pytest
 from orchestration.transform.dbt_runner import run_dbt
 from tests.integration.engines.mart_comparison import RELATIONS, compare, duckdb_fetch
 from tests.integration.engines.raw_spark_test_helper import (
-    copy_raw_to_spark_for_tests,
+    copy_raw_to_spark_in_subprocess,
     spark_session_for_tests,
 )
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.spark]
 def tiny_spark(tiny_duckdb, tmp_path_factory):
     pytest.importorskip("pyspark")
     spark_dir = tmp_path_factory.mktemp("engines_spark")
-    copied = copy_raw_to_spark_for_tests(tiny_duckdb.core.warehouse, spark_dir)
+    copied = copy_raw_to_spark_in_subprocess(tiny_duckdb.core.warehouse, spark_dir)
     started = time.monotonic()
     result = run_dbt(
         ["build", "--target", "spark", "--vars", tiny_duckdb.vars],
