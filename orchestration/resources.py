@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +91,11 @@ class DuckDBWarehouse(DuckDBResource):
             raise
         return con
 
-    @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, *, read_only: bool = False
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection for the block, closed on exit (even when the block fails)."""
-        con = self.open(read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        return closing(self.open(read_only=read_only))
 
     def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
         """(URL, ``connect_args``) for SQLAlchemy users (the GX checks)."""
@@ -202,14 +199,9 @@ class PostgresWarehouse(dg.ConfigurableResource):
         """A new connection; the caller closes it (prefer :meth:`connect`)."""
         return PostgresConnection(self._connect_raw(read_only=read_only))
 
-    @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[PostgresConnection]:
+    def connect(self, *, read_only: bool = False) -> AbstractContextManager[PostgresConnection]:
         """A connection for the block, closed on exit (even when the block fails)."""
-        con = self.open(read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        return closing(self.open(read_only=read_only))
 
     def sqlalchemy(self, *, read_only: bool = True) -> tuple[str, dict]:
         """(URL, ``connect_args``) for SQLAlchemy users (the GX checks); the password goes in
