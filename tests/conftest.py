@@ -8,6 +8,8 @@ one run per scenario), which together take longer than CI allows. ``make test-e2
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,20 @@ def tiny_seed1_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     argv = ["generate", "--scale", "tiny", "--seed", "1", "--end-date", "2026-10-31"]
     assert main([*argv, "--out", str(landing)]) == 0
     return landing
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path | None]:
+    """A 3 MB tmpfs for full-disk tests, or None where mounting is not allowed (root only)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        yield None
+        return
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)

@@ -72,23 +72,6 @@ def test_two_runs_at_once_wait_for_each_other_and_load_once(tmp_path, sample, ex
     accounted(tmp_path / "wh" / "leadhouse.duckdb", expected)
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 3 MB tmpfs, or None where mounting is not allowed."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        yield None
-        return
-    yield mount
-    subprocess.run(["umount", str(mount)], check=False)
-
-
 def test_full_disk_shows_the_error_once_and_a_rerun_completes(
     tmp_path, sample, expected, small_disk
 ):
