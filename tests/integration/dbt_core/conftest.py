@@ -12,7 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingestion.ingest import ingest_all
 from orchestration.ingestion.warehouse import ensure_schema
+from orchestration.sample_data.engine import generate
 from orchestration.transform.dbt_runner import DbtResult, run_dbt
 
 REPO = Path(__file__).resolve().parents[3]
@@ -56,6 +58,18 @@ class DbtCore:
 
     def scalar(self, sql: str):
         return self.query(sql)[0][0]
+
+
+def ingested_sample(root: Path, scale: str = "tiny", seed: int = 42) -> tuple[Path, Path]:
+    """Generate ``scale``/``seed`` into ``root/landing`` and ingest it into ``root/wh.duckdb``."""
+    landing, warehouse = root / "landing", root / "wh.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADHOUSE_LANDING", str(landing))
+        mp.setenv("LEADHOUSE_WAREHOUSE", str(warehouse))
+        mp.setenv("LEADHOUSE_OUTPUT", str(root / "output"))
+        generate(scale, seed, landing)
+        ingest_all(landing_dir=landing, warehouse_path=warehouse)
+    return landing, warehouse
 
 
 def load_raw_fixture(warehouse: Path) -> None:

@@ -7,9 +7,7 @@ import csv
 
 import pytest
 
-from orchestration.ingestion.ingest import ingest_all
-from orchestration.sample_data.engine import generate
-from tests.integration.dbt_core.conftest import DbtCore
+from tests.integration.dbt_core.conftest import DbtCore, ingested_sample
 
 pytestmark = pytest.mark.slow
 
@@ -21,13 +19,7 @@ COLUMNS = """interaction_id, lead_id, occurred_at, source, interaction_type, int
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("dbt_core_tiny")
-    landing, warehouse = root / "landing", root / "wh.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADHOUSE_LANDING", str(landing))
-        mp.setenv("LEADHOUSE_WAREHOUSE", str(warehouse))
-        mp.setenv("LEADHOUSE_OUTPUT", str(root / "output"))
-        generate("tiny", 42, landing)
-        ingest_all(landing_dir=landing, warehouse_path=warehouse)
+    landing, warehouse = ingested_sample(root)
     core = DbtCore(warehouse, root)
     core.build()
     with open(landing / "_truth" / "leads.csv", newline="") as f:

@@ -17,9 +17,7 @@ from datetime import UTC, datetime
 import pytest
 
 from orchestration.cli import main
-from orchestration.ingestion.ingest import ingest_all
-from orchestration.sample_data.engine import generate
-from tests.integration.dbt_core.conftest import DbtCore
+from tests.integration.dbt_core.conftest import DbtCore, ingested_sample
 from tests.integration.dbt_core.test_dbt_postgres import postgres  # noqa: F401 - the fixture
 
 
@@ -59,13 +57,7 @@ def build_vars(as_of: str) -> str:
 def tiny_duckdb(tmp_path_factory) -> EngineBuild:
     """tiny generated (seed 42), ingested into a DuckDB file, and `dbt build` of every node."""
     root = tmp_path_factory.mktemp("engines_tiny")
-    landing, warehouse = root / "landing", root / "wh.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADHOUSE_LANDING", str(landing))
-        mp.setenv("LEADHOUSE_WAREHOUSE", str(warehouse))
-        mp.setenv("LEADHOUSE_OUTPUT", str(root / "output"))
-        generate("tiny", 42, landing)
-        ingest_all(landing_dir=landing, warehouse_path=warehouse)
+    landing, warehouse = ingested_sample(root)
     as_of = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
     core = DbtCore(warehouse, root)
     started = time.monotonic()
