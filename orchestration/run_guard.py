@@ -81,13 +81,16 @@ def duckdb_holder(warehouse: Path) -> str | None:
     return None
 
 
+_UNNAMED = "another leadhouse run"
+
+
 def _lock_holder(lock_file: Path) -> str:
     text = (
         lock_file.read_text(encoding="utf-8", errors="replace").strip()
         if lock_file.exists()
         else ""
     )
-    return text or "another leadhouse run"
+    return text or _UNNAMED
 
 
 @contextlib.contextmanager
@@ -100,6 +103,7 @@ def warehouse_guard(
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_file = warehouse.with_name(warehouse.name + ".run.lock")
     deadline = time.monotonic() + wait
+    named_by = time.monotonic() + 2.0
     told = False
 
     def wait_for(holder: str) -> None:
@@ -120,7 +124,12 @@ def warehouse_guard(
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                wait_for(_lock_holder(lock_file))
+                holder = _lock_holder(lock_file)
+                if holder == _UNNAMED and not told and time.monotonic() < named_by:
+                    # the holder has just taken the lock and not yet written its name
+                    time.sleep(0.05)
+                    continue
+                wait_for(holder)
         try:
             fh.seek(0)
             fh.truncate()
