@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from orchestration.quality import dialect as sql
-from orchestration.quality.thresholds import RawTable, StagingTable, Thresholds
+from orchestration.quality.thresholds import Band, RawTable, StagingTable, Thresholds
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -428,48 +428,66 @@ def _staging_valid(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]]
     return build
 
 
+@dataclass(frozen=True)
+class _Share:
+    """A daily share check: per day with at least ``min_rows`` rows (``count``) of ``table``
+    matching ``where``, the share of rows where ``flag`` holds (``share``) is within ``band``."""
+
+    table: str
+    day: str
+    where: str
+    min_rows: int
+    flag: str
+    share: str
+    count: str
+    band: Band
+    what: str
+
+
+def _daily_share(c: _Share) -> Callable[[], list[Batch]]:
+    b = c.band
+    query = f"""
+select {c.day} as day, count(*) as {c.count},
+    round(avg(case when {c.flag} then 1.0 else 0.0 end), 4) as {c.share}
+from {c.table}{c.where} group by 1 having count(*) >= {c.min_rows}"""
+    why = f"{c.what} per day within [{b.min:.0%}, {b.max:.0%}] (a spike means a tracking change)"
+    rule = between(c.share, b.min, b.max, why)
+    return lambda: [Batch("daily", query, [rule], ["day", c.count], aggregate=True)]
+
+
 def _staging_shares(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]] | None:
     s = t.staging
     day = f"cast({st.event_time} as date)"
     if st.machine_open_flag and st.event_type and st.open_event_type:
-        b, flag = s.machine_open_share, st.machine_open_flag
-        opens = f"{st.event_type.column} = {_lit(st.open_event_type)}"
-        query = f"""
-select {day} as day, count(*) as opens,
-    round(avg(case when {flag} then 1.0 else 0.0 end), 4) as machine_open_share
-from {st.shares_table or st.table} where {opens} group by 1 having count(*) >= {s.min_daily_rows}"""
-        why = (
-            f"machine-open share of opens per day within [{b.min:.0%}, {b.max:.0%}] "
-            "(a spike means a tracking change)"
-        )
-        return lambda: [
-            Batch(
-                "daily",
-                query,
-                [between("machine_open_share", b.min, b.max, why)],
-                ["day", "opens"],
-                aggregate=True,
+        opens = f" where {st.event_type.column} = {_lit(st.open_event_type)}"
+        table = st.shares_table or st.table
+        return _daily_share(
+            _Share(
+                table,
+                day,
+                opens,
+                s.min_daily_rows,
+                st.machine_open_flag,
+                "machine_open_share",
+                "opens",
+                s.machine_open_share,
+                "machine-open share of opens",
             )
-        ]
+        )
     if st.bot_flag:
-        b, flag = s.bot_share, st.bot_flag
-        query = f"""
-select {day} as day, count(*) as events,
-    round(avg(case when {flag} then 1.0 else 0.0 end), 4) as bot_share
-from {st.table} group by 1 having count(*) >= {s.min_daily_rows}"""
-        why = (
-            f"bot share of events per day within [{b.min:.0%}, {b.max:.0%}] "
-            "(a spike means a tracking change)"
-        )
-        return lambda: [
-            Batch(
-                "daily",
-                query,
-                [between("bot_share", b.min, b.max, why)],
-                ["day", "events"],
-                aggregate=True,
+        return _daily_share(
+            _Share(
+                st.table,
+                day,
+                "",
+                s.min_daily_rows,
+                st.bot_flag,
+                "bot_share",
+                "events",
+                s.bot_share,
+                "bot share of events",
             )
-        ]
+        )
     return None
 
 
