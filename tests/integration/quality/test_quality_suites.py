@@ -80,6 +80,20 @@ CORRUPTIONS = [
         "provider in {sendgrid, mailgun, ses}: 3 of 2000 rows fail",
         {"provider": "postmark"},
     ),
+    (
+        "bot_spike",
+        "staging_shares",
+        ("stg_segment__web_events",),
+        "bot share of events per day within [0%, 30%] (a spike means a tracking change): 1 of",
+        {"bot_share": "1.0000"},
+    ),
+    (
+        "machine_open_spike",
+        "staging_shares",
+        ("stg_email__events",),
+        "machine-open share of opens per day within [0%, 75%] (a spike means a tracking change): 1 of",
+        {"machine_open_share": "1.0000"},
+    ),
 ]
 
 

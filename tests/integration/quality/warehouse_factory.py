@@ -134,6 +134,17 @@ CORRUPTIONS = {
         insert into marts.fct_lead_stage_transitions
         select lead_id, 'sql', 'lead', now(), false from marts.mart_lead_lifecycle
         where lifecycle_stage = 'sql' limit 2""",
+    # a tracking change: every event of the busiest day flagged as a bot
+    "bot_spike": """
+        update staging.stg_segment__web_events set is_bot = true
+        where cast(occurred_at as date) = (select cast(occurred_at as date) from staging.stg_segment__web_events
+                                           group by 1 order by count(*) desc limit 1)""",
+    # a tracking change: every open of the busiest day flagged as a machine open
+    "machine_open_spike": """
+        update staging.stg_email__events set is_machine_open = true
+        where event_type = 'open'
+          and cast(occurred_at as date) = (select cast(occurred_at as date) from staging.stg_email__events
+                                           group by 1 order by count(*) desc limit 1)""",
     "unknown_provider": """
         update staging.stg_email__events set provider = 'postmark' where provider_event_id in ('e1', 'e2', 'e3')""",
 }
