@@ -451,8 +451,11 @@ select {c.day} as day, count(*) as {c.count},
     round(avg(case when {c.flag} then 1.0 else 0.0 end), 4) as {c.share}
 from {c.table}{c.where} group by 1 having count(*) >= {c.min_rows}"""
     why = f"{c.what} per day within [{b.min:.0%}, {b.max:.0%}] (a spike means a tracking change)"
-    rule = between(c.share, b.min, b.max, why)
-    return lambda: [Batch("daily", query, [rule], ["day", c.count], aggregate=True)]
+    return lambda: [
+        Batch(
+            "daily", query, [between(c.share, b.min, b.max, why)], ["day", c.count], aggregate=True
+        )
+    ]
 
 
 def _staging_shares(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]] | None:
