@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from orchestration.activation.secrets import redact
 from orchestration.resources import bulk_load, engine_of
@@ -191,6 +190,8 @@ def record_batch(
         )
         for o in outcomes
     ]
+    import pandas as pd  # only when a batch is written: keeps it out of the code location load
+
     con.execute("begin")
     try:
         frame = pd.DataFrame(rows, columns=list(_BATCH_COLUMNS), dtype=object)
