@@ -1,5 +1,15 @@
--- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='interaction_id',
+        on_schema_change='append_new_columns'
+    )
+}}
+-- Incremental: a run recomputes every web event of the visitors whose rows may have changed since
+-- the table's high-water mark (new activity, a new identity edge of their anonymous id, a userId
+-- newly linked to an email: macro web_visitors_to_recompute) and replaces those rows
+-- (delete+insert on interaction_id). A full refresh gives the same rows (tested).
 
 -- Page views and track calls with their session, content category and lead (null when the visitor is
 -- unknown or on a shared device). A track call is an interaction when the tracking plan
@@ -8,6 +18,13 @@
 with activity as (
 
     select * from {{ ref('int_sessions__page_views') }}
+    {% if is_incremental() %}
+    where visitor_id in (
+        {{ web_visitors_to_recompute(
+            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)')
+            ~ " from " ~ this ~ ")") }}
+    )
+    {% endif %}
 
 ),
 

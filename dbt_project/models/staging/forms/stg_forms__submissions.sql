@@ -12,8 +12,11 @@
 
 with source as (
 
-    select * from {{ source('raw', 'form_submissions') }}
+    select * from {{ source('raw', 'form_submissions') }} as raw_rows
     where {{ staging_new_rows_window() }}
+        -- keys already staged are dropped before any column is derived (the final
+        -- staging_unseen() drops the same keys; this makes a wide look-back window cheap)
+        and {{ staging_unseen(['submission_id'], 'raw_rows') }}
 
 ),
 

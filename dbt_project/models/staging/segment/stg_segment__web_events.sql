@@ -11,8 +11,11 @@
 
 with source as (
 
-    select * from {{ source('raw', 'web_events') }}
+    select * from {{ source('raw', 'web_events') }} as raw_rows
     where {{ staging_new_rows_window() }}
+        -- keys already staged are dropped before any column is derived (the final
+        -- staging_unseen() drops the same keys; this makes a wide look-back window cheap)
+        and {{ staging_unseen(['message_id'], 'raw_rows') }}
 
 ),
 

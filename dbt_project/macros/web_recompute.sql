@@ -1,0 +1,46 @@
+{#- Incremental web interactions: which visitors a run recomputes. -#}
+
+{#- web_visitors_to_recompute(high_water_mark): a select of the visitor ids (anonymous id, else
+    'user:' || user_id, as in int_sessions__page_views) whose web interactions may have changed since
+    `high_water_mark` (an SQL expression: the incremental table's max(loaded_at)). A visitor's rows
+    depend on their own events (sessions), the stitching of their anonymous id and the email of
+    their userId, so the visitors to recompute are those with
+      1. web activity loaded after the mark (new events; a late one renumbers their sessions),
+      2. an identity edge of their own loaded after the mark (identify, alias, form, email click:
+         the anonymous id may resolve to another lead, or become a shared device), or
+      3. an event whose userId an identify loaded after the mark linked to an email: the events'
+         lead changes, and so do the user_id/alias edges of their anonymous (or previous) ids,
+         whose own load time is older.
+    Everything else a row reads is per event (staging) or configuration (seeds: a change of
+    content_categories or tracking_plan needs a full refresh, docs/warehouse.md). -#}
+{% macro web_visitors_to_recompute(high_water_mark) -%}
+    select visitor_id
+    from {{ ref('int_sessions__page_views') }}
+    where loaded_at > {{ high_water_mark }}
+
+    union
+
+    select anonymous_id as visitor_id
+    from {{ ref('int_identity__anonymous_to_lead') }}
+    where last_edge_loaded_at > {{ high_water_mark }}
+
+    union
+
+    select coalesce(web.anonymous_id, 'user:' || web.user_id) as visitor_id
+    from {{ ref('stg_segment__web_events') }} as web
+    where web.user_id in ({{ relinked_user_ids(high_water_mark) }})
+
+    union
+
+    select web.previous_id as visitor_id
+    from {{ ref('stg_segment__web_events') }} as web
+    where web.previous_id is not null
+        and web.user_id in ({{ relinked_user_ids(high_water_mark) }})
+{%- endmacro %}
+
+{#- relinked_user_ids(high_water_mark): userIds an identify loaded after the mark linked to an email. -#}
+{% macro relinked_user_ids(high_water_mark) -%}
+    select user_ids.user_id
+    from {{ ref('int_identity__user_ids') }} as user_ids
+    where user_ids.last_loaded_at > {{ high_water_mark }}
+{%- endmacro %}
