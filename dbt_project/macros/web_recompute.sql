@@ -5,7 +5,8 @@
     `high_water_mark` (an SQL expression: the incremental table's max(loaded_at)). A visitor's rows
     depend on their own events (sessions), the stitching of their anonymous id and the email of
     their userId, so the visitors to recompute are those with
-      1. web activity loaded after the mark (new events; a late one renumbers their sessions),
+      1. a web event of any type loaded after the mark (new events; a late one renumbers their
+         sessions; an identify or alias with an email userId changes the visitor's own lead),
       2. an identity edge of their own loaded after the mark (identify, alias, form, email click:
          the anonymous id may resolve to another lead, or become a shared device), or
       3. an event whose userId an identify loaded after the mark linked to an email: the events'
@@ -14,9 +15,9 @@
     Everything else a row reads is per event (staging) or configuration (seeds: a change of
     content_categories or tracking_plan needs a full refresh, docs/warehouse.md). -#}
 {% macro web_visitors_to_recompute(high_water_mark) -%}
-    select visitor_id
-    from {{ ref('int_sessions__page_views') }}
-    where loaded_at > {{ high_water_mark }}
+    select coalesce(web.anonymous_id, 'user:' || web.user_id) as visitor_id
+    from {{ ref('stg_segment__web_events') }} as web
+    where web.loaded_at > {{ high_water_mark }}
 
     union
 

@@ -22,14 +22,12 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.project import leadhouse_project
-from orchestration.transform.dbt_args import build_args
+from orchestration.transform.dbt_args import SNAPSHOTS_SELECT, build_args
 from orchestration.transform.translator import LeadhouseTranslator
 from orchestration.transform.warehouse_metadata import compiled_tests, enrich
 
 #: dbt selector of the first layer: seeds (configuration) and staging models
 STAGING_SELECT = "resource_type:seed path:dbt_project/models/staging"
-#: dbt selector of the last layer: the snapshots and the models built from them
-SNAPSHOTS_SELECT = "resource_type:snapshot+"
 #: names of the dbt assets' ops that take a DbtBuildConfig (``leadhouse run --full-refresh``)
 BUILD_OPS = ("leadhouse_dbt_staging", "leadhouse_dbt", "leadhouse_dbt_snapshots")
 

@@ -3,6 +3,10 @@
 import json
 from collections.abc import Mapping
 
+#: dbt selector of the last layer: the snapshots and the models built from them. The nightly
+#: full build runs them; the hourly path (``hourly_incremental``) leaves them out.
+SNAPSHOTS_SELECT = "resource_type:snapshot+"
+
 
 def build_args(
     *, full_refresh: bool = False, dbt_vars: Mapping[str, object] | None = None

@@ -1,9 +1,30 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='visitor_id',
+        on_schema_change='append_new_columns'
+    )
+}}
+-- depends_on: {{ ref('int_identity__user_ids') }}
 -- One row per web session (30-minute inactivity cut-off, int_sessions__page_views), with its landing
 -- page, first-touch UTM and referrer, size, duration and the stitched lead when known.
+--
+-- Incremental: a run recomputes the sessions of the visitors whose sessions or lead may have changed
+-- since the table's high-water mark (macro web_visitors_to_recompute, as int_interactions__web) and
+-- replaces ALL their rows (delete+insert on visitor_id: a late event that joins two sessions
+-- leaves one). A full refresh gives the same rows (tested).
 
 with activity as (
 
     select * from {{ ref('int_sessions__page_views') }}
+    {% if is_incremental() %}
+    where visitor_id in (
+        {{ web_visitors_to_recompute(
+            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)')
+            ~ " from " ~ this ~ ")") }}
+    )
+    {% endif %}
 
 ),
 
@@ -26,7 +47,8 @@ aggregated as (
         max(occurred_at) as ended_at,
         cast(sum(case when event_type = 'page' then 1 else 0 end) as {{ dbt.type_int() }}) as page_count,
         count(*) as event_count,
-        max(case when is_bot then 1 else 0 end) = 1 as is_bot
+        max(case when is_bot then 1 else 0 end) = 1 as is_bot,
+        max(loaded_at) as loaded_at
     from activity
     group by session_id
 
@@ -59,7 +81,8 @@ select
     aggregated.is_bot,
     aggregated.visitor_id,
     aggregated.event_count,
-    {{ channel('landing.utm_medium', 'landing.utm_source', 'landing.page_referrer') }} as channel
+    {{ channel('landing.utm_medium', 'landing.utm_source', 'landing.page_referrer') }} as channel,
+    aggregated.loaded_at
 from aggregated
 inner join first_events as landing
     on aggregated.session_id = landing.session_id
