@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.quality.suites import all_checks
     from orchestration.quality.thresholds import load_thresholds
     from orchestration.sample_data.engine import generate
-    from orchestration.transform.dbt_args import SNAPSHOTS_SELECT
+    from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT, TEST_SCOPE_ENV
 
     phases: list[Phase] = []
     stamp = landing / "_truth" / f".generated-{args.scale}-{args.seed}"
@@ -255,11 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
 
-    def dbt_build(*extra: str) -> str:
+    def dbt_build(*extra: str, test_scope: str = "full") -> str:
         subprocess.run(
             [dbt, "build", "--exclude-resource-type", "unit_test", *extra,
              "--target-path", str(base / "target"), "--log-path", str(base / "logs"), "--quiet"],
-            cwd=REPO_ROOT, env=env, check=True,
+            cwd=REPO_ROOT, env={**env, TEST_SCOPE_ENV: test_scope}, check=True,
         )  # fmt: skip
         return "seeds, models, snapshots and dbt tests"
 
@@ -312,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             phases,
             "hourly: dbt build (incremental)",
             lambda: (
-                dbt_build("--exclude", SNAPSHOTS_SELECT) and "models and dbt tests, no snapshots"
+                dbt_build("--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
+                and "models and dbt tests (newest load), no snapshots"
             ),
         )
         hourly_nodes = slowest_nodes(base / "target" / "run_results.json")

@@ -1,11 +1,17 @@
 """Pure builders of the dbt command lines the assets run (unit-tested without dbt)."""
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 #: dbt selector of the last layer: the snapshots and the models built from them. The nightly
 #: full build runs them; the hourly path (``hourly_incremental``) leaves them out.
 SNAPSHOTS_SELECT = "resource_type:snapshot+"
+#: the environment variable dbt's tests read their scope from (dbt_project/macros/test_scope.sql)
+TEST_SCOPE_ENV = "LEADHOUSE_DBT_TEST_SCOPE"
+#: the hourly path's test scope: the big incremental tables' tests read their newest load only
+HOURLY_TEST_SCOPE = "newest_load"
 
 
 def build_args(
@@ -18,3 +24,18 @@ def build_args(
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
     return args
+
+
+@contextmanager
+def dbt_test_scope(scope: str) -> Iterator[None]:
+    """``LEADHOUSE_DBT_TEST_SCOPE=scope`` for the dbt commands started inside (not a dbt var:
+    a changed var would make dbt re-parse the whole project)."""
+    previous = os.environ.get(TEST_SCOPE_ENV)
+    os.environ[TEST_SCOPE_ENV] = scope
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(TEST_SCOPE_ENV, None)
+        else:
+            os.environ[TEST_SCOPE_ENV] = previous

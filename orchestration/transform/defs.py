@@ -9,6 +9,7 @@ from orchestration.transform.assets import (
     leadhouse_dbt_staging_assets,
     snapshot_assets,
 )
+from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE
 from orchestration.transform.handoffs import handoff_sensor
 
 _snapshots = snapshot_assets()
@@ -27,6 +28,13 @@ hourly_job = dg.define_asset_job(
     | build_dbt_asset_selection([leadhouse_dbt_assets])
     # BI gets every good hourly run too (the publish asset waits on every blocking check)
     | dg.AssetSelection.assets("published_analytics"),
+    # the dbt tests of the big incremental tables read the newest load (the nightly build: all)
+    config={
+        "ops": {
+            op: {"config": {"test_scope": HOURLY_TEST_SCOPE}}
+            for op in ("leadhouse_dbt_staging", "leadhouse_dbt")
+        }
+    },
 )
 
 hourly_schedule = dg.ScheduleDefinition(

@@ -7,10 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.sample_data.engine import generate
+from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, dbt_test_scope
 from tests.integration.dbt_core.conftest import DbtCore
 
 pytestmark = pytest.mark.slow
@@ -77,3 +79,31 @@ def test_hourly_day_incremental_equals_full_refresh(tmp_path, monkeypatch):
     for table in INCREMENTAL:
         assert len(incremental[table]) == len(full[table]), table
         assert incremental[table] == full[table], table
+
+    # test scope: a duplicate key among OLD rows fails the whole-table test (the full build), not
+    # the hourly one (newest load only); a duplicate in the newest load fails both
+    newest = core.scalar("select max(loaded_at) from intermediate.int_sessions__page_views")
+    unique_test = ("test", "--select", "int_sessions__page_views,test_name:unique")
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_sessions__page_views select * from "
+            "intermediate.int_sessions__page_views where loaded_at < ? limit 1",
+            [newest],
+        )
+    assert _unique_status(core, unique_test, "full") == "fail"
+    assert _unique_status(core, unique_test, HOURLY_TEST_SCOPE) == "pass"
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(
+            "insert into intermediate.int_sessions__page_views select * from "
+            "intermediate.int_sessions__page_views where loaded_at = ? limit 1",
+            [newest],
+        )
+    assert _unique_status(core, unique_test, HOURLY_TEST_SCOPE) == "fail"
+
+
+def _unique_status(core: DbtCore, args: tuple[str, ...], scope: str) -> str:
+    with dbt_test_scope(scope):
+        result = core.run(*args, check=False)
+    statuses = {u: s for u, s in result.statuses().items() if ".unique_int_sessions" in u}
+    assert len(statuses) == 1, statuses
+    return next(iter(statuses.values()))

@@ -1,3 +1,6 @@
+-- A table, not a view: the identity edges (twice), the interactions and four tests read it.
+{{ config(materialized='table') }}
+
 -- Email events as the interactions read them: one row per (provider, provider_event_id) (the
 -- first arrival), each with its message's delivery time, machine opens and bot clicks flagged.
 

@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='interaction_id',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        meta={'test_scope_column': 'loaded_at'}
     )
 }}
 -- Incremental: a run recomputes every web event of the visitors whose rows may have changed since

@@ -4,6 +4,7 @@
         unique_key='interaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        meta={'test_scope_column': 'loaded_at'},
         post_hook="{{ delete_where(this, 'lead_id is null') }}"
     )
 }}

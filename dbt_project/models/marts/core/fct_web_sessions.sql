@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='visitor_id',
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        meta={'test_scope_column': 'loaded_at'}
     )
 }}
 -- depends_on: {{ ref('int_identity__user_ids') }}

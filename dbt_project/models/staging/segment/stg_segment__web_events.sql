@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
+        meta={'test_scope_column': 'loaded_at'},
         indexes=[{'columns': ['message_id']}]
     )
 }}
