@@ -14,6 +14,7 @@ children of a failing test (intermediate -> marts).
 """
 
 import json
+import os
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -22,7 +23,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.project import leadhouse_project
-from orchestration.transform.dbt_args import SNAPSHOTS_SELECT, build_args, dbt_test_scope
+from orchestration.transform.dbt_args import SNAPSHOTS_SELECT, TEST_SCOPE_ENV, build_args
 from orchestration.transform.translator import LeadhouseTranslator
 from orchestration.transform.warehouse_metadata import compiled_tests, enrich
 
@@ -52,6 +53,13 @@ def manifest() -> dict:
     return json.loads(leadhouse_project().manifest_path.read_text())
 
 
+def set_dbt_test_scope(scope: str) -> None:
+    """``LEADHOUSE_DBT_TEST_SCOPE=scope`` for the dbt commands this process starts next
+    (dagster-dbt hands them this process's environment). An environment variable, not a dbt
+    var: a changed var makes dbt re-parse the whole project. Every dbt op sets its own."""
+    os.environ.update({TEST_SCOPE_ENV: scope})
+
+
 def _compiled(invocation: DbtCliInvocation) -> dict[str, str]:
     try:
         return compiled_tests(invocation.get_artifact("run_results.json"))
@@ -67,8 +75,8 @@ def _build(
     connections while dbt holds DuckDB's single writer lock; row counts and failing rows are
     added once dbt exits."""
     args = build_args(full_refresh=config.full_refresh, dbt_vars=_dbt_vars(config))
-    with dbt_test_scope(config.test_scope):  # dbt.cli() hands this process's environment to dbt
-        invocation = dbt.cli(args, context=context)
+    set_dbt_test_scope(config.test_scope)
+    invocation = dbt.cli(args, context=context)
     yield from enrich(invocation.stream(), manifest()["nodes"], lambda: _compiled(invocation))
 
 

@@ -1,9 +1,7 @@
 """Pure builders of the dbt command lines the assets run (unit-tested without dbt)."""
 
 import json
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 #: dbt selector of the last layer: the snapshots and the models built from them. The nightly
 #: full build runs them; the hourly path (``hourly_incremental``) leaves them out.
@@ -24,18 +22,3 @@ def build_args(
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
     return args
-
-
-@contextmanager
-def dbt_test_scope(scope: str) -> Iterator[None]:
-    """``LEADHOUSE_DBT_TEST_SCOPE=scope`` for the dbt commands started inside (not a dbt var:
-    a changed var would make dbt re-parse the whole project)."""
-    previous = os.environ.get(TEST_SCOPE_ENV)
-    os.environ[TEST_SCOPE_ENV] = scope
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(TEST_SCOPE_ENV, None)
-        else:
-            os.environ[TEST_SCOPE_ENV] = previous

@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.sample_data.engine import generate
-from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, dbt_test_scope
+from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, TEST_SCOPE_ENV
 from tests.integration.dbt_core.conftest import DbtCore
 
 pytestmark = pytest.mark.slow
@@ -102,7 +102,8 @@ def test_hourly_day_incremental_equals_full_refresh(tmp_path, monkeypatch):
 
 
 def _unique_status(core: DbtCore, args: tuple[str, ...], scope: str) -> str:
-    with dbt_test_scope(scope):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(TEST_SCOPE_ENV, scope)
         result = core.run(*args, check=False)
     statuses = {u: s for u, s in result.statuses().items() if ".unique_int_sessions" in u}
     assert len(statuses) == 1, statuses
