@@ -10,7 +10,9 @@
 -- Incremental: a run recomputes every web event of the visitors whose rows may have changed since
 -- the table's high-water mark (new activity, a new identity edge of their anonymous id, a userId
 -- newly linked to an email: macro web_visitors_to_recompute) and replaces those rows
--- (delete+insert on interaction_id). A full refresh gives the same rows (tested).
+-- (delete+insert on interaction_id). The mark is max(inputs_loaded_at): the latest load among the
+-- rows' inputs (web events, identity edges of every source, userId links), so edges loaded after
+-- the web events of the same batch are not taken for new. A full refresh gives the same rows (tested).
 
 -- Page views and track calls with their session, content category and lead (null when the visitor is
 -- unknown or on a shared device). A track call is an interaction when the tracking plan
@@ -22,7 +24,7 @@ with activity as (
     {% if is_incremental() %}
     where visitor_id in (
         {{ web_visitors_to_recompute(
-            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)')
+            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(inputs_loaded_at)')
             ~ " from " ~ this ~ ")") }}
     )
     {% endif %}
@@ -93,7 +95,13 @@ select
     false as is_machine_open,
     activity.is_bot,
     web.user_id_email is null and user_ids.lead_id is null and stitched.lead_id is not null as is_stitched,
-    web.loaded_at
+    web.loaded_at,
+    -- the latest load among what the row was computed from: the incremental high-water mark
+    greatest(
+        web.loaded_at,
+        coalesce(stitched.last_edge_loaded_at, web.loaded_at),
+        coalesce(user_ids.last_loaded_at, web.loaded_at)
+    ) as inputs_loaded_at
 from activity
 inner join web
     on activity.message_id = web.message_id

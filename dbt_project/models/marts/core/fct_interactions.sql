@@ -20,7 +20,11 @@
 
 with unioned as (
 
-    select * from {{ ref('int_interactions__web') }}
+    select
+        interaction_id, lead_id, occurred_at, source, interaction_type, interaction_detail,
+        content_category, form_type, channel, utm_source, utm_medium, utm_campaign, url,
+        anonymous_id, session_id, is_machine_open, is_bot, is_stitched, loaded_at
+    from {{ ref('int_interactions__web') }}
     union all
     select * from {{ ref('int_interactions__other_sources') }}
 

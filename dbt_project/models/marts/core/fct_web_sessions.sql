@@ -12,9 +12,9 @@
 -- page, first-touch UTM and referrer, size, duration and the stitched lead when known.
 --
 -- Incremental: a run recomputes the sessions of the visitors whose sessions or lead may have changed
--- since the table's high-water mark (macro web_visitors_to_recompute, as int_interactions__web) and
--- replaces ALL their rows (delete+insert on visitor_id: a late event that joins two sessions
--- leaves one). A full refresh gives the same rows (tested).
+-- since the table's high-water mark max(inputs_loaded_at) (macro web_visitors_to_recompute, as
+-- int_interactions__web) and replaces ALL their rows (delete+insert on visitor_id: a late event
+-- that joins two sessions leaves one). A full refresh gives the same rows (tested).
 
 with activity as (
 
@@ -22,7 +22,7 @@ with activity as (
     {% if is_incremental() %}
     where visitor_id in (
         {{ web_visitors_to_recompute(
-            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(loaded_at)')
+            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(inputs_loaded_at)')
             ~ " from " ~ this ~ ")") }}
     )
     {% endif %}
@@ -83,7 +83,10 @@ select
     aggregated.visitor_id,
     aggregated.event_count,
     {{ channel('landing.utm_medium', 'landing.utm_source', 'landing.page_referrer') }} as channel,
-    aggregated.loaded_at
+    aggregated.loaded_at,
+    greatest(
+        aggregated.loaded_at, coalesce(stitched.last_edge_loaded_at, aggregated.loaded_at)
+    ) as inputs_loaded_at
 from aggregated
 inner join first_events as landing
     on aggregated.session_id = landing.session_id
