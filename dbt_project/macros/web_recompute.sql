@@ -2,7 +2,7 @@
 
 {#- web_visitors_to_recompute(high_water_mark): a select of the visitor ids (anonymous id, else
     'user:' || user_id, as in int_sessions__page_views) whose web interactions may have changed since
-    `high_water_mark` (an SQL expression: the incremental table's max(loaded_at)). A visitor's rows
+    `high_water_mark` (an SQL expression: the table's max(inputs_loaded_at)). A visitor's rows
     depend on their own events (sessions), the stitching of their anonymous id and the email of
     their userId, so the visitors to recompute are those with
       1. a web event of any type loaded after the mark (new events; a late one renumbers their
