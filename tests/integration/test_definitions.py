@@ -131,6 +131,20 @@ def test_full_refresh_reaches_every_dbt_build_step():
     assert validate_config(job.run_config_schema.config_type, config).success
 
 
+def test_the_hourly_job_tests_the_newest_load_and_the_main_job_whole_tables():
+    """docs/warehouse.md, "Incremental models and the hourly path"."""
+
+    def scopes(name: str) -> dict[str, str]:
+        ops = dg.validate_run_config(defs.resolve_job_def(name), None)["ops"]
+        return {op: c["config"]["test_scope"] for op, c in ops.items() if "test_scope" in str(c)}
+
+    assert scopes("hourly_incremental") == {
+        "leadhouse_dbt_staging": "newest_load",
+        "leadhouse_dbt": "newest_load",
+    }
+    assert set(scopes("leadhouse_main").values()) == {"full"}
+
+
 def test_loading_the_code_location_leaves_the_environment_alone():
     """The DbtProject comes from a cached factory; nothing edits os.environ on import (dbt gets
     the settings from leadhouse-dbt, its own process)."""
