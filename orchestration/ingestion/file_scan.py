@@ -33,6 +33,8 @@ class FileScan:
 
     checksum: str
     records: int
+    #: lines, blank ones included (a final line break ends the last line, it starts none)
+    lines: int = 0
     #: (1-based line number, original bytes) of the lines that are not valid UTF-8
     bad_lines: list[tuple[int, bytes]] = field(default_factory=list)
 
@@ -56,6 +58,7 @@ def scan_file(path: Path, layout: str = "lines") -> FileScan:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8_ok = True
     nonblank = 0
+    lines_total = 0
     tail = b""
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):
@@ -67,9 +70,11 @@ def scan_file(path: Path, layout: str = "lines") -> FileScan:
                     utf8_ok = False
             lines = (tail + block).split(b"\n")
             tail = lines.pop()
+            lines_total += len(lines)
             nonblank += sum(1 for line in lines if not _blank(line))
-    if tail and not _blank(tail):
-        nonblank += 1
+    if tail:
+        lines_total += 1
+        nonblank += not _blank(tail)
     if utf8_ok:
         try:
             decoder.decode(b"", final=True)
@@ -84,7 +89,7 @@ def scan_file(path: Path, layout: str = "lines") -> FileScan:
         records = _array_records(path, bad)
     else:
         records = nonblank
-    return FileScan(checksum=digest.hexdigest(), records=records, bad_lines=bad)
+    return FileScan(checksum=digest.hexdigest(), records=records, lines=lines_total, bad_lines=bad)
 
 
 def invalid_lines(path: Path) -> list[tuple[int, bytes]]:

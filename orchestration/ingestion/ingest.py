@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 #: Small files of one format load together (one transaction, one manifest row each).
 MAX_GROUP_FILES = 500
-MAX_GROUP_BYTES = 64 * 1024 * 1024
+MAX_GROUP_BYTES = 512 * 1024 * 1024
 
 
 @dataclass

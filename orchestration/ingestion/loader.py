@@ -79,10 +79,14 @@ def _units_sql(layout: str) -> str:
     )
 
 
-def _temp(con: object, name: str, select: str, params: dict | None = None) -> None:
-    """``name`` := the rows of ``select``, a temp table of the warehouse (any engine)."""
+def _temp(
+    con: object, name: str, select: str, params: dict | None = None, *, view: bool = False
+) -> None:
+    """``name`` := the rows of ``select``, a temp table of the warehouse (any engine); on
+    DuckDB a temp view instead with ``view``."""
     if engine_of(con) == "duckdb":
-        con.execute(f"create or replace temp table {name} as {select}", params)
+        kind = "view" if view else "table"
+        con.execute(f"create or replace temp {kind} {name} as {select}", params)
     else:
         con.execute(f"drop table if exists {name}")
         con.execute(f"create temp table {name} as {select}", params)
@@ -115,7 +119,8 @@ def load_files(
             select unnest($1::varchar[]) as _path, unnest($2::varchar[]) as _file,
                    unnest($3::integer[]) as _ord, unnest($4::bigint[]) as size_bytes,
                    unnest($5::varchar[]) as checksum, unnest($6::bigint[]) as records_in_file,
-                   unnest($7::boolean[]) as _reload
+                   unnest($7::boolean[]) as _reload, unnest($8::bigint[]) as lines_in_file,
+                   unnest($9::boolean[]) as _utf8
             """,
             [
                 [str(f.path) for f, _ in files],
@@ -125,6 +130,8 @@ def load_files(
                 [scan.checksum for _, scan in files],
                 [scan.records for _, scan in files],
                 [f.rel in reload for f, _ in files],
+                [scan.lines for _, scan in files],
+                [not scan.bad_lines for _, scan in files],
             ],
         )
         bad = [(f, scan) for f, scan in files if scan.bad_lines]
@@ -168,15 +175,25 @@ def load_files(
         )
         # the whole record's hash only where it is part of the key (a changed CRM export)
         row_hash = "sha256(payload::varchar)" if "_row_hash" in source.key else "null::varchar"
+        # the first arrival of each key, chosen on the key and order columns alone (the wide
+        # rows are not sorted); _candidates is a view of those rows, read once by the next step
         con.execute(
             f"""
-            create or replace temp table _candidates as
-            select _file, _ord, _line, _row_hash, payload, {columns} from (
-                select *, row_number() over (partition by {key} order by {source.order_by}) as _rn
-                from (select *, {row_hash} as _row_hash
+            create or replace temp table _winners as
+            select _rid from (
+                select _rid,
+                       row_number() over (partition by {key} order by {source.order_by}) as _rn
+                from (select rowid as _rid, *, {row_hash} as _row_hash
                       from _staged where reason is null)
             ) n
             where _rn = 1
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp view _candidates as
+            select _file, _ord, _line, {row_hash} as _row_hash, payload, {columns}
+            from _staged where reason is null and rowid in (select _rid from _winners)
             """
         )
         con.execute(
@@ -214,17 +231,24 @@ def load_files(
             params,
         )
         on = " and ".join(f"r.{k} = n.{k}" for k in source.key)
+        duck = engine_of(con) == "duckdb"
+        # DuckDB: a view, so the wide rows are copied once, by the insert; its counts are
+        # taken before the insert (after it, the view would find the new rows loaded)
         _temp(
             con,
             "_new",
             f"select n.* from _candidates n where not exists (select 1 from {table} r where {on})",
+            view=duck,
         )
+        _temp(con, "_new_counts", "select _file, count(*) as loaded from _new group by _file")
         columns = ", ".join(source.columns)
+        # PostgreSQL keeps arrival order; DuckDB appends as staged (nearly in order): sorting
+        # the wide rows would cost more than the rest of the insert
         con.execute(
             f"""
             insert into {table} (_file, _line, _loaded_at, _batch_id, _row_hash, payload, {columns})
             select _file, _line, $at, $batch, _row_hash, payload, {columns} from _new
-            order by _ord, _line
+            {"" if duck else "order by _ord, _line"}
             """,
             {"at": loaded_at, "batch": batch_id},
         )
@@ -238,8 +262,7 @@ def load_files(
                    coalesce(s.records_read, 0) as records_read
             from _files f
             left join _staged_counts s on s._file = f._file
-            left join (select _file, count(*) as loaded from _new group by _file) n
-                on n._file = f._file
+            left join _new_counts n on n._file = f._file
             left join (select _file, count(*) as quarantined from _quarantine group by _file) q
                 on q._file = f._file
             """,

@@ -22,6 +22,8 @@ class Column:
 
     name: str
     type: str = "varchar"
+    #: DuckDB's storage compression for the column (``using compression``), if forced
+    compression: str | None = None
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -33,9 +35,12 @@ def _cols(spec: str) -> tuple[Column, ...]:
     return tuple(out)
 
 
-#: Load columns every raw table carries (docs/data-contracts.md §2).
-LOAD_COLUMNS: tuple[Column, ...] = _cols(
-    "_file, _line integer, _loaded_at timestamptz, _batch_id, _row_hash, payload json"
+#: Load columns every raw table carries (docs/data-contracts.md §2). ``payload`` is stored
+#: zstd-compressed on DuckDB: JSON text compresses several times over, and DuckDB's default
+#: analysis spends more CPU than the compression itself only to store it uncompressed.
+LOAD_COLUMNS: tuple[Column, ...] = (
+    *_cols("_file, _line integer, _loaded_at timestamptz, _batch_id, _row_hash"),
+    Column("payload", "json", compression="zstd"),
 )
 
 #: Typed columns of each raw table, after the load columns; the first ones are the keys
@@ -78,5 +83,10 @@ def column_names(table: str) -> tuple[str, ...]:
 
 
 def ddl_columns(table: str) -> str:
-    """``name type, ...`` of every column of ``raw.<table>`` (load columns first)."""
-    return ", ".join(f"{c.name} {c.type}" for c in (*LOAD_COLUMNS, *RAW_COLUMNS[table]))
+    """``name type, ...`` of every column of ``raw.<table>`` (load columns first), in DuckDB's
+    terms (``using compression``; :func:`~orchestration.ingestion.warehouse.ddl_for` drops it
+    for other engines)."""
+    return ", ".join(
+        f"{c.name} {c.type}" + (f" using compression {c.compression}" if c.compression else "")
+        for c in (*LOAD_COLUMNS, *RAW_COLUMNS[table])
+    )

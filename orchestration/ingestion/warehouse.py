@@ -45,7 +45,8 @@ DDL = [
 
 def ddl(engine: str = "duckdb") -> list[str]:
     """The statements of :data:`DDL` for ``engine`` (PostgreSQL: ``json`` → ``jsonb``,
-    ``double`` → ``double precision``; the other types are spelled the same)."""
+    ``double`` → ``double precision``, no ``using compression``; the other types are spelled
+    the same)."""
     return ddl_for(engine, *DDL)
 
 
@@ -54,7 +55,11 @@ def ddl_for(engine: str, *statements: str) -> list[str]:
     if engine == "duckdb":
         return list(statements)
     return [
-        re.sub(r"\bdouble\b(?! precision)", "double precision", re.sub(r"\bjson\b", "jsonb", s))
+        re.sub(
+            r"\bdouble\b(?! precision)",
+            "double precision",
+            re.sub(r"\bjson\b", "jsonb", re.sub(r" using compression \w+", "", s)),
+        )
         for s in statements
     ]
 

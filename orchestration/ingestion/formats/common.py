@@ -143,31 +143,43 @@ def load_json_lines(
 
     ``_ok`` is true for a valid JSON object. With ``unnest_batch``, a line holding a
     ``{"batch": [...]}`` envelope yields one record per member, all with the envelope's line.
+
+    Files the loader's scan vouches for (:func:`ndjson_ready`) are read by DuckDB's own NDJSON
+    reader, streaming and in parallel (:func:`read_ndjson`); the others (blank lines, invalid
+    UTF-8, no scan) are read whole and split into lines in SQL (:func:`load_lines`).
     """
-    load_lines(con, paths)
+    fast = ndjson_ready(con, paths)
+    slow = [p for p in paths if str(p) not in fast]
+    parts = []
+    if fast:
+        parts.append(read_ndjson(con, [p for p in paths if str(p) in fast]))
+    if slow or not parts:
+        load_lines(con, slow)
+        parts.append("select _path, _line, _text from _lines")
+    con.execute("create or replace temp view _all_lines as " + " union all ".join(parts))
     if unnest_batch:
+        # a table: both branches below read it (a view would parse every line twice)
         con.execute(
             """
-            create or replace temp view _parsed as
+            create or replace temp table _parsed as
             select _path, _line, _text, t[1] as _type,
                    coalesce(t[1] = 'OBJECT' and t[2] = 'ARRAY', false) as _envelope
             -- one parse per line: the record's type and its batch's (null when not JSON)
             from (select _path, _line, _text, try(json_type(_text, ['$', '$.batch'])) as t
-                  from _lines)
+                  from _all_lines)
             """
         )
         con.execute(
             """
             create or replace temp view _records as
-            select _path, _line, x as _text,
-                   case when _envelope then json_type(x) = 'OBJECT'
-                        else coalesce(_type = 'OBJECT', false) end as _ok
+            select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
+            from _parsed where not _envelope
+            union all
+            select _path, _line, x as _text, json_type(x) = 'OBJECT' as _ok
             from (
-                select _path, _line, _type, _envelope,
-                       unnest(case when _envelope
-                                   then json_extract(_text, '$.batch[*]')::varchar[]
-                                   else [_text] end) as x
-                from _parsed
+                select _path, _line,
+                       unnest(json_extract(_text, '$.batch[*]')::varchar[]) as x
+                from _parsed where _envelope
             )
             """
         )
@@ -176,9 +188,93 @@ def load_json_lines(
             """
             create or replace temp view _records as
             select _path, _line, _text, coalesce(try(json_type(_text)) = 'OBJECT', false) as _ok
-            from _lines
+            from _all_lines
             """
         )
+
+
+def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
+    """The paths DuckDB's NDJSON reader can number exactly: the loader's scan (temp table
+    ``_files``) found valid UTF-8 and no blank line, so the reader's n-th row is line n."""
+    try:
+        rows = con.execute(
+            "select _path from _files where records_in_file = lines_in_file and _utf8"
+        ).fetchall()
+    except duckdb.Error:  # no scan (a stager called on its own): every file the slow way
+        return set()
+    return {r[0] for r in rows} & {str(p) for p in paths}
+
+
+def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
+    """Read ``paths`` with ``read_ndjson_objects`` (parallel, streaming: one parse a line);
+    returns a query of ``(_path, _line, _text)`` like ``_lines``.
+
+    The reader skips blank lines and gives a null for a line that is not JSON
+    (``ignore_errors``); with no blank line (:func:`ndjson_ready`) its n-th row of a file is
+    line n (``with ordinality`` numbers the rows in file order). A file whose row count
+    differs from the scan's line count is read the slow way instead, and the original text of
+    the null rows (malformed lines, to quarantine) is fetched from the file by line number,
+    so nothing but those few lines is read twice.
+    """
+    files = "[" + ", ".join(lit(glob_escaped(p)) for p in paths) + "]"
+    con.execute(
+        f"""
+        create or replace temp table _nd as
+        select filename as _path, ordinality as _n, json::varchar as _text
+        from read_ndjson_objects({files}, filename = true, ignore_errors = true)
+            with ordinality
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table _nd_files as
+        select n._path, n._first, f.records_in_file = n._rows as _exact
+        from (select _path, min(_n) as _first, count(*) as _rows from _nd group by _path) n
+        join _files f using (_path)
+        """
+    )
+    missed = [
+        Path(r[0]) for r in con.execute("select _path from _nd_files where not _exact").fetchall()
+    ] + [Path(p) for p in {str(p) for p in paths} - _nd_paths(con)]
+    bad: dict[str, list[int]] = {}
+    for path, line in con.execute(
+        """
+        select d._path, (d._n - f._first + 1)::integer from _nd d join _nd_files f using (_path)
+        where f._exact and d._text is null order by 1, 2
+        """
+    ).fetchall():
+        bad.setdefault(path, []).append(line)
+    numbers, texts, names = [], [], []
+    for path, wanted in bad.items():
+        lines = Path(path).read_bytes().split(b"\n")
+        for number in wanted:
+            names.append(path)
+            numbers.append(number)
+            texts.append(lines[number - 1].rstrip(b"\r").decode("utf-8", "replace"))
+    con.execute(
+        """
+        create or replace temp table _nd_bad as
+        select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
+               unnest($3::varchar[]) as _text
+        """,
+        [names, numbers, texts],
+    )
+    query = """
+        select d._path, (d._n - f._first + 1)::integer as _line,
+               coalesce(d._text, b._text) as _text
+        from _nd d join _nd_files f on f._path = d._path and f._exact
+        left join _nd_bad b on b._path = d._path and b._line = (d._n - f._first + 1)::integer
+        """
+    if missed:
+        load_lines(con, missed)
+        con.execute("create or replace temp table _nd_missed as select * from _lines")
+        query += " union all select _path, _line, _text from _nd_missed"
+    return query
+
+
+def _nd_paths(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The files the NDJSON reader gave rows for (an empty file gives none)."""
+    return {r[0] for r in con.execute("select _path from _nd_files").fetchall()}
 
 
 def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
