@@ -111,6 +111,7 @@ def load_files(
     layout = layout_of(stager)
     warehouse = con
     con = warehouse if stage is None else stage  # parsing and staging: DuckDB
+    in_place = con is warehouse  # a DuckDB warehouse stages in its own connection
     warehouse.begin()
     try:
         con.execute(
@@ -175,18 +176,22 @@ def load_files(
         )
         # the whole record's hash only where it is part of the key (a changed CRM export)
         row_hash = "sha256(payload::varchar)" if "_row_hash" in source.key else "null::varchar"
+        on = " and ".join(f"r.{k} = n.{k}" for k in source.key)
+        # DuckDB warehouse: keys already loaded are dropped here too, on the narrow rows (the
+        # anti-join below would otherwise hash the wide ones)
+        loaded = f"and not exists (select 1 from {table} r where {on})" if in_place else ""
         # the first arrival of each key, chosen on the key and order columns alone (the wide
         # rows are not sorted); _candidates is a view of those rows, read once by the next step
         con.execute(
             f"""
             create or replace temp table _winners as
             select _rid from (
-                select _rid,
+                select _rid, {key},
                        row_number() over (partition by {key} order by {source.order_by}) as _rn
                 from (select rowid as _rid, *, {row_hash} as _row_hash
                       from _staged where reason is null)
             ) n
-            where _rn = 1
+            where _rn = 1 {loaded}
             """
         )
         con.execute(
@@ -230,15 +235,16 @@ def load_files(
             """,
             params,
         )
-        on = " and ".join(f"r.{k} = n.{k}" for k in source.key)
-        duck = engine_of(con) == "duckdb"
-        # DuckDB: a view, so the wide rows are copied once, by the insert; its counts are
-        # taken before the insert (after it, the view would find the new rows loaded)
+        # DuckDB: a view of the candidates (loaded keys are already out), so the wide rows are
+        # copied once, by the insert; its counts are taken before the insert
         _temp(
             con,
             "_new",
-            f"select n.* from _candidates n where not exists (select 1 from {table} r where {on})",
-            view=duck,
+            "select * from _candidates"
+            if in_place
+            else f"select n.* from _candidates n where not exists "
+            f"(select 1 from {table} r where {on})",
+            view=in_place,
         )
         _temp(con, "_new_counts", "select _file, count(*) as loaded from _new group by _file")
         columns = ", ".join(source.columns)
@@ -248,7 +254,7 @@ def load_files(
             f"""
             insert into {table} (_file, _line, _loaded_at, _batch_id, _row_hash, payload, {columns})
             select _file, _line, $at, $batch, _row_hash, payload, {columns} from _new
-            {"" if duck else "order by _ord, _line"}
+            {"" if in_place else "order by _ord, _line"}
             """,
             {"at": loaded_at, "batch": batch_id},
         )
