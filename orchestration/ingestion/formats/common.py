@@ -155,42 +155,38 @@ def load_json_lines(
         parts.append(read_ndjson(con, [p for p in paths if str(p) in fast]))
     if slow or not parts:
         load_lines(con, slow)
-        parts.append("select _path, _line, _text from _lines")
-    con.execute("create or replace temp view _all_lines as " + " union all ".join(parts))
-    if unnest_batch:
-        # a table: both branches below read it (a view would parse every line twice)
+        # a table: the two branches of _records below read it (a view would parse twice)
         con.execute(
-            """
-            create or replace temp table _parsed as
-            select _path, _line, _text, t[1] as _type,
-                   coalesce(t[1] = 'OBJECT' and t[2] = 'ARRAY', false) as _envelope
-            -- one parse per line: the record's type and its batch's (null when not JSON)
-            from (select _path, _line, _text, try(json_type(_text, ['$', '$.batch'])) as t
-                  from _all_lines)
-            """
+            "create or replace temp table _lines_typed as select _path, _line, _text, "
+            f"try({_TYPES.format('_text')}) as _t from _lines"
         )
-        con.execute(
-            """
-            create or replace temp view _records as
-            select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
-            from _parsed where not _envelope
-            union all
-            select _path, _line, x as _text, json_type(x) = 'OBJECT' as _ok
-            from (
-                select _path, _line,
-                       unnest(json_extract(_text, '$.batch[*]')::varchar[]) as x
-                from _parsed where _envelope
-            )
-            """
+        parts.append("select _path, _line, _text, _t from _lines_typed")
+    # _t: one parse per line gives the record's type and its batch's (null when not JSON)
+    envelope = "coalesce(_t[1] = 'OBJECT' and _t[2] = 'ARRAY', false)" if unnest_batch else "false"
+    con.execute(
+        f"""
+        create or replace temp view _parsed as
+        select _path, _line, _text, _t[1] as _type, {envelope} as _envelope
+        from ({" union all ".join(parts)})
+        """
+    )
+    con.execute(
+        """
+        create or replace temp view _records as
+        select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
+        from _parsed where not _envelope
+        union all
+        select _path, _line, x as _text, json_type(x) = 'OBJECT' as _ok
+        from (
+            select _path, _line, unnest(json_extract(_text, '$.batch[*]')::varchar[]) as x
+            from _parsed where _envelope
         )
-    else:
-        con.execute(
-            """
-            create or replace temp view _records as
-            select _path, _line, _text, coalesce(try(json_type(_text)) = 'OBJECT', false) as _ok
-            from _all_lines
-            """
-        )
+        """
+    )
+
+
+#: SQL: the JSON types of the record in ``{}`` and of its ``batch`` member
+_TYPES = "json_type({}, ['$', '$.batch'])"
 
 
 def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
@@ -207,7 +203,7 @@ def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[s
 
 def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     """Read ``paths`` with ``read_ndjson_objects`` (parallel, streaming: one parse a line);
-    returns a query of ``(_path, _line, _text)`` like ``_lines``.
+    returns a query of ``(_path, _line, _text, _t)``: ``_lines`` and the types of ``_TYPES``.
 
     The reader skips blank lines and gives a null for a line that is not JSON
     (``ignore_errors``); with no blank line (:func:`ndjson_ready`) its n-th row of a file is
@@ -220,7 +216,8 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     con.execute(
         f"""
         create or replace temp table _nd as
-        select filename as _path, ordinality as _n, json::varchar as _text
+        select filename as _path, ordinality as _n, json::varchar as _text,
+               {_TYPES.format("json")} as _t
         from read_ndjson_objects({files}, filename = true, ignore_errors = true)
             with ordinality
         """
@@ -261,14 +258,17 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     )
     query = """
         select d._path, (d._n - f._first + 1)::integer as _line,
-               coalesce(d._text, b._text) as _text
+               coalesce(d._text, b._text) as _text, d._t
         from _nd d join _nd_files f on f._path = d._path and f._exact
         left join _nd_bad b on b._path = d._path and b._line = (d._n - f._first + 1)::integer
         """
     if missed:
         load_lines(con, missed)
-        con.execute("create or replace temp table _nd_missed as select * from _lines")
-        query += " union all select _path, _line, _text from _nd_missed"
+        con.execute(
+            "create or replace temp table _nd_missed as select _path, _line, _text, "
+            f"try({_TYPES.format('_text')}) as _t from _lines"
+        )
+        query += " union all select _path, _line, _text, _t from _nd_missed"
     return query
 
 
