@@ -143,9 +143,13 @@ def load_files(
                 [str(f.path), cleaned_text(f.path, scan.bad_lines).decode("utf-8", "replace")],
             )
         stager(con, [f.path for f, _ in files])
+        # a loaded record's text is its payload: kept only where quarantined (and for CSV,
+        # whose rows the counts split into lines), so the group's text is held once
+        text = "s._text" if layout == "csv" else "case when s.reason is not null then s._text end"
         con.execute(
             "create or replace temp table _staged as "
-            "select f._file, f._ord, s.* exclude (_path) from _stage s join _files f using (_path)"
+            f"select f._file, f._ord, s.* exclude (_path, _text), {text} as _text "
+            "from _stage s join _files f using (_path)"
         )
         encoding = [
             (f.rel, ord_, number, shown_bytes(raw))

@@ -128,7 +128,8 @@ def drop_tombstoned(con: duckdb.DuckDBPyConnection, staged: str = "_staged") -> 
     direct = [
         f"lower(trim({c}::varchar))" for c in ("email", "anonymous_id", "user_id") if c in columns
     ]
-    text = "lower(coalesce(_text, ''))"
+    # the loader keeps _text for quarantined records only: a loaded one's text is its payload
+    text = "lower(coalesce(_text, payload::varchar, ''))"
     candidates = " || ".join(
         [
             f"regexp_extract_all({text}, $re)",

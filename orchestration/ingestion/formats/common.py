@@ -192,12 +192,20 @@ _TYPES = "json_type({}, ['$', '$.batch'])"
 def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
     """The paths DuckDB's NDJSON reader can number exactly: the loader's scan (temp table
     ``_files``) found valid UTF-8 and no blank line, so the reader's n-th row is line n."""
-    try:
-        rows = con.execute(
-            "select _path from _files where records_in_file = lines_in_file and _utf8"
+    # no scan (a stager called on its own): every file the slow way. Looked up, not tried: a
+    # failed statement would abort the caller's transaction
+    have = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = 'temp' and table_name = '_files'"
         ).fetchall()
-    except duckdb.Error:  # no scan (a stager called on its own): every file the slow way
+    }
+    if not {"_path", "records_in_file", "lines_in_file", "_utf8"} <= have:
         return set()
+    rows = con.execute(
+        "select _path from _files where records_in_file = lines_in_file and _utf8"
+    ).fetchall()
     return {r[0] for r in rows} & {str(p) for p in paths}
 
 
