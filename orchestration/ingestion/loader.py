@@ -39,6 +39,7 @@ from datetime import datetime
 import duckdb
 
 from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_bytes
+from orchestration.ingestion.formats.common import release_scratch
 from orchestration.ingestion.landing import LandingFile
 from orchestration.ingestion.raw_columns import RAW_COLUMNS
 from orchestration.ingestion.sources import Source, Stager, layout_of
@@ -151,6 +152,7 @@ def load_files(
             f"select f._file, f._ord, s.* exclude (_path, _text), {text} as _text "
             "from _stage s join _files f using (_path)"
         )
+        release_scratch(con)  # the files' text is in _staged now
         encoding = [
             (f.rel, ord_, number, shown_bytes(raw))
             for ord_, (f, scan) in enumerate(files)

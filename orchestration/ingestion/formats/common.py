@@ -189,6 +189,24 @@ def load_json_lines(
 _TYPES = "json_type({}, ['$', '$.batch'])"
 
 
+#: the temp tables the readers above and below leave (they hold the text of a group's files)
+SCRATCH_TABLES = (
+    "_nd",
+    "_nd_files",
+    "_nd_bad",
+    "_nd_missed",
+    "_lines_typed",
+    "_docs",
+    "_pyrecords",
+)
+
+
+def release_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the readers' temp tables once their records are staged (frees their memory)."""
+    for table in SCRATCH_TABLES:
+        con.execute(f"drop table if exists {table}")
+
+
 def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
     """The paths DuckDB's NDJSON reader can number exactly: the loader's scan (temp table
     ``_files``) found valid UTF-8 and no blank line, so the reader's n-th row is line n."""
