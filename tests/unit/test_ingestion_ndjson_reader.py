@@ -117,3 +117,23 @@ def test_invalid_utf8_file_takes_the_split_path_and_quarantines_that_line(
         (11, "invalid_encoding")
     ]
     assert loaded == len(fast[0])
+
+
+def test_file_the_reader_counts_differently_is_split_instead(tmp_path, fast, reader_calls):
+    """A line of a tab only is not blank to the scan (nor to the split) but the reader skips
+    it: its row count differs from the scan's, so the file is split in SQL after all."""
+    lines = [*LINES[:4], "\t", *LINES[4:]]
+    loaded, quarantine, counts = ingest(tmp_path / "tab", "\n".join(lines) + "\n")
+    assert reader_calls == [1, 1]  # tried, then the rows came from the split
+    shifted = [
+        (n + (n > 4), "malformed_json", LINES[n - 1].rstrip("\r")) for n in sorted(MALFORMED)
+    ]
+    assert quarantine == sorted([*shifted, (5, "malformed_json", "\t")])
+    assert [(line, m) for line, m, _ in loaded] == [
+        (1, "m1"),
+        (8, "m7a"),
+        (8, "m7b"),
+        (9, "m8"),
+        (10, "m9"),
+    ]
+    assert counts == (12, 5, 7, 11, 11)

@@ -234,7 +234,8 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     The reader skips blank lines and gives a null for a line that is not JSON
     (``ignore_errors``); with no blank line (:func:`ndjson_ready`) its n-th row of a file is
     line n (``with ordinality`` numbers the rows in file order). A file whose row count
-    differs from the scan's line count is read the slow way instead, and the original text of
+    differs from the scan's line count, or whose rows are not numbered in one run, is read the
+    slow way instead, and the original text of
     the null rows (malformed lines, to quarantine) is fetched from the file by line number,
     so nothing but those few lines is read twice.
     """
@@ -251,8 +252,11 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     con.execute(
         """
         create or replace temp table _nd_files as
-        select n._path, n._first, f.records_in_file = n._rows as _exact
-        from (select _path, min(_n) as _first, count(*) as _rows from _nd group by _path) n
+        -- exact: as many rows as the scan counted lines, numbered without a gap
+        select n._path, n._first,
+               f.records_in_file = n._rows and n._last - n._first + 1 = n._rows as _exact
+        from (select _path, min(_n) as _first, max(_n) as _last, count(*) as _rows
+              from _nd group by _path) n
         join _files f using (_path)
         """
     )
