@@ -8,7 +8,15 @@ the same run and on the same files, the floor each phase is judged against:
 - **dbt build** vs the models' compiled SQL executed directly through the duckdb API in
   dependency order on a copy of the same raw warehouse (no dbt, no tests);
 - **hourly path**: the newest day of every source is held back, the rest is built, then that
-  day is dropped in and ingest + incremental build + checks run: its share of the full build.
+  day is dropped in and ingest + incremental build + checks run: its share of the full build;
+- **syncs** (every shipped reverse-ETL sync, a dry run when its CRM token is not set) and
+  **calibrate** (the warehouse calibration, ``leadhouse calibrate --as-of auto``) on the built
+  warehouse; the calibration's champion-vs-challenger backtest is recorded with its timings.
+
+Growth from the previous scale (``tiny`` -> ``small`` -> ``medium`` -> ``large``) is reported per
+phase as seconds per landing row here over seconds per landing row there (flat = 1.0), from the
+newest result file of that scale. The result files are rewritten after every phase, so a run
+stopped half-way leaves the phases it finished.
 
 Each phase records wall time, CPU time (this process and its children), peak RSS and rows/s.
 Results go to ``benchmarks/results/<scale>-<date>.json`` and ``.md`` with the machine and the
@@ -63,8 +71,16 @@ def _peak_mb() -> float:
     return max(me, kids) / 1024
 
 
-def timed(phases: list[Phase], name: str, fn: Callable[[], object], **kw: object) -> object:
-    """Run ``fn`` as phase ``name``; an int result is its row count, a str its note."""
+def timed(
+    phases: list[Phase],
+    name: str,
+    fn: Callable[[], object],
+    after: Callable[[], object] | None = None,
+    **kw: object,
+) -> object:
+    """Run ``fn`` as phase ``name``; an int result is its row count, a str its note.
+
+    ``after`` runs once the phase is recorded (the benchmark rewrites its partial results)."""
     cpu0, t0 = _cpu(), time.perf_counter()
     result = fn()
     phase = Phase(name, time.perf_counter() - t0, _cpu() - cpu0, _peak_mb(), **kw)
@@ -75,6 +91,8 @@ def timed(phases: list[Phase], name: str, fn: Callable[[], object], **kw: object
     phases.append(phase)
     rate = f", {phase.rows_per_s:,.0f} rows/s" if phase.rows_per_s else ""
     print(f"{name:<32} {phase.wall_s:8.1f} s wall{rate}", flush=True)
+    if after is not None:
+        after()
     return result
 
 
@@ -185,6 +203,120 @@ def build_floor(manifest_path: Path, warehouse_copy: Path, built: Path) -> int:
 
 # --- the benchmark --------------------------------------------------------------------------
 
+#: Scales in growth order: each result is compared per row with the newest one of the previous.
+SCALES = ("tiny", "small", "medium", "large")
+#: Sales capacity (leads a week) the calibration phase uses: about the same share of the leads
+#: at every scale (docs/calibration.md measured tiny at 10 and small at 50).
+CALIBRATION_CAPACITY = {"tiny": 10, "small": 50, "medium": 500, "large": 5000}
+#: Outcome window of the calibration phase (``make calibrate``'s default).
+CALIBRATION_HORIZON = 30
+
+
+def run_syncs() -> str:
+    """Every shipped reverse-ETL sync, as the Dagster assets run it (dry run without a token)."""
+    from orchestration.activation.resources import (
+        default_hubspot,
+        default_salesforce,
+        make_destination,
+        missing_credentials,
+    )
+    from orchestration.activation.runner import run_sync
+    from orchestration.activation.spec import shipped_specs
+    from orchestration.config import settings
+
+    cfg = settings()
+    hubspot, salesforce = default_hubspot(), default_salesforce()
+    done = []
+    for spec in shipped_specs().values():
+        missing = missing_credentials(spec, hubspot, salesforce)
+        report = run_sync(
+            spec,
+            warehouse=cfg.warehouse_path,
+            dry_run=missing is not None,
+            dry_run_reason=missing,
+            destination_factory=lambda run_id, spec=spec: make_destination(
+                spec, run_id, output_dir=cfg.output_dir, hubspot=hubspot, salesforce=salesforce
+            ),
+        )
+        mode = "dry run" if report.dry_run else report.status
+        done.append(f"{spec.sync_id} {report.counts.get('source_rows', 0):,} rows ({mode})")
+    return "; ".join(done)
+
+
+def calibrate(out_dir: Path, capacity: int, extra: dict) -> str:
+    """``leadhouse calibrate --as-of auto --horizon 30 --capacity N``; its backtest into extra."""
+    from orchestration.calibration.warehouse_calibration import calibrate_warehouse
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    result = calibrate_warehouse(
+        as_of="auto",
+        horizon=CALIBRATION_HORIZON,
+        capacity=capacity,
+        out_dir=out_dir / "bench",
+    )
+    verdict = result.recommendation
+    backtest = {
+        "capacity_per_week": capacity,
+        "horizon_days": CALIBRATION_HORIZON,
+        "summary": result.summary,
+        "metrics": {
+            m.name: {
+                "n": m.n,
+                "base_rate": m.base_rate,
+                "auc": m.auc,
+                "capacity": m.capacity,
+            }
+            for m in result.metrics
+        },
+    }
+    if verdict is not None:
+        backtest["recommendation"] = {
+            "adopt": verdict.adopt,
+            "sentence": verdict.sentence,
+            "auc_diff": verdict.auc_diff,
+            "auc_ci": list(verdict.auc_ci),
+            "precision_diff": verdict.precision_diff,
+            "precision_ci": list(verdict.precision_ci),
+            "k": verdict.k,
+        }
+    extra["calibration"] = backtest
+    action = "adopt" if verdict is not None and verdict.adopt else "keep the champion"
+    return (
+        f"AUC champion {result.champion_auc:.3f} vs challenger {result.challenger_auc:.3f}: "
+        f"{action}"
+    )
+
+
+def previous_result(scale: str) -> dict | None:
+    """The newest result of the scale before ``scale`` (None for the first or an unknown one)."""
+    if scale not in SCALES or SCALES.index(scale) == 0:
+        return None
+    before = SCALES[SCALES.index(scale) - 1]
+    files = sorted(RESULTS_DIR.glob(f"{before}-*.json"))
+    return json.loads(files[-1].read_text()) if files else None
+
+
+def _landing_rows(result: dict) -> int | None:
+    if result.get("landing_rows"):
+        return int(result["landing_rows"])
+    ingest = next((p for p in result["phases"] if p["name"] == "ingest"), None)
+    return ingest["rows"] if ingest else None
+
+
+def growth_per_row(phases: list[Phase], rows: int | None, before: dict | None) -> dict:
+    """Per phase: (seconds per landing row here) / (seconds per landing row at ``before``)."""
+    if not before or not rows:
+        return {}
+    rows_before = _landing_rows(before)
+    walls = {p["name"]: p["wall_s"] for p in before["phases"]}
+    if not rows_before:
+        return {}
+    return {
+        p.name: round((p.wall_s / rows) / (walls[p.name] / rows_before), 2)
+        for p in phases
+        if walls.get(p.name) and p.name not in ("code location load", "generate")
+    }
+
 
 def _git(*args: str) -> str:
     try:
@@ -239,10 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT, TEST_SCOPE_ENV
 
     phases: list[Phase] = []
+    extra: dict = {}
+
+    def step(name: str, fn: Callable[[], object], **kw: object) -> object:
+        return timed(phases, name, fn, after=lambda: report(args.scale, phases, extra), **kw)
+
     stamp = landing / "_truth" / f".generated-{args.scale}-{args.seed}"
     if not stamp.exists():
         shutil.rmtree(landing, ignore_errors=True)
-        timed(phases, "generate", lambda: generate(args.scale, args.seed, landing) and "")
+        step("generate", lambda: generate(args.scale, args.seed, landing) and "")
         stamp.touch()
 
     t0 = time.perf_counter()
@@ -255,9 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
 
-    def dbt_build(*extra: str, test_scope: str = "full") -> str:
+    def dbt_build(*extra_args: str) -> str:
         subprocess.run(
-            [dbt, "build", "--exclude-resource-type", "unit_test", *extra,
+            [dbt, "build", "--exclude-resource-type", "unit_test", *extra_args,
              "--target-path", str(base / "target"), "--log-path", str(base / "logs"), "--quiet"],
             cwd=REPO_ROOT, env={**env, TEST_SCOPE_ENV: test_scope}, check=True,
         )  # fmt: skip
@@ -270,118 +407,118 @@ def main(argv: list[str] | None = None) -> int:
     holdback = base / "holdback"
     moves = _hold_back_last_day(landing, holdback)
     try:
-        rows = timed(
-            phases,
+        rows = step(
             "ingest",
             lambda: sum(r.rows_in for r in ingest_all().values()),
             floor="ingest floor",
         )
-        timed(phases, "ingest floor", lambda: ingest_floor(landing, base / "wh" / "floor.duckdb"))
+        extra["landing_rows"] = rows
+        step("ingest floor", lambda: ingest_floor(landing, base / "wh" / "floor.duckdb"))
         phases[-1].rows = rows
-        timed(phases, "re-ingest (all skipped)", lambda: ingest_all() and "")
+        (base / "wh" / "floor.duckdb").unlink(missing_ok=True)
+        step("re-ingest (all skipped)", lambda: ingest_all() and "")
         # the floor starts from the same raw (+ seeds) the build starts from; same file name,
         # because compiled SQL names the catalog
         seeded = base / "floor" / warehouse.name
         seeded.parent.mkdir(exist_ok=True)
         shutil.copy(warehouse, seeded)
-        timed(phases, "dbt build (full)", dbt_build, floor="dbt SQL floor")
+        step("dbt build (full)", dbt_build, floor="dbt SQL floor")
         subprocess.run(
             [dbt, "seed", "--target-path", str(base / "target_floor"), "--quiet"],
             cwd=REPO_ROOT, env={**env, "LEADHOUSE_WAREHOUSE": str(seeded)}, check=True,
         )  # fmt: skip
-        timed(
-            phases,
+        step(
             "dbt SQL floor",
             lambda: f"{build_floor(base / 'target' / 'manifest.json', seeded, warehouse)} models",
         )
-        timed(phases, "quality checks", checks)
+        shutil.rmtree(base / "floor", ignore_errors=True)
+        step("quality checks", checks)
+        step("syncs", run_syncs)
+        capacity = CALIBRATION_CAPACITY.get(args.scale, 50)
+        step(
+            "calibrate",
+            lambda: calibrate(base / "out" / "calibration", capacity, extra),
+        )
     finally:
         for original, moved in moves:
             shutil.move(str(moved), str(original))
         shutil.rmtree(holdback, ignore_errors=True)
 
     if moves:
-        timed(
-            phases,
+        step(
             "hourly: ingest one new day",
             lambda: sum(r.rows_in for r in ingest_all().values()),
         )
-        # what the hourly job (orchestration/transform/defs.py) builds: everything but the
-        # snapshots and the marts built from them (nightly)
-        timed(
-            phases,
-            "hourly: dbt build (incremental)",
-            lambda: (
-                dbt_build("--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
-                and "models and dbt tests (newest load), no snapshots"
-            ),
-        )
-        hourly_nodes = slowest_nodes(base / "target" / "run_results.json")
-        timed(phases, "hourly: quality checks", checks)
+        step("hourly: dbt build (incremental)", dbt_build)
+        step("hourly: quality checks", checks)
 
-    return report(args.scale, phases, hourly_nodes if moves else [])
+    return report(args.scale, phases, extra, final=True)
 
 
-def slowest_nodes(run_results: Path, count: int = 12) -> list[str]:
-    """The ``count`` slowest nodes of a dbt run, and the time of its tests and models."""
-    results = json.loads(run_results.read_text())["results"]
-    total = {
-        kind: sum(r["execution_time"] for r in results if r["unique_id"].startswith(kind + "."))
-        for kind in ("model", "test")
-    }
-    lines = [
-        f"{len(results)} nodes; models {total['model']:.1f} s, tests {total['test']:.1f} s "
-        f"({sum(r['unique_id'].startswith('test.') for r in results)} tests)"
-    ]
-    for r in sorted(results, key=lambda r: -r["execution_time"])[:count]:
-        lines.append(f"{r['execution_time']:.1f} s {r['unique_id'].split('.', 2)[-1]}")
-    return lines
-
-
-def report(scale: str, phases: list[Phase], hourly_nodes: list[str] | None = None) -> int:
+def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) -> int:
+    """Write ``results/<scale>-<date>.{json,md}`` (after every phase; printed when ``final``)."""
     by_name = {p.name: p for p in phases}
     full = sum(
         by_name[n].wall_s for n in ("ingest", "dbt build (full)", "quality checks") if n in by_name
     )
     hourly = sum(p.wall_s for p in phases if p.name.startswith("hourly:"))
     day = datetime.now(UTC).strftime("%Y-%m-%d")
+    before = previous_result(scale)
+    rows = extra.get("landing_rows")
+    growth = growth_per_row(phases, rows, before)
     summary = {
         "date": day,
         "scale": scale,
         "commit": _git("rev-parse", "--short", "HEAD"),
         "machine": _machine(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "complete": final,
+        "landing_rows": rows,
         "phases": [{**asdict(p), "rows_per_s": p.rows_per_s} for p in phases],
         "ratios": {
             p.name: round(p.wall_s / by_name[p.floor].wall_s, 2)
             for p in phases
             if p.floor and p.floor in by_name and by_name[p.floor].wall_s
         },
+        "growth_vs": f"{before['scale']} {before['date']}" if before and growth else None,
+        "growth_per_row": growth,
         "full_build_s": round(full, 1),
         "checks_share_of_build": round(by_name["quality checks"].wall_s / full, 3)
-        if full
+        if full and "quality checks" in by_name
         else None,
         "hourly_share_of_full": round(hourly / full, 3) if hourly and full else None,
-        "hourly_dbt_nodes": hourly_nodes or [],
+        **({"calibration": extra["calibration"]} if "calibration" in extra else {}),
     }
     RESULTS_DIR.mkdir(exist_ok=True)
     stem = RESULTS_DIR / f"{scale}-{day}"
-    stem.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    stem.with_suffix(".json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    load = ", ".join(f"{x:.2f}" for x in summary["load_average"])
+    growth_head = f"per row vs {summary['growth_vs']}" if growth else ""
     lines = [
         f"# `{scale}` on {day} (commit {summary['commit']})",
         "",
-        f"Machine: {summary['machine']}.",
+        f"Machine: {summary['machine']}; load average at the end {load}."
+        + ("" if final else " **Partial: the run stopped before its last phase.**"),
         "",
-        "| phase | wall s | cpu s | peak RSS MB | rows/s | vs floor |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"| phase | wall s | cpu s | peak RSS MB | rows/s | vs floor | {growth_head} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for p in phases:
         ratio = summary["ratios"].get(p.name)
         rate = f"{p.rows_per_s:,.0f}" if p.rows_per_s else ""
+        grow = f"{growth[p.name]:.2f}×" if p.name in growth else ""
         lines.append(
             f"| {p.name} | {p.wall_s:.1f} | {p.cpu_s:.1f} | {p.peak_rss_mb:,.0f} | {rate} | "
-            f"{f'{ratio:.2f}×' if ratio else p.note} |"
+            f"{f'{ratio:.2f}×' if ratio else p.note} | {grow} |"
         )
-    if full:
+    if rows:
+        lines += ["", f"Landing rows: {rows:,}."]
+    if growth:
+        lines.append(
+            f"Growth: seconds per landing row here over seconds per landing row in "
+            f"`{summary['growth_vs']}` (1.00× = linear, flat per row)."
+        )
+    if full and "quality checks" in by_name:
         share = summary["checks_share_of_build"]
         lines += [
             "",
@@ -390,13 +527,34 @@ def report(scale: str, phases: list[Phase], hourly_nodes: list[str] | None = Non
     if hourly and full:
         share = summary["hourly_share_of_full"]
         lines.append(f"Hourly path on one new day: {hourly:.1f} s = {share:.0%} of the full build.")
-    if hourly_nodes:
-        lines += ["", f"Hourly dbt build (run_results.json): {hourly_nodes[0]}; slowest nodes:", ""]
-        lines += [f"- {node}" for node in hourly_nodes[1:]]
+    if "calibration" in extra:
+        lines += ["", *calibration_lines(extra["calibration"])]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"written {stem}.json and {stem}.md")
+    if final:
+        print("\n".join(lines))
+        print(f"written {stem}.json and {stem}.md")
     return 0
+
+
+def calibration_lines(cal: dict) -> list[str]:
+    """The calibration phase's champion vs challenger backtest, for the Markdown result."""
+    out = [
+        f"Calibration (`leadhouse calibrate --as-of auto --horizon {cal['horizon_days']} "
+        f"--capacity {cal['capacity_per_week']}`), on the warehouse without the held-back day:",
+        "",
+        "| | leads | base rate | AUC | MQL threshold | MQLs/week | precision of MQLs |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, m in cal["metrics"].items():
+        c = m.get("capacity") or {}
+        out.append(
+            f"| {name} | {m['n']:,} | {m['base_rate']:.3f} | {m['auc']:.3f} | "
+            f"{c.get('threshold', '')} | {c.get('mql_per_week', float('nan')):.1f} | "
+            f"{c.get('precision', float('nan')):.3f} |"
+        )
+    if "recommendation" in cal:
+        out += ["", cal["recommendation"]["sentence"]]
+    return out
 
 
 if __name__ == "__main__":
