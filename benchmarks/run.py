@@ -287,6 +287,20 @@ def calibrate(out_dir: Path, capacity: int, extra: dict) -> str:
     )
 
 
+def resumed_phases(scale: str) -> tuple[list[Phase], dict] | None:
+    """The phases and extras of the newest unfinished result of ``scale`` (``--resume``)."""
+    files = sorted(RESULTS_DIR.glob(f"{scale}-*.json"))
+    if not files:
+        return None
+    result = json.loads(files[-1].read_text())
+    if result.get("complete", True):
+        return None
+    fields = set(Phase.__dataclass_fields__)
+    phases = [Phase(**{k: v for k, v in p.items() if k in fields}) for p in result["phases"]]
+    extra = {k: result[k] for k in ("landing_rows", "calibration") if result.get(k)}
+    return phases, extra
+
+
 def previous_result(scale: str) -> dict | None:
     """The newest result of the scale before ``scale`` (None for the first or an unknown one)."""
     if scale not in SCALES or SCALES.index(scale) == 0:
@@ -350,6 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"))
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a stopped run: keep its warehouse and its newest partial result, run only "
+        "the phases it did not finish",
+    )
     args = parser.parse_args(argv)
 
     base = REPO_ROOT / "data" / "bench" / args.scale
@@ -359,7 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         LEADHOUSE_WAREHOUSE=str(warehouse),
         LEADHOUSE_OUTPUT=str(base / "out"),
     )
-    for folder in ("wh", "floor", "target", "target_floor"):
+    done = resumed_phases(args.scale) if args.resume else None
+    if args.resume and done is None:
+        parser.error(f"--resume: no unfinished result of {args.scale} in {RESULTS_DIR}")
+    for folder in ("floor", "target_floor") if done else ("wh", "floor", "target", "target_floor"):
         shutil.rmtree(base / folder, ignore_errors=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
 
@@ -370,10 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.sample_data.engine import generate
     from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT, TEST_SCOPE_ENV
 
-    phases: list[Phase] = []
-    extra: dict = {}
+    phases: list[Phase] = list(done[0]) if done else []
+    extra: dict = dict(done[1]) if done else {}
+    finished = {p.name for p in phases}
 
     def step(name: str, fn: Callable[[], object], **kw: object) -> object:
+        if name in finished:  # --resume: measured by the stopped run
+            return next(p.rows or p.note for p in phases if p.name == name)
         return timed(phases, name, fn, after=lambda: report(args.scale, phases, extra), **kw)
 
     stamp = landing / "_truth" / f".generated-{args.scale}-{args.seed}"
@@ -383,11 +409,15 @@ def main(argv: list[str] | None = None) -> int:
         stamp.touch()
 
     t0 = time.perf_counter()
-    load = subprocess.run(
-        [sys.executable, "-c", "import orchestration.definitions"], cwd=REPO_ROOT, check=True
+    load = (
+        None
+        if "code location load" in finished
+        else subprocess.run(
+            [sys.executable, "-c", "import orchestration.definitions"], cwd=REPO_ROOT, check=True
+        )
     )
-    del load
-    phases.append(Phase("code location load", time.perf_counter() - t0, 0.0, _peak_mb()))
+    if load is not None:
+        phases.append(Phase("code location load", time.perf_counter() - t0, 0.0, _peak_mb()))
 
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
@@ -405,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         return f"{len(outcomes)} GX checks, {sum(not o.passed for o in outcomes)} failed"
 
     holdback = base / "holdback"
-    moves = _hold_back_last_day(landing, holdback)
+    hourly_done = "hourly: ingest one new day" in finished
+    moves = [] if hourly_done else _hold_back_last_day(landing, holdback)
     try:
         rows = step(
             "ingest",
@@ -413,24 +444,25 @@ def main(argv: list[str] | None = None) -> int:
             floor="ingest floor",
         )
         extra["landing_rows"] = rows
-        step("ingest floor", lambda: ingest_floor(landing, base / "wh" / "floor.duckdb"))
-        phases[-1].rows = rows
+        if "ingest floor" not in finished:
+            step("ingest floor", lambda: ingest_floor(landing, base / "wh" / "floor.duckdb"))
+            phases[-1].rows = rows
         (base / "wh" / "floor.duckdb").unlink(missing_ok=True)
         step("re-ingest (all skipped)", lambda: ingest_all() and "")
         # the floor starts from the same raw (+ seeds) the build starts from; same file name,
-        # because compiled SQL names the catalog
-        seeded = base / "floor" / warehouse.name
-        seeded.parent.mkdir(exist_ok=True)
-        shutil.copy(warehouse, seeded)
-        step("dbt build (full)", dbt_build, floor="dbt SQL floor")
-        subprocess.run(
-            [dbt, "seed", "--target-path", str(base / "target_floor"), "--quiet"],
-            cwd=REPO_ROOT, env={**env, "LEADHOUSE_WAREHOUSE": str(seeded)}, check=True,
-        )  # fmt: skip
-        step(
-            "dbt SQL floor",
-            lambda: f"{build_floor(base / 'target' / 'manifest.json', seeded, warehouse)} models",
-        )
+        # because compiled SQL names the catalog. A resumed run whose build is done has no raw
+        # warehouse left to start the floor from: the floor is then left out.
+        if "dbt build (full)" not in finished:
+            seeded = base / "floor" / warehouse.name
+            seeded.parent.mkdir(exist_ok=True)
+            shutil.copy(warehouse, seeded)
+            step("dbt build (full)", dbt_build, floor="dbt SQL floor")
+            subprocess.run(
+                [dbt, "seed", "--target-path", str(base / "target_floor"), "--quiet"],
+                cwd=REPO_ROOT, env={**env, "LEADHOUSE_WAREHOUSE": str(seeded)}, check=True,
+            )  # fmt: skip
+            manifest = base / "target" / "manifest.json"
+            step("dbt SQL floor", lambda: f"{build_floor(manifest, seeded, warehouse)} models")
         shutil.rmtree(base / "floor", ignore_errors=True)
         step("quality checks", checks)
         step("syncs", run_syncs)
@@ -444,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.move(str(moved), str(original))
         shutil.rmtree(holdback, ignore_errors=True)
 
-    if moves:
+    if moves or hourly_done:
         step(
             "hourly: ingest one new day",
             lambda: sum(r.rows_in for r in ingest_all().values()),
