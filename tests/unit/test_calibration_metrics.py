@@ -94,3 +94,22 @@ def test_matched_threshold_of_a_positive_band_stays_positive():
     old = np.array([0.0, 5.0, 12.0, 30.0, 60.0])  # 60% at or above 10
     new = np.array([0.0, 0.0, 0.0, 0.4, 3.0])  # the challenger puts most leads at 0
     assert matched_threshold(old, new, 10.0) == 0.4
+
+
+def test_compare_never_adopts_a_challenger_that_ranks_worse_even_with_better_mqls():
+    """Issue 14: a challenger whose MQLs at capacity convert better beyond the noise but whose
+    ranking of all leads (AUC) is worse is not adopted: keep the champion."""
+    from orchestration.calibration.metrics import compare
+
+    rng = np.random.default_rng(3)
+    n, k = 4000, 200
+    y = (rng.random(n) < 0.15).astype(int)
+    champion = y + rng.normal(0, 1.0, n)
+    top = champion >= np.sort(champion)[-2 * k]
+    # the challenger sorts the champion's top 2k perfectly (better MQLs) and ranks the
+    # remaining 3,600 leads at random (a worse ranking overall)
+    challenger = np.where(top, 100.0 + y, rng.normal(0, 1.0, n))
+    verdict = compare(champion, challenger, y, k=k)
+    assert verdict.precision_ci[0] > 0.1  # MQL precision better beyond the noise
+    assert verdict.auc_diff < -0.05 and verdict.auc_ci[1] < 0  # ranks worse
+    assert not verdict.adopt and verdict.sentence.startswith("Keep the champion")
