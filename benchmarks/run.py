@@ -317,18 +317,20 @@ def _landing_rows(result: dict) -> int | None:
     return ingest["rows"] if ingest else None
 
 
-def growth_per_row(phases: list[Phase], rows: int | None, before: dict | None) -> dict:
-    """Per phase: (seconds per landing row here) / (seconds per landing row at ``before``)."""
+def growth_per_row(
+    phases: list[Phase], rows: int | None, before: dict | None, measure: str = "wall_s"
+) -> dict:
+    """Per phase: (``measure`` seconds per landing row here) / (the same at ``before``)."""
     if not before or not rows:
         return {}
     rows_before = _landing_rows(before)
-    walls = {p["name"]: p["wall_s"] for p in before["phases"]}
+    then = {p["name"]: p[measure] for p in before["phases"]}
     if not rows_before:
         return {}
     return {
-        p.name: round((p.wall_s / rows) / (walls[p.name] / rows_before), 2)
+        p.name: round((getattr(p, measure) / rows) / (then[p.name] / rows_before), 2)
         for p in phases
-        if walls.get(p.name) and p.name not in ("code location load", "generate")
+        if then.get(p.name) and p.name not in ("code location load", "generate")
     }
 
 
@@ -498,6 +500,7 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
     before = previous_result(scale)
     rows = extra.get("landing_rows")
     growth = growth_per_row(phases, rows, before)
+    growth_cpu = growth_per_row(phases, rows, before, "cpu_s")
     summary = {
         "date": day,
         "scale": scale,
@@ -514,6 +517,7 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
         },
         "growth_vs": f"{before['scale']} {before['date']}" if before and growth else None,
         "growth_per_row": growth,
+        "growth_per_row_cpu": growth_cpu,
         "full_build_s": round(full, 1),
         "checks_share_of_build": round(by_name["quality checks"].wall_s / full, 3)
         if full and "quality checks" in by_name
@@ -525,7 +529,7 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
     stem = RESULTS_DIR / f"{scale}-{day}"
     stem.with_suffix(".json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     load = ", ".join(f"{x:.2f}" for x in summary["load_average"])
-    growth_head = f"per row vs {summary['growth_vs']}" if growth else ""
+    growth_head = f"per row vs {summary['growth_vs']} (wall / CPU)" if growth else ""
     lines = [
         f"# `{scale}` on {day} (commit {summary['commit']})",
         "",
@@ -539,6 +543,8 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
         ratio = summary["ratios"].get(p.name)
         rate = f"{p.rows_per_s:,.0f}" if p.rows_per_s else ""
         grow = f"{growth[p.name]:.2f}×" if p.name in growth else ""
+        if p.name in growth_cpu:
+            grow += f" / {growth_cpu[p.name]:.2f}×"
         lines.append(
             f"| {p.name} | {p.wall_s:.1f} | {p.cpu_s:.1f} | {p.peak_rss_mb:,.0f} | {rate} | "
             f"{f'{ratio:.2f}×' if ratio else p.note} | {grow} |"
@@ -547,7 +553,7 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
         lines += ["", f"Landing rows: {rows:,}."]
     if growth:
         lines.append(
-            f"Growth: seconds per landing row here over seconds per landing row in "
+            f"Growth: seconds (wall / CPU) per landing row here over the same in "
             f"`{summary['growth_vs']}` (1.00× = linear, flat per row)."
         )
     if full and "quality checks" in by_name:
