@@ -297,7 +297,8 @@ def resumed_phases(scale: str) -> tuple[list[Phase], dict] | None:
         return None
     fields = set(Phase.__dataclass_fields__)
     phases = [Phase(**{k: v for k, v in p.items() if k in fields}) for p in result["phases"]]
-    extra = {k: result[k] for k in ("landing_rows", "calibration") if result.get(k)}
+    keys = ("landing_rows", "calibration", "hourly_dbt_nodes")
+    extra = {k: result[k] for k in keys if result.get(k)}
     return phases, extra
 
 
@@ -424,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
 
-    def dbt_build(*extra_args: str) -> str:
+    def dbt_build(*extra_args: str, test_scope: str = "full") -> str:
         subprocess.run(
             [dbt, "build", "--exclude-resource-type", "unit_test", *extra_args,
              "--target-path", str(base / "target"), "--log-path", str(base / "logs"), "--quiet"],
@@ -483,10 +484,36 @@ def main(argv: list[str] | None = None) -> int:
             "hourly: ingest one new day",
             lambda: sum(r.rows_in for r in ingest_all().values()),
         )
-        step("hourly: dbt build (incremental)", dbt_build)
+        # what the hourly job (orchestration/transform/defs.py) builds: everything but the
+        # snapshots and the marts built from them (nightly)
+        step(
+            "hourly: dbt build (incremental)",
+            lambda: (
+                dbt_build("--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
+                and "models and dbt tests (newest load), no snapshots"
+            ),
+        )
+        if "hourly: quality checks" not in finished:
+            extra["hourly_dbt_nodes"] = slowest_nodes(base / "target" / "run_results.json")
         step("hourly: quality checks", checks)
 
     return report(args.scale, phases, extra, final=True)
+
+
+def slowest_nodes(run_results: Path, count: int = 12) -> list[str]:
+    """The ``count`` slowest nodes of a dbt run, and the time of its tests and models."""
+    results = json.loads(run_results.read_text())["results"]
+    total = {
+        kind: sum(r["execution_time"] for r in results if r["unique_id"].startswith(kind + "."))
+        for kind in ("model", "test")
+    }
+    lines = [
+        f"{len(results)} nodes; models {total['model']:.1f} s, tests {total['test']:.1f} s "
+        f"({sum(r['unique_id'].startswith('test.') for r in results)} tests)"
+    ]
+    for r in sorted(results, key=lambda r: -r["execution_time"])[:count]:
+        lines.append(f"{r['execution_time']:.1f} s {r['unique_id'].split('.', 2)[-1]}")
+    return lines
 
 
 def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) -> int:
@@ -523,6 +550,7 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
         if full and "quality checks" in by_name
         else None,
         "hourly_share_of_full": round(hourly / full, 3) if hourly and full else None,
+        "hourly_dbt_nodes": extra.get("hourly_dbt_nodes", []),
         **({"calibration": extra["calibration"]} if "calibration" in extra else {}),
     }
     RESULTS_DIR.mkdir(exist_ok=True)
@@ -565,6 +593,10 @@ def report(scale: str, phases: list[Phase], extra: dict, final: bool = False) ->
     if hourly and full:
         share = summary["hourly_share_of_full"]
         lines.append(f"Hourly path on one new day: {hourly:.1f} s = {share:.0%} of the full build.")
+    hourly_nodes = extra.get("hourly_dbt_nodes")
+    if hourly_nodes:
+        lines += ["", f"Hourly dbt build (run_results.json): {hourly_nodes[0]}; slowest nodes:", ""]
+        lines += [f"- {node}" for node in hourly_nodes[1:]]
     if "calibration" in extra:
         lines += ["", *calibration_lines(extra["calibration"])]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
