@@ -54,15 +54,13 @@ interactions as (
         loaded_at
     from unioned
     where occurred_at is not null
-    {% if is_incremental() %}
-        -- a known lead's row, or the row of an id the table has (its lead may be gone)
         and (
             lead_id is not null
-            or interaction_id in (select existing.interaction_id from {{ this }} as existing)
+            {%- if is_incremental() %}
+                -- or the row of an id the table has (its lead may be gone)
+                or interaction_id in (select existing.interaction_id from {{ this }} as existing)
+            {%- endif %}
         )
-    {% else %}
-        and lead_id is not null
-    {% endif %}
 
 )
 
@@ -91,5 +89,5 @@ select
     loaded_at
 from {{ this }}
 {% else %}
-select * from interactions
+    select * from interactions
 {% endif %}
