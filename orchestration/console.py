@@ -272,6 +272,8 @@ def explain(exc: BaseException) -> tuple[str, str] | None:
             "the warehouse is in use by another process (DuckDB allows one writer)",
             "close `make ui`, `dagster dev`, notebooks or BI clients on the file, then retry",
         )
+    if type(exc).__name__ == "UnsupportedEngine":  # orchestration/resources.py
+        return text, "use LEADHOUSE_TARGET=duckdb for it (docs/engines.md)"
     if type(exc).__name__ == "DagsterDbtManifestNotFoundError":
         return text, "run `make prepare` (it builds the dbt manifest)"
     if isinstance(exc, FileNotFoundError):

@@ -216,14 +216,26 @@ class PostgresWarehouse(dg.ConfigurableResource):
     @contextmanager
     def scratch(self, con: PostgresConnection) -> Iterator[duckdb.DuckDBPyConnection]:
         """An in-memory DuckDB where ingestion parses files before COPY."""
-        scratch = duckdb.connect()
+        scratch = memory_duckdb()
         try:
-            scratch.execute("set TimeZone = 'UTC'")
-            scratch.execute(f"set memory_limit = '{settings().duckdb_memory_limit}'")
-            scratch.execute("set enable_progress_bar = false")
             yield scratch
         finally:
             scratch.close()
+
+
+def memory_duckdb() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB used as a parsing or compute engine, not the warehouse (files read
+    at ingestion, CRM sync plans, calibration features, publish copies): UTC session, the
+    configured ``memory_limit``, no progress bar. The caller closes it."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"set memory_limit = '{settings().duckdb_memory_limit}'")
+        con.execute("set enable_progress_bar = false")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 class SparkWarehouse(dg.ConfigurableResource):
@@ -262,6 +274,17 @@ class SparkWarehouse(dg.ConfigurableResource):
 
 
 Warehouse = DuckDBWarehouse | PostgresWarehouse | SparkWarehouse
+
+
+def require_engine(feature: str, *engines: str, why: str = "") -> None:
+    """Raise :class:`UnsupportedEngine` when ``LEADHOUSE_TARGET`` is not one of ``engines``:
+    one clear sentence instead of a failure halfway (docs/engines.md lists what runs where)."""
+    target = settings().target
+    if target not in engines:
+        raise UnsupportedEngine(
+            f"{feature} is not supported on LEADHOUSE_TARGET={target} yet "
+            f"({' or '.join(engines)} only{': ' + why if why else ''}; docs/engines.md)"
+        )
 
 
 def warehouse(target: str | None = None, *, path: Path | str | None = None) -> Warehouse:
@@ -444,7 +467,7 @@ def bulk_load_file(
     """Append a Parquet or CSV file (read by DuckDB in memory) to ``table``."""
     if engine_of(con) == "duckdb":
         return bulk_load(con, _read(con, path), table)
-    reader = duckdb.connect()
+    reader = memory_duckdb()
     try:
         return bulk_load(con, _read(reader, path), table)
     finally:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration.activation.spec import SpecError, SyncSpec
-from orchestration.resources import bulk_load, engine_of, unload
+from orchestration.resources import bulk_load, engine_of, memory_duckdb, unload
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 NUMERIC = (
@@ -309,7 +309,7 @@ def _build_plan_in_duckdb(con: object, spec: SyncSpec, *, retry_rejected: bool) 
     DuckDB, planned there by the same SQL (same fingerprints on every engine), and ``_plan``
     is copied back as a temp table of the warehouse for :func:`log_unsent`."""
     schema, table = spec.model.split(".")
-    scratch = duckdb.connect()
+    scratch = memory_duckdb()
     try:
         scratch.execute("set TimeZone = 'UTC'")
         scratch.execute(f"create schema {q(schema)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.activation.secrets import redact
-from orchestration.resources import bulk_load, engine_of
+from orchestration.resources import bulk_load, engine_of, memory_duckdb
 from orchestration.resources import warehouse as warehouse_resource
 
 DDL = """
@@ -201,7 +201,7 @@ def record_batch(
             con.execute(f"create or replace temp table _batch as {typed} from _batch_frame")
             con.unregister("_batch_frame")
         else:  # typed by DuckDB, then COPY into a temp table of the warehouse
-            with duckdb.connect() as scratch:
+            with closing(memory_duckdb()) as scratch:
                 scratch.register("_batch_frame", frame)
                 bulk_load(
                     con, scratch.sql(f"{typed} from _batch_frame"), "_batch", create_temp=True

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -37,6 +36,7 @@ from orchestration.calibration.fitting import fit_logistic, fit_score_to_probabi
 from orchestration.calibration.metrics import evaluate, format_metrics
 from orchestration.calibration.points import STEPS, format_points, one_hot_points
 from orchestration.calibration.seeds_io import MANIFEST, seed_columns, slug, write_seed
+from orchestration.resources import memory_duckdb
 
 #: Largest AUC the points may lose against the model (out of fold).
 MAX_POINTS_LOSS = 0.005
@@ -184,7 +184,7 @@ def calibrate_csv(
     persona_id: str = "all",
 ) -> CsvCalibration:
     """Run the whole CSV calibration and write seeds + report into `out_dir`."""
-    data = load_input(duckdb.connect(), Path(path), id_col, outcome_col, exclude)
+    data = load_input(memory_duckdb(), Path(path), id_col, outcome_col, exclude)
     design, C, cv_auc, tried = choose_design(data)
     lin, oof_by_step, fold = out_of_fold(design, C)
     step = choose_step(design.y, lin, oof_by_step, fold)

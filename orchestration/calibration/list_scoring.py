@@ -48,6 +48,7 @@ from orchestration.calibration.dbt_sql import fit_sql, taxonomy_sql
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.seeds_io import MANIFEST
 from orchestration.config import SEEDS_DIR
+from orchestration.resources import memory_duckdb
 
 DEFAULT_BANDS = (("A", 70), ("B", 50), ("C", 30), ("D", 0))
 #: dim_leads attributes that are numbers (a CSV may hold placeholders in them).
@@ -230,7 +231,7 @@ def score_csv(
 ) -> dict:
     """Score the CSV; write id, [lead_id], model_id, best_persona_id, profile_fit_score,
     qualification_points, fit_score, fit_grade, top_rules."""
-    con = duckdb.connect()
+    con = memory_duckdb()
     loaded = load_csv(con, Path(input_path), "csv_rows")
     columns = loaded.columns
     if id_col not in columns:

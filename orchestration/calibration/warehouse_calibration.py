@@ -312,7 +312,7 @@ def calibrate_warehouse(
     """Calibrate `model_id` from the warehouse, backtest it and write a new seed version."""
     if horizon <= 0:
         raise CalibrationInputError("--horizon must be a positive number of days")
-    con = connect_warehouse(warehouse or settings().warehouse_path)
+    con = connect_warehouse(warehouse)
     first, last = data_range(con)
     t_train = (
         datetime.combine((last - timedelta(days=2 * horizon)).date(), datetime.min.time())

@@ -28,6 +28,13 @@ import numpy as np
 
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.seeds_io import CONTRACT_COLUMNS, read_seed
+from orchestration.resources import (
+    WAREHOUSE_ERRORS,
+    memory_duckdb,
+    missing_relation,
+    unload,
+)
+from orchestration.resources import warehouse as warehouse_resource
 
 
 @dataclass
@@ -107,15 +114,51 @@ class Snapshot:
     notes: list[str] = field(default_factory=list)
 
 
-def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """In-memory connection with the warehouse attached read-only as ``wh``."""
-    path = Path(path)
+#: the marts the calibration reads (as ``wh.marts.<name>``)
+MARTS = ("dim_leads", "fct_interactions", "fct_opportunities")
+
+
+def connect_warehouse(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with the warehouse's marts as ``wh.marts.*``: on DuckDB the file
+    ``path`` (default ``LEADHOUSE_WAREHOUSE``) attached read-only; on PostgreSQL the three
+    marts copied out with ``COPY ... TO STDOUT`` (``unload``), so the features are computed by
+    the same DuckDB SQL on every engine."""
+    wh = warehouse_resource(path=path)
+    if wh.engine == "duckdb":
+        return _attach_duckdb_file(Path(wh.location))
+    if wh.engine != "postgres":
+        raise CalibrationInputError(
+            f"calibration is not supported on LEADHOUSE_TARGET={wh.engine} yet "
+            "(duckdb or postgres; docs/engines.md)"
+        )
+    if not wh.exists():
+        raise CalibrationInputError(f"warehouse not reachable: {wh.location}")
+    con = memory_duckdb()
+    try:
+        con.execute("attach ':memory:' as wh")
+        con.execute("create schema wh.marts")
+        with wh.connect(read_only=True) as pg:
+            for table in MARTS:
+                try:
+                    unload(pg, f"select * from marts.{table}", con, f"wh.marts.{table}")
+                except WAREHOUSE_ERRORS as exc:
+                    if not missing_relation(exc):
+                        raise
+                    raise CalibrationInputError(
+                        f"marts.{table} is missing in {wh.location}: build the warehouse first"
+                    ) from exc
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _attach_duckdb_file(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise CalibrationInputError(f"warehouse not found: {path} (run `leadhouse run` first)")
-    con = duckdb.connect()
-    con.execute("set TimeZone = 'UTC'")
+    con = memory_duckdb()
     con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as wh (read_only)")
-    for table in ("dim_leads", "fct_interactions", "fct_opportunities"):
+    for table in MARTS:
         found = con.execute(
             "select count(*) from duckdb_tables() "
             "where database_name = 'wh' and schema_name = 'marts' and table_name = ?",
@@ -127,6 +170,7 @@ def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
             [table],
         ).fetchone()[0]
         if not found:
+            con.close()
             raise CalibrationInputError(
                 f"marts.{table} is missing in {path}: build the warehouse first"
             )

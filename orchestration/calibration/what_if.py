@@ -33,6 +33,7 @@ from orchestration.calibration import html_report
 from orchestration.calibration.errors import CalibrationInputError
 from orchestration.calibration.seeds_io import merge_rows, read_seed, seed_columns, write_seed
 from orchestration.config import DBT_PROJECT_DIR, SEEDS_DIR, settings
+from orchestration.resources import memory_duckdb
 from orchestration.resources import warehouse as warehouse_resource
 from orchestration.transform.dbt_runner import run_dbt
 
@@ -77,7 +78,7 @@ def copy_warehouse(source: Path, target: Path) -> None:
     """Consistent copy of the DuckDB warehouse (the source is attached read-only)."""
     if not Path(source).exists():
         raise CalibrationInputError(f"warehouse not found: {source} (run `leadhouse run` first)")
-    con = duckdb.connect()
+    con = memory_duckdb()
     con.execute(f"attach '{source}' as src (read_only)")
     con.execute(f"attach '{target}' as dst")
     con.execute("copy from database src to dst")
@@ -186,7 +187,7 @@ def what_if(
         model_id = champions[0] if champions else "default"
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     out = Path(out_dir or settings().output_dir / "what_if" / stamp)
-    results = duckdb.connect()
+    results = memory_duckdb()
     results.execute("""create table scores (variant varchar, step int, as_of timestamp,
                        lead_id varchar, tier varchar, lead_score double, fit_score double,
                        engagement_score double);

@@ -27,6 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.calibration.what_if import what_if
+    from orchestration.resources import require_engine
+
+    require_engine("leadhouse what-if", "duckdb", why="it replays on copies of the DuckDB file")
 
     try:
         result = what_if(args.rules, args.days, args.step_days, args.model, args.out)

@@ -36,6 +36,13 @@ def _emails(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.privacy.forget import dagster_home_from_env, forget
+    from orchestration.resources import require_engine
+
+    require_engine(
+        "leadhouse forget",
+        "duckdb",
+        why="the erasure, its tombstones and the file compaction are written for the DuckDB file",
+    )
 
     emails = _emails(args)
     if not emails:

@@ -28,6 +28,7 @@ from orchestration.activation import store as retl
 from orchestration.privacy import files_purge, landing_purge, tombstones, warehouse_purge
 from orchestration.privacy.matching import Subject
 from orchestration.privacy.subject import resolve
+from orchestration.resources import memory_duckdb
 from orchestration.resources import warehouse as warehouse_resource
 
 #: destinations that hold copies we can delete through their API
@@ -160,7 +161,7 @@ def compact(warehouse: Path) -> None:
     warehouse = Path(warehouse)
     tmp = warehouse.with_name(f"{warehouse.name}.compact")
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = memory_duckdb()
     try:
         con.execute(f"attach '{_sql_path(warehouse)}' as forget_src (read_only)")
         con.execute(f"attach '{_sql_path(tmp)}' as \"{warehouse.stem}\"")

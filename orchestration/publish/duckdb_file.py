@@ -34,6 +34,7 @@ from orchestration.publish.spec import (
     PublishSpec,
     version_records,
 )
+from orchestration.resources import memory_duckdb
 
 
 class NothingToRollBack(RuntimeError):
@@ -113,7 +114,7 @@ def build_version(
 ) -> tuple[dict[str, int], datetime | None]:
     """Copy the spec's relations from ``warehouse`` (opened read-only) into a new DuckDB file
     ``out``, with the version tables. Returns rows per relation and the data as-of."""
-    con = duckdb.connect()  # in memory: both files attached under names we choose
+    con = memory_duckdb()  # in memory: both files attached under names we choose
     try:
         con.execute(f"attach {_sql_string(str(warehouse))} as wh (read_only)")
         con.execute(f"attach {_sql_string(str(out))} as pub")

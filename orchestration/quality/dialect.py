@@ -49,3 +49,27 @@ def median_of_previous(column: str, relation: str, order: str, n: int) -> str:
             f"order by prev.{order} desc limit {n}) as p)"
         )
     return f"median({column}) over w"
+
+
+def full_match(expr: str, pattern: str) -> str:
+    """``expr`` matches the whole of ``pattern`` (SQL-quoted already); NULL when ``expr`` is."""
+    if _postgres():
+        return f"({expr} ~ ('^(?:' || {pattern} || ')$'))"
+    return f"regexp_full_match({expr}, {pattern})"
+
+
+def first_distinct(column: str, where: str, n: int) -> str:
+    """Up to ``n`` distinct values of ``column`` among the rows where ``where`` holds, joined
+    by ', ' (an aggregate)."""
+    if _postgres():
+        values = f"(array_agg(distinct {column}) filter (where {where}))[1:{n}]"
+    else:
+        values = f"list(distinct {column}) filter (where {where})[1:{n}]"
+    return f"array_to_string({values}, ', ')"
+
+
+def quantile(column: str, q: float) -> str:
+    """The continuous ``q`` quantile of ``column`` (an aggregate, a double)."""
+    if _postgres():
+        return f"percentile_cont({q}) within group (order by {column})"
+    return f"quantile_cont({column}, {q})"

@@ -226,7 +226,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else f"'{value}'::double"
+        return repr(value) if math.isfinite(value) else f"'{value}'::double precision"
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, datetime):

@@ -383,22 +383,17 @@ def _staging_valid(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]]
                 outside = f"{vs.column} is not null and {vs.column} not in ({_in_list(vs.values)})"
                 columns.append(f"count(*) filter (where {outside}) as {vs.column}_outside_rows")
                 # the unknown values themselves (a few), the sample shown on failure
-                columns.append(
-                    f"array_to_string(list(distinct {vs.column}) filter (where {outside})[1:5], "
-                    f"', ') as {vs.column}"
-                )
+                columns.append(f"{sql.first_distinct(vs.column, outside, 5)} as {vs.column}")
                 samples.append(vs.column)
                 rules.append(
                     zero(f"{vs.column}_outside_rows", f"{what} in {{{', '.join(vs.values)}}}")
                 )
         if st.email:
             valid = (
-                f"coalesce(regexp_full_match(lower(trim({st.email})), {_lit(EMAIL_REGEX)}), false)"
+                f"coalesce({sql.full_match(f'lower(trim({st.email}))', _lit(EMAIL_REGEX))}, false)"
             )
-            columns.append(
-                f"round(coalesce(avg(case when {valid} then 0.0 else 1.0 end), 0), 4) "
-                "as invalid_email_share"
-            )
+            invalid = f"coalesce(avg(case when {valid} then 0.0 else 1.0 end), 0)"
+            columns.append(f"{sql.rounded(invalid, 4)} as invalid_email_share")
             rules.append(
                 between(
                     "invalid_email_share",
@@ -412,7 +407,7 @@ def _staging_valid(t: Thresholds, st: StagingTable) -> Callable[[], list[Batch]]
             lo = datetime.fromisoformat(s.min_event_time).replace(tzinfo=UTC)
             hi = datetime.now(UTC) + timedelta(minutes=s.clock_skew_tolerance_minutes)
             columns.append(
-                f"count(*) filter (where epoch({st.event_time}) "
+                f"count(*) filter (where {sql.epoch(st.event_time)} "
                 f"not between {lo.timestamp()} and {hi.timestamp()}) as event_time_outside_rows"
             )
             rules.append(
@@ -448,7 +443,7 @@ def _daily_share(c: _Share) -> Callable[[], list[Batch]]:
     b = c.band
     query = f"""
 select {c.day} as day, count(*) as {c.count},
-    round(avg(case when {c.flag} then 1.0 else 0.0 end), 4) as {c.share}
+    {sql.rounded(f"avg(case when {c.flag} then 1.0 else 0.0 end)", 4)} as {c.share}
 from {c.table}{c.where} group by 1 having count(*) >= {c.min_rows}"""
     why = f"{c.what} per day within [{b.min:.0%}, {b.max:.0%}] (a spike means a tracking change)"
     return lambda: [
@@ -498,7 +493,7 @@ def _staging_unmapped(st: StagingTable) -> Callable[[], list[Batch]]:
     u = st.unmapped
     query = f"""
 select {u.detail}, {u.column}, count(*) as events
-from {st.table} group by all order by events desc"""
+from {st.table} group by {u.detail}, {u.column} order by events desc"""
 
     def build() -> list[Batch]:
         import great_expectations as gx
@@ -671,7 +666,7 @@ with scores as (
     select lead_id, model_id, 'engagement', engagement_score from {tb.lead_scores.table}
 ), explained as (
     select lead_id, model_id, score_type, sum(points) as explained_points
-    from {tb.explanations.table} group by all
+    from {tb.explanations.table} group by lead_id, model_id, score_type
 )
 select lead_id, model_id, score_type, s.score, coalesce(e.explained_points, 0) as explained_points,
     round(abs(coalesce(s.score, 0) - coalesce(e.explained_points, 0)), 4) as gap
@@ -753,12 +748,14 @@ from {a}"""
 with counts as (
     select lifecycle_stage, count(*) as leads from {tb.activation.table} group by 1
 ), shares as (
-    select lifecycle_stage, leads, round(leads / sum(leads) over (), 4) as share from counts
+    select lifecycle_stage, leads, {sql.rounded("leads / sum(leads) over ()", 4)} as share
+    from counts
 )
 select coalesce(s.lifecycle_stage, b.stage) as lifecycle_stage, coalesce(s.leads, 0) as leads,
-    coalesce(s.share, 0) as share, cast(b.lo as double) as min_share,
-    cast(b.hi as double) as max_share,
-    coalesce(s.share, 0) between cast(b.lo as double) and cast(b.hi as double) as is_within_bounds
+    coalesce(s.share, 0) as share, cast(b.lo as double precision) as min_share,
+    cast(b.hi as double precision) as max_share,
+    coalesce(s.share, 0) between cast(b.lo as double precision)
+        and cast(b.hi as double precision) as is_within_bounds
 from shares s full outer join ({bounds}) as b(stage, lo, hi) on s.lifecycle_stage = b.stage
 where b.stage is not null"""
         return [
@@ -866,7 +863,7 @@ def score_stats_query(t: Thresholds, model_id: str | None = None) -> str:
     """Distribution of lead_score per model (also what the history step records)."""
     where = f"where model_id = {_lit(model_id)}" if model_id is not None else ""
     qs = ", ".join(
-        f"round(quantile_cont(lead_score, {int(q[1:]) / 100}), 3) as {q}"
+        f"{sql.rounded(sql.quantile('lead_score', int(q[1:]) / 100), 3)} as {q}"
         for q in t.marts.drift.quantiles
     )
     return (

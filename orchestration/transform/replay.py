@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from orchestration.config import settings
+from orchestration.resources import require_engine
 from orchestration.resources import warehouse as warehouse_resource
 from orchestration.transform.dbt_runner import run_dbt
 
@@ -29,7 +30,11 @@ _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 class Replay:
     as_of: datetime
     schema: str
-    warehouse: Path
+    warehouse: Path | None  # the DuckDB file; None on PostgreSQL (the configured database)
+
+    @property
+    def where(self) -> str:
+        return str(self.warehouse) if self.warehouse else warehouse_resource().location
 
 
 def parse_as_of(text: str) -> datetime:
@@ -72,9 +77,14 @@ def score_as_of(
         "retl",
     }:
         raise ValueError(f"not a replay schema name: {schema!r}")
-    wh = Path(warehouse or settings().warehouse_path)
-    if not wh.exists():
-        raise FileNotFoundError(f"no warehouse at {wh}: run `leadhouse run` (or ingest) first")
+    # DuckDB: the file (a path given means a DuckDB file); PostgreSQL: the configured database
+    engine = "duckdb" if warehouse is not None else settings().target
+    if warehouse is None:
+        require_engine("score-as-of (replay)", "duckdb", "postgres")
+    wh = Path(warehouse or settings().warehouse_path) if engine == "duckdb" else None
+    if not warehouse_resource(engine, path=wh).exists():
+        where = wh or warehouse_resource(engine).location
+        raise FileNotFoundError(f"no warehouse at {where}: run `leadhouse run` (or ingest) first")
     variables = dbt_vars(as_of, schema)
     with tempfile.TemporaryDirectory(prefix="leadhouse-replay-") as tmp:
         work = Path(tmp)
@@ -90,8 +100,8 @@ def score_as_of(
 def summary(replay: Replay) -> str:
     """Leads scored, lifecycle stages, buying stages and the funnel of a replay schema."""
     s = replay.schema
-    # replays run dbt on DuckDB (calibration/dbt_sql.py): a DuckDB file whatever the target
-    with warehouse_resource("duckdb", path=replay.warehouse).connect(read_only=True) as con:
+    engine = "duckdb" if replay.warehouse else None
+    with warehouse_resource(engine, path=replay.warehouse).connect(read_only=True) as con:
         n = con.execute(f"select count(*) from {s}.mart_lead_activation").fetchone()[0]
         stages = con.execute(
             f"select lifecycle_stage, count(*) from {s}.mart_lead_activation "
@@ -107,7 +117,7 @@ def summary(replay: Replay) -> str:
                 group by funnel_stage order by min(stage_order)"""
         ).fetchall()
     lines = [
-        f"replay as of {replay.as_of:%Y-%m-%d %H:%M:%S} in schema {s} of {replay.warehouse}",
+        f"replay as of {replay.as_of:%Y-%m-%d %H:%M:%S} in schema {s} of {replay.where}",
         f"  leads scored: {n:,}",
         "  lifecycle: " + ", ".join(f"{k} {v:,}" for k, v in stages),
         "  buying stage: " + ", ".join(f"{k} {v:,}" for k, v in buying),
@@ -115,6 +125,8 @@ def summary(replay: Replay) -> str:
         + ", ".join(
             f"{stage} {entered:,} -> {conv:,} ({pct}%)" for stage, entered, conv, pct in funnel
         ),
-        f'  query it: duckdb {replay.warehouse} "select * from {s}.mart_lead_activation limit 10"',
     ]
+    if replay.warehouse:
+        query = f"select * from {s}.mart_lead_activation limit 10"
+        lines.append(f'  query it: duckdb {replay.warehouse} "{query}"')
     return "\n".join(lines)
