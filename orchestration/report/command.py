@@ -13,14 +13,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import duckdb
-
     from orchestration.console import LeadhouseError
     from orchestration.report.build import write_report
+    from orchestration.resources import WAREHOUSE_ERRORS, missing_relation
 
     try:
         path = write_report(args.out)
-    except duckdb.CatalogException as exc:
+    except WAREHOUSE_ERRORS as exc:
+        if not missing_relation(exc):
+            raise
         raise LeadhouseError(
             f"the warehouse has no analytics schema yet ({str(exc).splitlines()[0]})",
             "run `make run` (or leadhouse run) to build it",

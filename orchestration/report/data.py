@@ -4,6 +4,8 @@ report stays small at any scale) and from the saved quality-check outcomes."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ import pandas as pd
 
 from orchestration.quality.results import load_outcomes
 from orchestration.quality.suites import LAYERS
+from orchestration.resources import memory_duckdb, unload
 from orchestration.resources import warehouse as warehouse_resource
 
 FUNNEL_STEPS = (
@@ -279,16 +282,46 @@ def freshness(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
     return frame
 
 
+#: what the report reads from another engine (PostgreSQL): relation -> the rows it needs
+_UNLOADED = {
+    "analytics.lead_scores": "select * from analytics.lead_scores",
+    "analytics.lead_handoffs": "select * from analytics.lead_handoffs",
+    # the reasons of the latest hand-off day's leads only (latest_handoffs)
+    "analytics.lead_score_reasons": """select * from analytics.lead_score_reasons
+        where points > 0 and lead_id in (select lead_id from analytics.lead_handoffs
+            where handoff_date = (select max(handoff_date) from analytics.lead_handoffs))""",
+    "raw.load_manifest": "select * from raw.load_manifest",
+}
+
+
+@contextmanager
+def _connect(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only DuckDB connection the report's queries run on: the DuckDB file itself, or on
+    PostgreSQL an in-memory DuckDB holding the relations the report reads (``COPY ... TO
+    STDOUT``): the same SQL, the same pandas frames on every engine."""
+    wh = warehouse_resource(path=warehouse)
+    if wh.engine == "duckdb":
+        with wh.connect(read_only=True) as con:  # UTC sessions
+            yield con
+        return
+    with closing(memory_duckdb()) as scratch:
+        with wh.connect(read_only=True) as con:
+            for relation, query in _UNLOADED.items():
+                scratch.execute(f"create schema if not exists {relation.split('.')[0]}")
+                unload(con, query, scratch, relation)
+        yield scratch
+
+
 def read(warehouse: Path, output_dir: Path, now: datetime | None = None) -> ReportData:
     """Everything the report shows, from a read-only connection."""
     now = now or datetime.now(UTC)
-    with warehouse_resource(path=warehouse).connect(read_only=True) as con:  # UTC sessions
+    with _connect(warehouse) as con:
         counts = headline(con)
         day, handoffs = latest_handoffs(con)
         fresh = freshness(con, now)
         data = ReportData(
             generated_at=now,
-            warehouse=str(warehouse),
+            warehouse=warehouse_resource(path=warehouse).location,
             headline=counts,
             funnel=funnel(counts),
             by_source=by_source(con, "source"),

@@ -65,7 +65,8 @@ _CONVERSION = """
 select funnel_stage, min(next_stage) as next_stage, min(stage_order) as stage_order,
        sum(leads_entered) as entered, sum(leads_converted) as converted,
        round(100.0 * sum(leads_converted) / nullif(sum(leads_entered), 0), 1) as conversion_pct,
-       round(median(median_days_to_next), 1) as median_days
+       round(cast(percentile_cont(0.5) within group (order by median_days_to_next) as numeric), 1)
+           as median_days
 from marts.mart_funnel_daily
 where next_stage is not null
 group by funnel_stage
