@@ -40,10 +40,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def full_refresh_config(job: dg.JobDefinition) -> dict:
     """Run config that full-refreshes every step of the dbt build: the staging op, and the
     ``leadhouse_dbt`` op that the job splits into aliased steps (snapshots sit between marts)."""
+    return dbt_build_config(job, full_refresh=True)
+
+
+def dbt_build_config(job: dg.JobDefinition, **values: object) -> dict:
+    """Run config giving every step of the dbt build these ``DbtBuildConfig`` values."""
     from orchestration.transform.assets import BUILD_OPS
 
     ops = {
-        node.name: {"config": {"full_refresh": True}}
+        node.name: {"config": dict(values)}
         for node in job.graph.nodes
         if node.definition.name in BUILD_OPS
     }
@@ -60,11 +65,12 @@ def execute(
     full_refresh: bool = False,
     on_event: Callable | None = None,
     instance: dg.DagsterInstance | None = None,
+    run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute a job of the Definitions in this process, recorded in $DAGSTER_HOME when set;
     ``on_event`` receives each event log entry of the run as it happens. Without ``instance``
     it opens one and first marks failed the runs a killed process left STARTED (a caller that
-    passes its instance has done that already)."""
+    passes its instance has done that already). ``run_config`` replaces the run's config."""
     from orchestration.definitions import defs
 
     cfg = settings()
@@ -74,7 +80,7 @@ def execute(
         instance = _instance()
         fail_orphaned_runs(instance, say=_say)
     job = defs.resolve_job_def(job_name)
-    run_config = full_refresh_config(job) if full_refresh else {}
+    run_config = run_config or (full_refresh_config(job) if full_refresh else {})
     run_id = str(uuid.uuid4())  # known before the run starts, to listen to it
     if on_event is not None:
         instance.add_event_listener(run_id, on_event)

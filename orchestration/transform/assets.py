@@ -41,10 +41,14 @@ class DbtBuildConfig(dg.Config):
     # "newest_load" (the hourly job): the dbt tests of the big incremental tables read the rows
     # of their newest load only; "full": whole tables (macros/test_scope.sql)
     test_scope: str = "full"
+    # with as_of: score as of that instant in the production schemas (cross-engine tests)
+    replay_in_place: bool = False
 
 
 def _dbt_vars(config: DbtBuildConfig) -> dict[str, object]:
-    return {"as_of": config.as_of} if config.as_of else {}
+    if not config.as_of:
+        return {}
+    return {"as_of": config.as_of} | ({"replay_in_place": True} if config.replay_in_place else {})
 
 
 @cache
