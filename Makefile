@@ -111,3 +111,9 @@ bench: prepare
 
 clean:
 	rm -rf data target logs
+
+# Build time per engine (docs/engines.md, "When to move"): `make bench-engines SCALE=small`.
+# PostgreSQL is the server of LEADHOUSE_PG_*; ENGINES=duckdb,postgres,spark adds local Spark.
+ENGINES ?= duckdb,postgres
+bench-engines: prepare
+	$(BIN)/python -m benchmarks.engines --scale $(SCALE) --seed $(SEED) --engines $(ENGINES)

@@ -19,7 +19,7 @@ from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 
-from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, settings
+from orchestration.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR
 
 #: the console script that starts dbt for Dagster (pyproject.toml, ``[project.scripts]``)
 DBT_EXECUTABLE = Path(sys.executable).with_name("leadhouse-dbt")
@@ -42,7 +42,10 @@ def leadhouse_project() -> DbtProject:
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROFILES_DIR,
-        target=settings().dbt_target,
+        # no target here: dbt takes profiles.yml's, LEADHOUSE_DBT_TARGET else LEADHOUSE_TARGET,
+        # when it starts (leadhouse-dbt sets them from config.py), as the warehouse resource is
+        # chosen when a step runs; one loaded Definitions serves runs on either engine
+        target=None,
         target_path=Path("target"),
     )
     if using_dagster_dev():

@@ -82,6 +82,7 @@ def _run_pipeline(env: dict[str, str], as_of: str, out: Path) -> dict:
         )
         seconds = time.monotonic() - started
         failures = [e.message for e in result.all_events if e.is_step_failure]
+        assert result.success, failures
         calibration = calibrate_warehouse(
             as_of="auto", horizon=30, capacity=50, out_dir=out / "calibration"
         )
