@@ -86,15 +86,23 @@ def _sort_key(row: tuple) -> tuple:
     return tuple((v is None, repr(v)) for v in row)
 
 
-def relation_rows(fetch: Fetch, schema: str, name: str) -> tuple[list[str], list[tuple]]:
-    """The relation's columns (run columns left out) and its normalised rows, sorted."""
+def relation_rows(
+    fetch: Fetch, schema: str, name: str, skip: set[tuple[str, str]] = RUN_COLUMNS
+) -> tuple[list[str], list[tuple]]:
+    """The relation's columns (``skip``: the run columns, left out) and its normalised rows,
+    sorted."""
     columns, rows = fetch(f"select * from {schema}.{name}")
-    keep = [i for i, c in enumerate(columns) if (name, c) not in RUN_COLUMNS]
+    keep = [i for i, c in enumerate(columns) if (name, c) not in skip]
     out = [tuple(normalise(row[i]) for i in keep) for row in rows]
     return [columns[i] for i in keep], sorted(out, key=_sort_key)
 
 
-def compare(left: Fetch, right: Fetch, relations: dict[str, Iterable[str]] = RELATIONS) -> dict:
+def compare(
+    left: Fetch,
+    right: Fetch,
+    relations: dict[str, Iterable[str]] = RELATIONS,
+    skip: set[tuple[str, str]] = RUN_COLUMNS,
+) -> dict:
     """{relation: differences} for every relation whose columns or rows differ (empty: identical).
 
     A difference lists the column names when they differ, else the row counts and the first rows
@@ -102,8 +110,8 @@ def compare(left: Fetch, right: Fetch, relations: dict[str, Iterable[str]] = REL
     differences = {}
     for schema, names in relations.items():
         for name in names:
-            left_columns, left_rows = relation_rows(left, schema, name)
-            right_columns, right_rows = relation_rows(right, schema, name)
+            left_columns, left_rows = relation_rows(left, schema, name, skip)
+            right_columns, right_rows = relation_rows(right, schema, name, skip)
             if left_columns != right_columns:
                 differences[f"{schema}.{name}"] = {"columns": (left_columns, right_columns)}
                 continue
