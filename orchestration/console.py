@@ -273,7 +273,7 @@ def explain(exc: BaseException) -> tuple[str, str] | None:
             "close `make ui`, `dagster dev`, notebooks or BI clients on the file, then retry",
         )
     if type(exc).__name__ == "UnsupportedEngine":  # orchestration/resources.py
-        return text, "use LEADHOUSE_TARGET=duckdb for it (docs/engines.md)"
+        return text, "run it on a DuckDB warehouse (LEADHOUSE_TARGET=duckdb)"
     if type(exc).__name__ == "DagsterDbtManifestNotFoundError":
         return text, "run `make prepare` (it builds the dbt manifest)"
     if isinstance(exc, FileNotFoundError):
