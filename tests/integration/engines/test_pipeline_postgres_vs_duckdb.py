@@ -38,7 +38,11 @@ SNAPSHOT_RUN_COLUMNS = ("dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_v
 
 #: columns that record when a row was ingested: each engine's run loads the landing files itself
 #: (the dbt-only comparison copies one load's raw rows, so there they are compared too)
-LOAD_COLUMNS = {("fct_interactions", "loaded_at")}
+LOAD_COLUMNS = {
+    ("fct_interactions", "loaded_at"),
+    ("fct_web_sessions", "loaded_at"),
+    ("fct_web_sessions", "inputs_loaded_at"),
+}
 
 #: the report's "now" (the age of the last load is said against it)
 REPORT_NOW = datetime(2030, 1, 1, tzinfo=UTC)
