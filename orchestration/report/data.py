@@ -189,10 +189,10 @@ def latest_handoffs(
             select lead_id,
                    string_agg(rule_id || ': ' || left(detail, 90) || ' (+'
                               || cast(round(points, 1) as varchar) || ')', '; '
-                              order by points desc) as top_reasons
+                              order by points desc, rule_id) as top_reasons
             from (
                 select lead_id, rule_id, detail, points,
-                       row_number() over (partition by lead_id order by points desc) as n
+                       row_number() over (partition by lead_id order by points desc, rule_id) as n
                 from analytics.lead_score_reasons
                 where points > 0 and lead_id in (select lead_id from today)
             ) as ranked
