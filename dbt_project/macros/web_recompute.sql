@@ -45,3 +45,17 @@
     from {{ ref('int_identity__user_ids') }} as user_ids
     where user_ids.last_loaded_at > {{ high_water_mark }}
 {%- endmacro %}
+
+{#- web_high_water_mark(): the incremental web models' mark, max(inputs_loaded_at) of this table
+    less the look-back (var interactions_lookback_hours). A table built by a Leadhouse from before
+    the column existed has no mark: the run then recomputes every visitor once (the column is
+    added by on_schema_change), instead of failing on the missing column. -#}
+{% macro web_high_water_mark() -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'inputs_loaded_at' in columns -%}
+        (select {{ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(inputs_loaded_at)') }}
+        from {{ this }})
+    {%- else -%}
+        cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+    {%- endif -%}
+{%- endmacro %}

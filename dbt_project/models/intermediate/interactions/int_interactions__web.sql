@@ -23,9 +23,7 @@ with activity as (
     select * from {{ ref('int_sessions__page_views') }}
     {% if is_incremental() %}
     where visitor_id in (
-        {{ web_visitors_to_recompute(
-            "(select " ~ dbt.dateadd('hour', -1 * var('interactions_lookback_hours'), 'max(inputs_loaded_at)')
-            ~ " from " ~ this ~ ")") }}
+        {{ web_visitors_to_recompute(web_high_water_mark()) }}
     )
     {% endif %}
 
