@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         step("generate", lambda: generate(args.scale, args.seed, landing) and "")
         stamp.touch()
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     load = (
         None
         if "code location load" in finished
@@ -420,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     if load is not None:
-        phases.append(Phase("code location load", time.perf_counter() - t0, 0.0, _peak_mb()))
+        load_cpu = _cpu() - cpu0  # the fresh interpreter is a child: its CPU is counted at exit
+        phases.append(Phase("code location load", time.perf_counter() - t0, load_cpu, _peak_mb()))
 
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
