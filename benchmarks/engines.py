@@ -24,12 +24,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.run import _git, _machine
 from orchestration.config import REPO_ROOT
 
 RESULTS_DIR = Path(__file__).with_name("results")
@@ -42,22 +42,6 @@ def _load() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "unknown"
-
-
-def _git(*args: str) -> str:
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def _machine() -> str:
-    import platform
-
-    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.machine()}, {os.cpu_count()} cores, {mem_gib:.0f} GiB"
 
 
 def _timed(results: list[dict], engine: str, phase: str, fn, note: str = "") -> object:  # noqa: ANN001

@@ -18,12 +18,16 @@
 -- intermediates carry the retroactive logic (int_interactions__web recomputes the visitors whose
 -- stitching or sessions changed), so a full refresh gives the same rows (tested).
 
+{%- set columns = [
+    'interaction_id', 'lead_id', 'occurred_at', 'source', 'interaction_type', 'interaction_detail',
+    'content_category', 'form_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'url',
+    'anonymous_id', 'session_id', 'is_machine_open', 'is_bot', 'is_stitched', 'loaded_at'
+] %}
+{#- the contract's columns, in its order: the web side, the output and the comparison with the table #}
+
 with unioned as (
 
-    select
-        interaction_id, lead_id, occurred_at, source, interaction_type, interaction_detail,
-        content_category, form_type, channel, utm_source, utm_medium, utm_campaign, url,
-        anonymous_id, session_id, is_machine_open, is_bot, is_stitched, loaded_at
+    select {{ columns | join(', ') }}
     from {{ ref('int_interactions__web') }}
     union all
     select * from {{ ref('int_interactions__other_sources') }}
@@ -32,26 +36,7 @@ with unioned as (
 
 interactions as (
 
-    select
-        interaction_id,
-        lead_id,
-        occurred_at,
-        source,
-        interaction_type,
-        interaction_detail,
-        content_category,
-        form_type,
-        channel,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        url,
-        anonymous_id,
-        session_id,
-        is_machine_open,
-        is_bot,
-        is_stitched,
-        loaded_at
+    select {{ columns | join(', ') }}
     from unioned
     where occurred_at is not null
         and (
@@ -67,26 +52,7 @@ interactions as (
 {% if is_incremental() %}
 select * from interactions
 except
-select
-    interaction_id,
-    lead_id,
-    occurred_at,
-    source,
-    interaction_type,
-    interaction_detail,
-    content_category,
-    form_type,
-    channel,
-    utm_source,
-    utm_medium,
-    utm_campaign,
-    url,
-    anonymous_id,
-    session_id,
-    is_machine_open,
-    is_bot,
-    is_stitched,
-    loaded_at
+select {{ columns | join(', ') }}
 from {{ this }}
 {% else %}
     select * from interactions
