@@ -80,16 +80,9 @@ class DuckDBWarehouse(DuckDBResource):
         db = Path(self.database)
         if not read_only:
             db.parent.mkdir(parents=True, exist_ok=True)
+        # above the memory limit DuckDB spills to ``<file>.tmp`` rather than failing
         con = duckdb.connect(str(db), read_only=read_only, config=dict(self.connection_config))
-        try:
-            con.execute("set TimeZone = 'UTC'")
-            # above the memory limit DuckDB spills to ``<file>.tmp`` rather than failing
-            con.execute(f"set memory_limit = '{self.memory_limit}'")
-            con.execute("set enable_progress_bar = false")
-        except BaseException:
-            con.close()
-            raise
-        return con
+        return _duckdb_session(con, self.memory_limit)
 
     def connect(
         self, *, read_only: bool = False
@@ -227,10 +220,15 @@ def memory_duckdb() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB used as a parsing or compute engine, not the warehouse (files read
     at ingestion, CRM sync plans, calibration features, publish copies): UTC session, the
     configured ``memory_limit``, no progress bar. The caller closes it."""
-    con = duckdb.connect()
+    return _duckdb_session(duckdb.connect(), settings().duckdb_memory_limit)
+
+
+def _duckdb_session(con: duckdb.DuckDBPyConnection, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """``con`` with Leadhouse's session settings: UTC, ``memory_limit``, no progress bar (closed
+    if setting them fails)."""
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(f"set memory_limit = '{settings().duckdb_memory_limit}'")
+        con.execute(f"set memory_limit = '{memory_limit}'")
         con.execute("set enable_progress_bar = false")
     except BaseException:
         con.close()
