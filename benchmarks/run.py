@@ -350,7 +350,7 @@ def _machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {python}"
 
 
-def _hold_back_last_day(landing: Path, holdback: Path) -> list[tuple[Path, Path]]:
+def hold_back_newest_day(landing: Path, holdback: Path) -> list[tuple[Path, Path]]:
     """Move the newest ``dt=`` folder of every source aside; returns (from, to) pairs."""
     moves = []
     for source in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith("_")):
@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
 
     holdback = base / "holdback"
     hourly_done = "hourly: ingest one new day" in finished
-    moves = [] if hourly_done else _hold_back_last_day(landing, holdback)
+    moves = [] if hourly_done else hold_back_newest_day(landing, holdback)
     try:
         rows = step(
             "ingest",

@@ -5,11 +5,11 @@ the same raw gives (docs/warehouse.md, "Incremental models")."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from benchmarks.run import hold_back_newest_day
 from orchestration.ingestion.ingest import ingest_all
 from orchestration.sample_data.engine import generate
 from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, TEST_SCOPE_ENV
@@ -30,18 +30,6 @@ INCREMENTAL = {
 SELECTION = ("--select", "+fct_interactions", "+fct_web_sessions")
 NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 QUESTION = "select interaction_id, lead_id, session_id, loaded_at from marts.fct_interactions"
-
-
-def _hold_back_newest_day(landing: Path, aside: Path) -> list[tuple[Path, Path]]:
-    moves = []
-    for source in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith("_")):
-        days = sorted(p for p in source.iterdir() if p.name.startswith("dt="))
-        if len(days) > 1:
-            target = aside / source.name / days[-1].name
-            target.parent.mkdir(parents=True)
-            shutil.move(days[-1], target)
-            moves.append((days[-1], target))
-    return moves
 
 
 #: the incremental web models' high-water-mark column, which tables built before it lack
@@ -70,7 +58,7 @@ def test_hourly_day_incremental_equals_full_refresh(tmp_path, monkeypatch, upgra
     monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(core.warehouse))
     monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "output"))
     generate("tiny", 42, landing)
-    moves = _hold_back_newest_day(landing, tmp_path / "aside")
+    moves = hold_back_newest_day(landing, tmp_path / "aside")
     assert {original.parent.name for original, _ in moves} >= {"web_events", "email_events"}
     ingest_all(landing_dir=landing, warehouse_path=core.warehouse)
     core.run("build", *NO_TESTS, *SELECTION)
