@@ -432,7 +432,10 @@ _DUCKDB_TYPES = {
 def unload(con: PostgresConnection, query: str, into: duckdb.DuckDBPyConnection, table: str) -> int:
     """The rows of ``query`` on PostgreSQL as ``table`` of a DuckDB connection (``COPY ... TO
     STDOUT`` as CSV, read back by DuckDB with the query's column types): DuckDB as the compute
-    engine over warehouse rows. Returns the rows."""
+    engine over warehouse rows. ``table``'s schema is created when missing. Returns the rows."""
+    qualifier = table.rpartition(".")[0]
+    if qualifier:
+        into.execute(f"create schema if not exists {qualifier}")
     cur = con.raw.cursor()
     cur.execute(f"select * from ({query}) as q limit 0")
     columns = {}

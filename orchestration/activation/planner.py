@@ -311,9 +311,6 @@ def _build_plan_in_duckdb(con: object, spec: SyncSpec, *, retry_rejected: bool) 
     schema, table = spec.model.split(".")
     scratch = memory_duckdb()
     try:
-        scratch.execute("set TimeZone = 'UTC'")
-        scratch.execute(f"create schema {q(schema)}")
-        scratch.execute("create schema if not exists retl")
         unload(con, f"select * from {q(schema)}.{q(table)}", scratch, f"{q(schema)}.{q(table)}")
         unload(
             con,

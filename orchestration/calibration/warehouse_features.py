@@ -136,7 +136,6 @@ def connect_warehouse(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     con = memory_duckdb()
     try:
         con.execute("attach ':memory:' as wh")
-        con.execute("create schema wh.marts")
         with wh.connect(read_only=True) as pg:
             for table in MARTS:
                 try:

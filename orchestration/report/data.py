@@ -307,7 +307,6 @@ def _connect(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with closing(memory_duckdb()) as scratch:
         with wh.connect(read_only=True) as con:
             for relation, query in _UNLOADED.items():
-                scratch.execute(f"create schema if not exists {relation.split('.')[0]}")
                 unload(con, query, scratch, relation)
         yield scratch
 
