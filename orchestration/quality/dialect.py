@@ -59,12 +59,12 @@ def full_match(expr: str, pattern: str) -> str:
 
 
 def first_distinct(column: str, where: str, n: int) -> str:
-    """Up to ``n`` distinct values of ``column`` among the rows where ``where`` holds, joined
-    by ', ' (an aggregate)."""
+    """The ``n`` smallest distinct values of ``column`` among the rows where ``where`` holds,
+    in order, joined by ', ' (an aggregate; the same sample on every engine and every run)."""
     if _postgres():
-        values = f"(array_agg(distinct {column}) filter (where {where}))[1:{n}]"
+        values = f"(array_agg(distinct {column} order by {column}) filter (where {where}))[1:{n}]"
     else:
-        values = f"list(distinct {column}) filter (where {where})[1:{n}]"
+        values = f"(list(distinct {column} order by {column}) filter (where {where}))[1:{n}]"
     return f"array_to_string({values}, ', ')"
 
 

@@ -55,7 +55,7 @@ def test_quantile_and_samples_per_engine(monkeypatch):
     monkeypatch.setenv("LEADHOUSE_TARGET", "postgres")
     assert dialect.quantile("s", 0.9) == "percentile_cont(0.9) within group (order by s)"
     assert dialect.first_distinct("c", "c <> 'x'", 5) == (
-        "array_to_string((array_agg(distinct c) filter (where c <> 'x'))[1:5], ', ')"
+        "array_to_string((array_agg(distinct c order by c) filter (where c <> 'x'))[1:5], ', ')"
     )
     monkeypatch.setenv("LEADHOUSE_TARGET", "duckdb")
     assert dialect.quantile("s", 0.9) == "quantile_cont(s, 0.9)"
@@ -73,3 +73,18 @@ def test_duckdb_spellings_run_on_duckdb(monkeypatch):
     )
     with duckdb.connect() as con:
         assert con.execute(sql).fetchone() == (True, "a@b, c@d", 2.0)
+
+
+def test_the_sample_of_bad_values_is_the_smallest_in_order(monkeypatch):
+    """A check's sample of offending values is the same on every run: the n smallest, sorted
+    (DuckDB's distinct list alone comes in hash order, which changes from run to run)."""
+    import duckdb
+
+    monkeypatch.setenv("LEADHOUSE_TARGET", "duckdb")
+    sql = (
+        f"select {dialect.first_distinct('v', 'v % 7 <> 0', 4)} "
+        "from (select (i * 7919) % 1000 as v from range(3000) as t(i))"
+    )
+    with duckdb.connect() as con:
+        con.execute("set threads = 2")
+        assert con.execute(sql).fetchone() == ("1, 2, 3, 4",)
