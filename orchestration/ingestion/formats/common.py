@@ -139,10 +139,12 @@ def load_lines(
 def load_json_lines(
     con: duckdb.DuckDBPyConnection, paths: Sequence[Path], *, unnest_batch: bool
 ) -> None:
-    """Temp table ``_records(_path, _line, _text, _ok)`` from NDJSON files.
+    """Temp view ``_records(_path, _line, _text, _ok, _payload)`` from NDJSON files.
 
-    ``_ok`` is true for a valid JSON object. With ``unnest_batch``, a line holding a
-    ``{"batch": [...]}`` envelope yields one record per member, all with the envelope's line.
+    ``_ok`` is true for a valid JSON object, ``_payload`` is then that object (type ``json``,
+    the text as read: never parsed again to be stored), else null. With ``unnest_batch``, a
+    line holding a ``{"batch": [...]}`` envelope yields one record per member, all with the
+    envelope's line.
 
     Files the loader's scan vouches for (:func:`ndjson_ready`) are read by DuckDB's own NDJSON
     reader, streaming and in parallel (:func:`read_ndjson`); the others (blank lines, invalid
@@ -155,38 +157,53 @@ def load_json_lines(
         parts.append(read_ndjson(con, [p for p in paths if str(p) in fast]))
     if slow or not parts:
         load_lines(con, slow)
-        # a table: the two branches of _records below read it (a view would parse twice)
-        con.execute(
-            "create or replace temp table _lines_typed as select _path, _line, _text, "
-            f"try({_TYPES.format('_text')}) as _t from _lines"
-        )
-        parts.append("select _path, _line, _text, _t from _lines_typed")
-    # _t: one parse per line gives the record's type and its batch's (null when not JSON)
-    envelope = "coalesce(_t[1] = 'OBJECT' and _t[2] = 'ARRAY', false)" if unnest_batch else "false"
+        _type_lines(con, "_lines_typed")
+        parts.append("select _path, _line, _text, _obj, _envelope from _lines_typed")
     con.execute(
         f"""
         create or replace temp view _parsed as
-        select _path, _line, _text, _t[1] as _type, {envelope} as _envelope
+        select _path, _line, _text, _obj, {"_envelope" if unnest_batch else "false"} as _envelope
         from ({" union all ".join(parts)})
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp view _records as
-        select _path, _line, _text, coalesce(_type = 'OBJECT', false) as _ok
+        select _path, _line, _text, _obj is not null as _ok, _obj as _payload
         from _parsed where not _envelope
         union all
-        select _path, _line, x as _text, json_type(x) = 'OBJECT' as _ok
+        select _path, _line, x::varchar as _text, _is_object as _ok,
+               case when _is_object then x end as _payload
         from (
-            select _path, _line, unnest(json_extract(_text, '$.batch[*]')::varchar[]) as x
-            from _parsed where _envelope
+            select _path, _line, x, {_IS_OBJECT.format("x")} as _is_object
+            from (select _path, _line, unnest(json_extract(_obj, '$.batch[*]')) as x
+                  from _parsed where _envelope)
         )
         """
     )
 
 
-#: SQL: the JSON types of the record in ``{}`` and of its ``batch`` member
-_TYPES = "json_type({}, ['$', '$.batch'])"
+#: SQL: the text in ``{}`` is a JSON object (false, not an error, when it is not JSON)
+_IS_OBJECT = "coalesce(try(json_type({})) = 'OBJECT', false)"
+
+
+def _envelope(obj: str, text: str) -> str:
+    """SQL: the JSON object ``obj`` (text ``text``) has a ``batch`` array. Parsed again only
+    when its text can hold that key (as written, or escaped)."""
+    return (
+        f"case when {obj} is not null and (contains({text}, '\"batch\"') "
+        f"or contains({text}, '\\')) then coalesce(json_type({obj}, '$.batch') = 'ARRAY', false) "
+        "else false end"
+    )
+
+
+def _type_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Temp table ``table(_path, _line, _text, _obj, _envelope)`` from view ``_lines``."""
+    con.execute(
+        f"create or replace temp table {table} as select *, {_envelope('_obj', '_text')} "
+        f"as _envelope from (select _path, _line, _text, case when {_IS_OBJECT.format('_text')} "
+        "then _text::json end as _obj from _lines)"
+    )
 
 
 #: the temp tables the readers above and below leave (they hold the text of a group's files)
@@ -229,24 +246,26 @@ def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[s
 
 def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     """Read ``paths`` with ``read_ndjson_objects`` (parallel, streaming: one parse a line);
-    returns a query of ``(_path, _line, _text, _t)``: ``_lines`` and the types of ``_TYPES``.
+    returns a query of ``(_path, _line, _text, _obj, _envelope)``: the lines, each line as a
+    JSON value when it is an object (else null), and whether it is a ``batch`` envelope.
 
     The reader skips blank lines and gives a null for a line that is not JSON
     (``ignore_errors``); with no blank line (:func:`ndjson_ready`) its n-th row of a file is
     line n (``with ordinality`` numbers the rows in file order). A file whose row count
     differs from the scan's line count, or whose rows are not numbered in one run, is read the
-    slow way instead, and the original text of
-    the null rows (malformed lines, to quarantine) is fetched from the file by line number,
-    so nothing but those few lines is read twice.
+    slow way instead, and the original text of the null rows (malformed lines, to quarantine)
+    is fetched from the file by line number, so nothing but those few lines is read twice.
+    The reader's value is the line's text without its surrounding white space, and valid
+    JSON: it is an object exactly when it starts with ``{`` (no second parse to tell).
     """
     files = "[" + ", ".join(lit(glob_escaped(p)) for p in paths) + "]"
     con.execute(
         f"""
         create or replace temp table _nd as
-        select filename as _path, ordinality as _n, json::varchar as _text,
-               {_TYPES.format("json")} as _t
-        from read_ndjson_objects({files}, filename = true, ignore_errors = true)
-            with ordinality
+        select _path, _n, json, {_envelope("json", "json::varchar")} as _envelope
+        from (select filename as _path, ordinality as _n, json
+              from read_ndjson_objects({files}, filename = true, ignore_errors = true)
+                  with ordinality)
         """
     )
     con.execute(
@@ -267,7 +286,7 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     for path, line in con.execute(
         """
         select d._path, (d._n - f._first + 1)::integer from _nd d join _nd_files f using (_path)
-        where f._exact and d._text is null order by 1, 2
+        where f._exact and d.json is null order by 1, 2
         """
     ).fetchall():
         bad.setdefault(path, []).append(line)
@@ -288,17 +307,15 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     )
     query = """
         select d._path, (d._n - f._first + 1)::integer as _line,
-               coalesce(d._text, b._text) as _text, d._t
+               coalesce(d.json::varchar, b._text) as _text,
+               case when starts_with(d.json::varchar, '{') then d.json end as _obj, d._envelope
         from _nd d join _nd_files f on f._path = d._path and f._exact
         left join _nd_bad b on b._path = d._path and b._line = (d._n - f._first + 1)::integer
         """
     if missed:
         load_lines(con, missed)
-        con.execute(
-            "create or replace temp table _nd_missed as select _path, _line, _text, "
-            f"try({_TYPES.format('_text')}) as _t from _lines"
-        )
-        query += " union all select _path, _line, _text, _t from _nd_missed"
+        _type_lines(con, "_nd_missed")
+        query += " union all select _path, _line, _text, _obj, _envelope from _nd_missed"
     return query
 
 
@@ -308,7 +325,8 @@ def _nd_paths(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
-    """Temp table ``_records(_path, _line, _text, _ok)`` from files holding one JSON array.
+    """Temp view ``_records(_path, _line, _text, _ok, _payload)`` from files holding one JSON
+    array (``_payload``: the element as JSON when it is an object).
 
     ``_line`` is the element's 1-based position in the array. A file that is not a valid
     JSON array is read line by line instead (one element a line, ``[``/``]``/``,``
@@ -342,10 +360,11 @@ def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> No
     con.execute(
         """
         create or replace temp view _records as
-        select _path, _line, _text,
-               coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT', false)
-                   as _ok
-        from _array_records
+        select _path, _line, _text, _ok, case when _ok then _text::json end as _payload
+        from (select *,
+                     coalesce(case when json_valid(_text) then json_type(_text) end = 'OBJECT',
+                              false) as _ok
+              from _array_records)
         """
     )
 
