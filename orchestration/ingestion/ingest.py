@@ -12,8 +12,10 @@ no manual SQL is ever needed.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 #: Small files of one format load together (one transaction, one manifest row each).
 MAX_GROUP_FILES = 500
 MAX_GROUP_BYTES = 512 * 1024 * 1024
+#: landing files scanned (hashed, lines counted) at once
+SCAN_THREADS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass
@@ -153,6 +157,7 @@ def ingest_source(
         )
         pending: dict[Stager, list[tuple[LandingFile, FileScan]]] = {}
         reload: set[str] = set()
+        candidates: list[tuple[LandingFile, Stager]] = []
         for file in files:
             if file.path not in ready:
                 continue
@@ -161,7 +166,9 @@ def ingest_source(
                 log.warning("ingest %s: no format matches %s; not loaded", source, file.rel)
                 report.files.append(FileResult(file.rel, source, "unrecognized"))
                 continue
-            scan = scan_file(file.path, layout_of(stager))
+            candidates.append((file, stager))
+        scans = _scan_all([(file.path, layout_of(stager)) for file, stager in candidates])
+        for (file, stager), scan in zip(candidates, scans, strict=True):
             file = LandingFile(file.source, file.path, file.rel, file.path.stat().st_size)
             if file.rel in known:
                 if scan.checksum == known[file.rel]:
@@ -201,6 +208,15 @@ def ingest_source(
             db = wh.location
             raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None
     return report
+
+
+def _scan_all(files: list[tuple[Path, str]]) -> list[FileScan]:
+    """:func:`scan_file` of each ``(path, layout)``, several files at a time (hashing and
+    finding line breaks release the GIL), in the given order."""
+    if len(files) < 2:
+        return [scan_file(path, layout) for path, layout in files]
+    with ThreadPoolExecutor(max_workers=min(SCAN_THREADS, len(files))) as pool:
+        return list(pool.map(lambda item: scan_file(*item), files))
 
 
 def _groups(

@@ -122,7 +122,7 @@ def load_files(
                    unnest($3::integer[]) as _ord, unnest($4::bigint[]) as size_bytes,
                    unnest($5::varchar[]) as checksum, unnest($6::bigint[]) as records_in_file,
                    unnest($7::boolean[]) as _reload, unnest($8::bigint[]) as lines_in_file,
-                   unnest($9::boolean[]) as _utf8
+                   unnest($9::boolean[]) as _utf8, unnest($10::bigint[][]) as _line_index
             """,
             [
                 [str(f.path) for f, _ in files],
@@ -134,6 +134,7 @@ def load_files(
                 [f.rel in reload for f, _ in files],
                 [scan.lines for _, scan in files],
                 [not scan.bad_lines for _, scan in files],
+                [scan.line_index for _, scan in files],
             ],
         )
         bad = [(f, scan) for f, scan in files if scan.bad_lines]

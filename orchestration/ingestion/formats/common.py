@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingestion.file_scan import read_lines
+
 #: Segment's HTTP API answers 400 above 32 KB per event (docs/formats.md §1.1).
 MAX_EVENT_BYTES = 32 * 1024
 
@@ -236,7 +238,7 @@ def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[s
             "where database_name = 'temp' and table_name = '_files'"
         ).fetchall()
     }
-    if not {"_path", "records_in_file", "lines_in_file", "_utf8"} <= have:
+    if not {"_path", "records_in_file", "lines_in_file", "_utf8", "_line_index"} <= have:
         return set()
     rows = con.execute(
         "select _path from _files where records_in_file = lines_in_file and _utf8"
@@ -290,13 +292,17 @@ def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
         """
     ).fetchall():
         bad.setdefault(path, []).append(line)
+    index = dict(
+        con.execute(
+            "select _path, _line_index from _files where list_contains($1, _path)", [list(bad)]
+        ).fetchall()
+    )
     numbers, texts, names = [], [], []
     for path, wanted in bad.items():
-        lines = Path(path).read_bytes().split(b"\n")
-        for number in wanted:
+        for number, text in zip(wanted, read_lines(Path(path), wanted, index[path]), strict=True):
             names.append(path)
             numbers.append(number)
-            texts.append(lines[number - 1].rstrip(b"\r").decode("utf-8", "replace"))
+            texts.append(text.decode("utf-8", "replace"))
     con.execute(
         """
         create or replace temp table _nd_bad as
