@@ -149,8 +149,9 @@ def load_json_lines(
     envelope's line.
 
     Files the loader's scan vouches for (:func:`ndjson_ready`) are read by DuckDB's own NDJSON
-    reader, streaming and in parallel (:func:`read_ndjson`); the others (blank lines, invalid
-    UTF-8, no scan) are read whole and split into lines in SQL (:func:`load_lines`).
+    reader, streaming and in parallel, straight into the staged rows (:func:`read_ndjson`; the
+    loader then calls :func:`settle_ndjson`); the others (blank lines, invalid UTF-8, no scan)
+    are read whole and split into lines in SQL (:func:`load_lines`).
     """
     fast = ndjson_ready(con, paths)
     slow = [p for p in paths if str(p) not in fast]
@@ -168,19 +169,25 @@ def load_json_lines(
         from ({" union all ".join(parts)})
         """
     )
+    # one pass over _parsed (the files are read once): an envelope's members are unnested in
+    # place, any other record stays one row
+    member_ok = _IS_OBJECT.format("x")
     con.execute(
         f"""
         create or replace temp view _records as
-        select _path, _line, _text, _obj is not null as _ok, _obj as _payload
-        from _parsed where not _envelope
-        union all
-        select _path, _line, x::varchar as _text, _is_object as _ok,
-               case when _is_object then x end as _payload
-        from (
-            select _path, _line, x, {_IS_OBJECT.format("x")} as _is_object
-            from (select _path, _line, unnest(json_extract(_obj, '$.batch[*]')) as x
-                  from _parsed where _envelope)
-        )
+        select _path, _line,
+               case when _envelope then x::varchar else _text end as _text,
+               case when _envelope then {member_ok} else _obj is not null end as _ok,
+               case when not _envelope then _obj when {member_ok} then x end as _payload
+        from (select _path, _line, _text, _obj, _envelope,
+                     unnest(case when _envelope then json_extract(_obj, '$.batch[*]')
+                                 else [null::json] end) as x
+              from _parsed)
+        """
+        if unnest_batch
+        else """
+        create or replace temp view _records as
+        select _path, _line, _text, _obj is not null as _ok, _obj as _payload from _parsed
         """
     )
 
@@ -210,10 +217,7 @@ def _type_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 #: the temp tables the readers above and below leave (they hold the text of a group's files)
 SCRATCH_TABLES = (
-    "_nd",
-    "_nd_files",
-    "_nd_bad",
-    "_nd_missed",
+    "_nd_first",
     "_lines_typed",
     "_docs",
     "_pyrecords",
@@ -241,93 +245,133 @@ def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[s
     if not {"_path", "records_in_file", "lines_in_file", "_utf8", "_line_index"} <= have:
         return set()
     rows = con.execute(
-        "select _path from _files where records_in_file = lines_in_file and _utf8"
+        "select _path from _files "
+        "where records_in_file = lines_in_file and _utf8 and _line_index is not null"
     ).fetchall()
     return {r[0] for r in rows} & {str(p) for p in paths}
 
 
 def read_ndjson(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
-    """Read ``paths`` with ``read_ndjson_objects`` (parallel, streaming: one parse a line);
-    returns a query of ``(_path, _line, _text, _obj, _envelope)``: the lines, each line as a
+    """A query of ``(_path, _line, _text, _obj, _envelope)`` over ``paths`` read by
+    ``read_ndjson_objects`` (parallel, streaming: one parse a line): the lines, each line as a
     JSON value when it is an object (else null), and whether it is a ``batch`` envelope.
 
     The reader skips blank lines and gives a null for a line that is not JSON
-    (``ignore_errors``); with no blank line (:func:`ndjson_ready`) its n-th row of a file is
-    line n (``with ordinality`` numbers the rows in file order). A file whose row count
-    differs from the scan's line count, or whose rows are not numbered in one run, is read the
-    slow way instead, and the original text of the null rows (malformed lines, to quarantine)
-    is fetched from the file by line number, so nothing but those few lines is read twice.
-    The reader's value is the line's text without its surrounding white space, and valid
-    JSON: it is an object exactly when it starts with ``{`` (no second parse to tell).
+    (``ignore_errors``); with no blank line (:func:`ndjson_ready`) it gives each file's lines
+    in order, so ``with ordinality`` (numbering the rows of all files in turn) is line number
+    plus the lines of the files before it, by the scan's count (temp table ``_nd_first``). The
+    reader's value is the line's text without its surrounding white space, and valid JSON: it
+    is an object exactly when it starts with ``{`` (no second parse to tell). The query is read
+    once, by the loader staging the records; :func:`settle_ndjson` then checks that numbering
+    and fetches the original text of the malformed lines.
     """
+    wanted = [str(p) for p in paths]
+    lines = dict(
+        con.execute(
+            "select _path, lines_in_file from _files where list_contains($1, _path)", [wanted]
+        ).fetchall()
+    )
+    firsts, at = [], 1
+    for path in wanted:
+        firsts.append(at)
+        at += lines[path]
+    con.execute(
+        """
+        create or replace temp table _nd_first as
+        select unnest($1::varchar[]) as _path, unnest($2::bigint[]) as _first,
+               unnest($3::bigint[]) as _lines
+        """,
+        [wanted, firsts, [lines[p] for p in wanted]],
+    )
     files = "[" + ", ".join(lit(glob_escaped(p)) for p in paths) + "]"
-    con.execute(
-        f"""
-        create or replace temp table _nd as
-        select _path, _n, json, {_envelope("json", "json::varchar")} as _envelope
-        from (select filename as _path, ordinality as _n, json
-              from read_ndjson_objects({files}, filename = true, ignore_errors = true)
-                  with ordinality)
+    return f"""
+        select r.filename as _path, (r.ordinality - f._first + 1)::integer as _line,
+               r.json::varchar as _text,
+               case when starts_with(r.json::varchar, '{{') then r.json end as _obj,
+               {_envelope("r.json", "r.json::varchar")} as _envelope
+        from read_ndjson_objects({files}, filename = true, ignore_errors = true)
+            with ordinality as r
+        join _nd_first f on f._path = r.filename
         """
-    )
-    con.execute(
-        """
-        create or replace temp table _nd_files as
-        -- exact: as many rows as the scan counted lines, numbered without a gap
-        select n._path, n._first,
-               f.records_in_file = n._rows and n._last - n._first + 1 = n._rows as _exact
-        from (select _path, min(_n) as _first, max(_n) as _last, count(*) as _rows
-              from _nd group by _path) n
-        join _files f using (_path)
-        """
-    )
-    missed = [
-        Path(r[0]) for r in con.execute("select _path from _nd_files where not _exact").fetchall()
-    ] + [Path(p) for p in {str(p) for p in paths} - _nd_paths(con)]
+
+
+def settle_ndjson(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """After the loader staged the records of :func:`read_ndjson` into ``_staged``: returns the
+    files whose lines the reader did not give one row each, in order (their rows are deleted;
+    the loader stages them again, split in SQL), and puts into the other files' malformed rows
+    (``_text`` null) their original text, read from the file by line number (and the reason
+    ``oversized_payload`` instead of ``malformed_json`` when that text is over the limit, as
+    the adapters rank the two). Nothing to do when no file was read that way."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'temp' "
+        "and table_name = '_nd_first'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    inexact = [
+        r[0]
+        for r in con.execute(
+            """
+            select n._path
+            from _nd_first n join _files f using (_path)
+            left join (select _file, count(distinct _line) as _count, min(_line) as _min,
+                              max(_line) as _max
+                       from _staged group by _file) s on s._file = f._file
+            where coalesce(s._count, 0) <> n._lines
+               or (n._lines > 0 and (s._min <> 1 or s._max <> n._lines))
+            order by f._ord
+            """
+        ).fetchall()
+    ]
+    if inexact:
+        con.execute(
+            "delete from _staged where _file in (select _file from _files "
+            "where list_contains($1, _path))",
+            [inexact],
+        )
+        # the next ndjson_ready leaves them out: they are split in SQL
+        con.execute(
+            "update _files set _line_index = null where list_contains($1, _path)", [inexact]
+        )
     bad: dict[str, list[int]] = {}
     for path, line in con.execute(
         """
-        select d._path, (d._n - f._first + 1)::integer from _nd d join _nd_files f using (_path)
-        where f._exact and d.json is null order by 1, 2
+        select f._path, s._line from _staged s join _files f using (_file)
+        join _nd_first n on n._path = f._path
+        where s._text is null and s.reason is not null order by 1, 2
         """
     ).fetchall():
         bad.setdefault(path, []).append(line)
-    index = dict(
+    if bad:
+        index = dict(
+            con.execute(
+                "select _path, _line_index from _files where list_contains($1, _path)",
+                [list(bad)],
+            ).fetchall()
+        )
+        names, numbers, texts = [], [], []
+        for path, wanted in bad.items():
+            for number, text in zip(
+                wanted, read_lines(Path(path), wanted, index[path]), strict=True
+            ):
+                names.append(path)
+                numbers.append(number)
+                texts.append(text.decode("utf-8", "replace"))
         con.execute(
-            "select _path, _line_index from _files where list_contains($1, _path)", [list(bad)]
-        ).fetchall()
-    )
-    numbers, texts, names = [], [], []
-    for path, wanted in bad.items():
-        for number, text in zip(wanted, read_lines(Path(path), wanted, index[path]), strict=True):
-            names.append(path)
-            numbers.append(number)
-            texts.append(text.decode("utf-8", "replace"))
-    con.execute(
-        """
-        create or replace temp table _nd_bad as
-        select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
-               unnest($3::varchar[]) as _text
-        """,
-        [names, numbers, texts],
-    )
-    query = """
-        select d._path, (d._n - f._first + 1)::integer as _line,
-               coalesce(d.json::varchar, b._text) as _text,
-               case when starts_with(d.json::varchar, '{') then d.json end as _obj, d._envelope
-        from _nd d join _nd_files f on f._path = d._path and f._exact
-        left join _nd_bad b on b._path = d._path and b._line = (d._n - f._first + 1)::integer
-        """
-    if missed:
-        load_lines(con, missed)
-        _type_lines(con, "_nd_missed")
-        query += " union all select _path, _line, _text, _obj, _envelope from _nd_missed"
-    return query
-
-
-def _nd_paths(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The files the NDJSON reader gave rows for (an empty file gives none)."""
-    return {r[0] for r in con.execute("select _path from _nd_files").fetchall()}
+            f"""
+            update _staged s set _text = b._text,
+                reason = case when s.reason = 'malformed_json' and {oversized("b._text")}
+                              then 'oversized_payload' else s.reason end
+            from (select f._file, b._line, b._text
+                  from (select unnest($1::varchar[]) as _path, unnest($2::integer[]) as _line,
+                               unnest($3::varchar[]) as _text) b
+                  join _files f using (_path)) b
+            where s._file = b._file and s._line = b._line and s._text is null
+            """,
+            [names, numbers, texts],
+        )
+    con.execute("drop table _nd_first")
+    return [Path(p) for p in inexact]
 
 
 def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
