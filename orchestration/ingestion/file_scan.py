@@ -13,21 +13,48 @@ reconciliation instead of passing with 0 rows. Units, by the file's layout:
 
 A line whose bytes are not valid UTF-8 is returned with its 1-based number and original
 bytes: the loader quarantines it as ``invalid_encoding`` and reads the rest of the file.
+
+A gzip-compressed file (``*.jsonl.gz``, ``*.csv.gz``, ...: :func:`is_gzip`) is hashed as it
+is (its checksum is the file's) and counted, checked and read by line on its decompressed
+bytes (:func:`open_landing`); a file that does not decompress fails the scan.
 """
 
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1 << 20
 
 #: the scan keeps the byte offset of every LINE_STEP-th line (:func:`read_lines` starts there)
 LINE_STEP = 64
+
+#: the first bytes of a gzip stream (RFC 1952)
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: Path) -> bool:
+    """``path`` is gzip-compressed (by its first bytes: a ``.gz`` landing file, or the
+    rewritten copy of one): everything here reads its decompressed bytes."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def open_landing(path: Path) -> BinaryIO:
+    """``path`` opened for reading its (decompressed) bytes."""
+    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")
+
+
+def landing_bytes(path: Path) -> bytes:
+    """The (decompressed) bytes of ``path``."""
+    with open_landing(path) as handle:
+        return handle.read()
 
 
 @dataclass
@@ -72,9 +99,15 @@ def scan_file(path: Path, layout: str = "lines") -> FileScan:
     index: list[int] = [0]  # line 1 starts at byte 0
     base = 0  # offset in the file of ``buf[0]``
     tail = b""
-    with path.open("rb") as handle:
+    compressed = is_gzip(path)
+    if compressed:  # the checksum is the file's, the lines are its decompressed text's
+        with path.open("rb") as raw:
+            while block := raw.read(CHUNK):
+                digest.update(block)
+    with open_landing(path) as handle:
         while block := handle.read(CHUNK):
-            digest.update(block)
+            if not compressed:
+                digest.update(block)
             # ASCII is valid UTF-8 unless a multi-byte character began in the block before
             if utf8_ok and not (block.isascii() and not decoder.getstate()[0]):
                 try:
@@ -133,7 +166,7 @@ def read_lines(path: Path, numbers: list[int], index: list[int] | None = None) -
     line break (nor a CR before it). ``index``: the scan's ``line_index`` (each line is then
     read from the nearest indexed line; without it the file is read from its start)."""
     out: list[bytes] = []
-    with path.open("rb") as handle:
+    with open_landing(path) as handle:  # a gzip file seeks forward by decompressing
         at = 1  # the number of the line ``handle`` is at
         for number in numbers:
             if index:
@@ -152,7 +185,7 @@ def read_lines(path: Path, numbers: list[int], index: list[int] | None = None) -
 def invalid_lines(path: Path) -> list[tuple[int, bytes]]:
     """The lines of ``path`` that are not valid UTF-8: ``(1-based number, original bytes)``."""
     out = []
-    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+    for number, line in enumerate(landing_bytes(path).split(b"\n"), start=1):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
@@ -161,7 +194,7 @@ def invalid_lines(path: Path) -> list[tuple[int, bytes]]:
 
 
 def _array_records(path: Path, bad: list[tuple[int, bytes]]) -> int:
-    data = path.read_bytes()
+    data = landing_bytes(path)
     if not bad:
         try:
             parsed = json.loads(data.decode("utf-8-sig"))
@@ -175,7 +208,7 @@ def _array_records(path: Path, bad: list[tuple[int, bytes]]) -> int:
 def cleaned_text(path: Path, bad: list[tuple[int, bytes]]) -> bytes:
     """The file's bytes with its invalid UTF-8 lines blanked (line numbers unchanged)."""
     numbers = {number for number, _ in bad}
-    lines = path.read_bytes().split(b"\n")
+    lines = landing_bytes(path).split(b"\n")
     return b"\n".join(b"" if i in numbers else line for i, line in enumerate(lines, start=1))
 
 

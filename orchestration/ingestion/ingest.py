@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+import zlib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -169,6 +170,10 @@ def ingest_source(
             candidates.append((file, stager))
         scans = _scan_all([(file.path, layout_of(stager)) for file, stager in candidates])
         for (file, stager), scan in zip(candidates, scans, strict=True):
+            if isinstance(scan, Exception):  # e.g. a truncated gzip file: only it fails
+                log.error("ingest %s: %s cannot be read: %s", source, file.rel, scan)
+                report.files.append(FileResult(file.rel, source, "failed", error=str(scan)))
+                continue
             file = LandingFile(file.source, file.path, file.rel, file.path.stat().st_size)
             if file.rel in known:
                 if scan.checksum == known[file.rel]:
@@ -210,13 +215,21 @@ def ingest_source(
     return report
 
 
-def _scan_all(files: list[tuple[Path, str]]) -> list[FileScan]:
+def _scan_all(files: list[tuple[Path, str]]) -> list[FileScan | Exception]:
     """:func:`scan_file` of each ``(path, layout)``, several files at a time (hashing and
-    finding line breaks release the GIL), in the given order."""
+    finding line breaks release the GIL), in the given order; a file that cannot be read
+    (gone, or a gzip file that does not decompress) gives its error instead."""
+
+    def scan(item: tuple[Path, str]) -> FileScan | Exception:
+        try:
+            return scan_file(*item)
+        except (OSError, EOFError, zlib.error) as exc:
+            return exc
+
     if len(files) < 2:
-        return [scan_file(path, layout) for path, layout in files]
+        return [scan(item) for item in files]
     with ThreadPoolExecutor(max_workers=min(SCAN_THREADS, len(files))) as pool:
-        return list(pool.map(lambda item: scan_file(*item), files))
+        return list(pool.map(scan, files))
 
 
 def _groups(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion.file_scan import read_lines
+from orchestration.ingestion.file_scan import is_gzip, landing_bytes, read_lines
 
 #: Segment's HTTP API answers 400 above 32 KB per event (docs/formats.md §1.1).
 MAX_EVENT_BYTES = 32 * 1024
@@ -86,13 +86,20 @@ def glob_escaped(path: str | Path) -> str:
     return re.sub(r"([\[\]*?])", r"[\1]", str(path))
 
 
-def cleaned_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
+def cleaned_contents(con: duckdb.DuckDBPyConnection, paths: Sequence[Path] = ()) -> set[str]:
     """Paths whose text the loader put in temp table ``_cleaned(filename, content)`` (files
-    with invalid UTF-8 lines, those lines blanked); empty when there is no such table."""
-    try:
-        return {row[0] for row in con.execute("select filename from _cleaned").fetchall()}
-    except duckdb.CatalogException:
-        return set()
+    with invalid UTF-8 lines, those lines blanked). A gzip file of ``paths`` not there yet is
+    put there decompressed (DuckDB's ``read_text`` does not decompress)."""
+    con.execute("create temp table if not exists _cleaned (filename varchar, content varchar)")
+    have = {row[0] for row in con.execute("select filename from _cleaned").fetchall()}
+    for path in paths:
+        if str(path) not in have and is_gzip(Path(path)):
+            con.execute(
+                "insert into _cleaned values (?, ?)",
+                [str(path), landing_bytes(Path(path)).decode("utf-8", "replace")],
+            )
+            have.add(str(path))
+    return have
 
 
 def files_sql(paths: Sequence[Path], cleaned: set[str] | frozenset[str] = frozenset()) -> str:
@@ -125,7 +132,7 @@ def load_lines(
 
     ``docs`` replaces the files with a query of ``(filename, content)`` rows.
     """
-    source = docs or files_sql(paths, cleaned_contents(con))
+    source = docs or files_sql(paths, cleaned_contents(con, paths))
     con.execute(
         f"""
         create or replace temp view _lines as
@@ -388,7 +395,7 @@ def load_json_array(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> No
         select filename, content,
                coalesce(case when json_valid(content) then json_type(content) end = 'ARRAY', false)
                    as _is_array
-        from {files_sql(paths, cleaned_contents(con))}
+        from {files_sql(paths, cleaned_contents(con, paths))}
         """
     )
     load_lines(con, paths, docs="(select * from _docs where not _is_array)")
