@@ -165,3 +165,40 @@ def test_gzip_file_that_does_not_decompress_fails_alone(tmp_path):
     summary = report.summary()
     assert summary["files_loaded"] == 1 and summary["rows_loaded"] == 1
     assert list(summary["failed"]) == ["web_events/dt=2024-05-02/segment-002.jsonl.gz"]
+
+
+def test_forget_rewrites_a_gzip_landing_file_compressed(tmp_path):
+    """Erasure reads a .gz landing file's text and writes its new version gzip-compressed:
+    the person's lines are gone, the manifest holds the new file's checksum, a re-run loads
+    nothing."""
+    import hashlib  # noqa: PLC0415
+
+    from orchestration.privacy import landing_purge  # noqa: PLC0415
+    from orchestration.privacy.matching import Subject  # noqa: PLC0415
+
+    landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
+    path = landing / "web_events/dt=2024-05-02/segment-001.jsonl.gz"
+    path.parent.mkdir(parents=True)
+    lines = [page("k1"), page("k2").replace('"a"', '"gone-1"'), page("k3")]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    ingest_source("web_events", landing_dir=landing, warehouse_path=wh, quiet_seconds=0)
+    rewrites = landing_purge.plan_rewrites(landing, Subject(anonymous_ids={"gone-1"}))
+    assert [r.removed_lines for r in rewrites] == [[2]]
+    landing_purge.stage_files(rewrites)
+    with connect(wh) as con:
+        con.execute("begin")
+        landing_purge.apply_to_warehouse(con, rewrites)
+        con.execute("commit")
+    landing_purge.commit_files(rewrites)
+    # the line is blanked (the others keep their numbers)
+    assert gzip.decompress(path.read_bytes()).decode() == f"{lines[0]}\n\n{lines[2]}\n"
+    with connect(wh, read_only=True) as con:
+        assert con.execute("select message_id from raw.web_events order by 1").fetchall() == [
+            ("k1",),
+            ("k3",),
+        ]
+        assert con.execute("select checksum from raw.load_manifest").fetchone()[0] == (
+            hashlib.sha256(path.read_bytes()).hexdigest()
+        )
+    again = ingest_source("web_events", landing_dir=landing, warehouse_path=wh, quiet_seconds=0)
+    assert again.summary()["files_skipped"] == 1 and again.summary()["rows_in"] == 0
