@@ -122,7 +122,7 @@ def load_files(
                    unnest($3::integer[]) as _ord, unnest($4::bigint[]) as size_bytes,
                    unnest($5::varchar[]) as checksum, unnest($6::bigint[]) as records_in_file,
                    unnest($7::boolean[]) as _reload, unnest($8::bigint[]) as lines_in_file,
-                   unnest($9::boolean[]) as _utf8, unnest($10::bigint[][]) as _line_index
+                   unnest($9::boolean[]) as _utf8
             """,
             [
                 [str(f.path) for f, _ in files],
@@ -134,8 +134,13 @@ def load_files(
                 [f.rel in reload for f, _ in files],
                 [scan.lines for _, scan in files],
                 [not scan.bad_lines for _, scan in files],
-                [scan.line_index for _, scan in files],
             ],
+        )
+        # the scan's line offsets (a table of its own: _files is copied to other engines)
+        con.execute(
+            "create or replace temp table _line_index as "
+            "select unnest($1::varchar[]) as _path, unnest($2::bigint[][]) as _offsets",
+            [[str(f.path) for f, _ in files], [scan.line_index for _, scan in files]],
         )
         bad = [(f, scan) for f, scan in files if scan.bad_lines]
         con.execute("create or replace temp table _cleaned (filename varchar, content varchar)")

@@ -239,21 +239,24 @@ def release_scratch(con: duckdb.DuckDBPyConnection) -> None:
 
 def ndjson_ready(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> set[str]:
     """The paths DuckDB's NDJSON reader can number exactly: the loader's scan (temp table
-    ``_files``) found valid UTF-8 and no blank line, so the reader's n-th row is line n."""
+    ``_files``) found valid UTF-8 and no blank line, so the reader's n-th row is line n, and
+    its line offsets are at hand (temp table ``_line_index``; :func:`settle_ndjson` takes a
+    file out of it when the reader numbered it otherwise)."""
     # no scan (a stager called on its own): every file the slow way. Looked up, not tried: a
     # failed statement would abort the caller's transaction
     have = {
-        r[0]
+        r
         for r in con.execute(
-            "select column_name from duckdb_columns() "
-            "where database_name = 'temp' and table_name = '_files'"
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = 'temp' and table_name in ('_files', '_line_index')"
         ).fetchall()
     }
-    if not {"_path", "records_in_file", "lines_in_file", "_utf8", "_line_index"} <= have:
+    needed = {("_files", c) for c in ("_path", "records_in_file", "lines_in_file", "_utf8")}
+    if not needed | {("_line_index", "_path"), ("_line_index", "_offsets")} <= have:
         return set()
     rows = con.execute(
-        "select _path from _files "
-        "where records_in_file = lines_in_file and _utf8 and _line_index is not null"
+        "select _path from _files where records_in_file = lines_in_file and _utf8 "
+        "and _path in (select _path from _line_index)"
     ).fetchall()
     return {r[0] for r in rows} & {str(p) for p in paths}
 
@@ -337,9 +340,7 @@ def settle_ndjson(con: duckdb.DuckDBPyConnection) -> list[Path]:
             [inexact],
         )
         # the next ndjson_ready leaves them out: they are split in SQL
-        con.execute(
-            "update _files set _line_index = null where list_contains($1, _path)", [inexact]
-        )
+        con.execute("delete from _line_index where list_contains($1, _path)", [inexact])
     bad: dict[str, list[int]] = {}
     for path, line in con.execute(
         """
@@ -352,7 +353,7 @@ def settle_ndjson(con: duckdb.DuckDBPyConnection) -> list[Path]:
     if bad:
         index = dict(
             con.execute(
-                "select _path, _line_index from _files where list_contains($1, _path)",
+                "select _path, _offsets from _line_index where list_contains($1, _path)",
                 [list(bad)],
             ).fetchall()
         )
