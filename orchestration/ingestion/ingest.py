@@ -12,8 +12,11 @@ no manual SQL is ever needed.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+import zlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 #: Small files of one format load together (one transaction, one manifest row each).
 MAX_GROUP_FILES = 500
 MAX_GROUP_BYTES = 512 * 1024 * 1024
+#: landing files scanned (hashed, lines counted) at once
+SCAN_THREADS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass
@@ -153,6 +158,7 @@ def ingest_source(
         )
         pending: dict[Stager, list[tuple[LandingFile, FileScan]]] = {}
         reload: set[str] = set()
+        candidates: list[tuple[LandingFile, Stager]] = []
         for file in files:
             if file.path not in ready:
                 continue
@@ -161,7 +167,13 @@ def ingest_source(
                 log.warning("ingest %s: no format matches %s; not loaded", source, file.rel)
                 report.files.append(FileResult(file.rel, source, "unrecognized"))
                 continue
-            scan = scan_file(file.path, layout_of(stager))
+            candidates.append((file, stager))
+        scans = _scan_all([(file.path, layout_of(stager)) for file, stager in candidates])
+        for (file, stager), scan in zip(candidates, scans, strict=True):
+            if isinstance(scan, Exception):  # e.g. a truncated gzip file: only it fails
+                log.error("ingest %s: %s cannot be read: %s", source, file.rel, scan)
+                report.files.append(FileResult(file.rel, source, "failed", error=str(scan)))
+                continue
             file = LandingFile(file.source, file.path, file.rel, file.path.stat().st_size)
             if file.rel in known:
                 if scan.checksum == known[file.rel]:
@@ -201,6 +213,23 @@ def ingest_source(
             db = wh.location
             raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None
     return report
+
+
+def _scan_all(files: list[tuple[Path, str]]) -> list[FileScan | Exception]:
+    """:func:`scan_file` of each ``(path, layout)``, several files at a time (hashing and
+    finding line breaks release the GIL), in the given order; a file that cannot be read
+    (gone, or a gzip file that does not decompress) gives its error instead."""
+
+    def scan(item: tuple[Path, str]) -> FileScan | Exception:
+        try:
+            return scan_file(*item)
+        except (OSError, EOFError, zlib.error) as exc:
+            return exc
+
+    if len(files) < 2:
+        return [scan(item) for item in files]
+    with ThreadPoolExecutor(max_workers=min(SCAN_THREADS, len(files))) as pool:
+        return list(pool.map(scan, files))
 
 
 def _groups(

@@ -39,7 +39,7 @@ from datetime import datetime
 import duckdb
 
 from orchestration.ingestion.file_scan import FileScan, cleaned_text, shown_bytes
-from orchestration.ingestion.formats.common import release_scratch
+from orchestration.ingestion.formats.common import release_scratch, settle_ndjson
 from orchestration.ingestion.landing import LandingFile
 from orchestration.ingestion.raw_columns import RAW_COLUMNS
 from orchestration.ingestion.sources import Source, Stager, layout_of
@@ -136,6 +136,12 @@ def load_files(
                 [not scan.bad_lines for _, scan in files],
             ],
         )
+        # the scan's line offsets (a table of its own: _files is copied to other engines)
+        con.execute(
+            "create or replace temp table _line_index as "
+            "select unnest($1::varchar[]) as _path, unnest($2::bigint[][]) as _offsets",
+            [[str(f.path) for f, _ in files], [scan.line_index for _, scan in files]],
+        )
         bad = [(f, scan) for f, scan in files if scan.bad_lines]
         con.execute("create or replace temp table _cleaned (filename varchar, content varchar)")
         for f, scan in bad:
@@ -147,11 +153,17 @@ def load_files(
         # a loaded record's text is its payload: kept only where quarantined (and for CSV,
         # whose rows the counts split into lines), so the group's text is held once
         text = "s._text" if layout == "csv" else "case when s.reason is not null then s._text end"
-        con.execute(
-            "create or replace temp table _staged as "
+        staged = (
             f"select f._file, f._ord, s.* exclude (_path, _text), {text} as _text "
             "from _stage s join _files f using (_path)"
         )
+        con.execute(f"create or replace temp table _staged as {staged}")
+        # NDJSON read by DuckDB's reader: line numbers checked, malformed lines' text fetched;
+        # a file the reader did not number exactly is staged again, split in SQL
+        again = settle_ndjson(con)
+        if again:
+            stager(con, again)
+            con.execute(f"insert into _staged {staged}")
         release_scratch(con)  # the files' text is in _staged now
         encoding = [
             (f.rel, ord_, number, shown_bytes(raw))

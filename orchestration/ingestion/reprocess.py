@@ -54,7 +54,10 @@ def _reprocess_group(
             "payload::varchar as _json, null::varchar as _pre_reason"
         )
     else:
-        records = "select _file as _path, rowid as _line, payload::varchar as _text, true as _ok"
+        records = (
+            "select _file as _path, rowid as _line, payload::varchar as _text, true as _ok, "
+            "payload as _payload"
+        )
     con.execute(
         f"create or replace temp table _records as {records} "
         f"from raw.{table} where payload is not null and _file in ({in_files})"

@@ -46,9 +46,11 @@ class Source:
         return column_names(self.name)
 
     def adapter_for(self, path: Path) -> Stager | None:
-        """The adapter for a landing file, or None when its name matches no format."""
+        """The adapter for a landing file, or None when its name matches no format. A gzip
+        file is named as the plain one plus ``.gz`` (``segment-001.jsonl.gz``)."""
+        name = path.name.removesuffix(".gz")
         for pattern, stager in self.formats:
-            if re.fullmatch(pattern, path.name):
+            if re.fullmatch(pattern, name):
                 return stager
         return None
 
@@ -60,7 +62,7 @@ SOURCES: dict[str, Source] = {
             "web_events",
             key=("message_id",),
             order_by="received_at nulls last, _ord, _line",
-            formats=((r"segment-.*\.jsonl", segment.stage),),
+            formats=((r"segment-.*\.(jsonl|ndjson)", segment.stage),),
         ),
         Source(
             "email_events",
@@ -68,8 +70,8 @@ SOURCES: dict[str, Source] = {
             order_by="_ord, _line",
             formats=(
                 (r"sendgrid-.*\.json", sendgrid.stage),
-                (r"mailgun-.*\.jsonl", mailgun.stage),
-                (r"ses-.*\.jsonl", ses.stage),
+                (r"mailgun-.*\.(jsonl|ndjson)", mailgun.stage),
+                (r"ses-.*\.(jsonl|ndjson)", ses.stage),
             ),
         ),
         Source(
@@ -77,8 +79,8 @@ SOURCES: dict[str, Source] = {
             key=("submission_id",),
             order_by="_ord, _line",
             formats=(
-                (r"hubspot__.+\.jsonl", hubspot_form.stage),
-                (r"typeform-.*\.jsonl", typeform.stage),
+                (r"hubspot__.+\.(jsonl|ndjson)", hubspot_form.stage),
+                (r"typeform-.*\.(jsonl|ndjson)", typeform.stage),
                 (r"post__.+\.txt", form_post.stage),
             ),
         ),

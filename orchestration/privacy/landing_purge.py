@@ -14,6 +14,7 @@ Files are written next to the original and renamed over it (atomic on one file s
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,7 +23,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import SOURCES as SOURCE_NAMES
-from orchestration.ingestion.file_scan import cleaned_text, scan_file
+from orchestration.ingestion.file_scan import (
+    cleaned_text,
+    is_gzip,
+    landing_bytes,
+    scan_file,
+)
 from orchestration.ingestion.formats.csv_common import read_records
 from orchestration.ingestion.landing import LandingFile, discover
 from orchestration.ingestion.loader import _units_sql
@@ -116,10 +122,10 @@ def plan_rewrites(landing: Path, subject: Subject) -> list[Rewrite]:
     rewrites = []
     for source in SOURCE_NAMES:
         for file in discover(landing, source):
-            data = file.path.read_bytes()
+            data = landing_bytes(file.path)  # a .gz file: its decompressed bytes
             if not subject.matches(data.decode("utf-8", "replace")):
                 continue
-            suffix = file.path.suffix.lower()
+            suffix = Path(file.path.name.removesuffix(".gz")).suffix.lower()
             if suffix == ".csv":
                 rewrite = _rewrite_csv(file, data, subject)
             elif suffix == ".json":
@@ -139,8 +145,11 @@ def stage_files(rewrites: list[Rewrite]) -> None:
     """Write each new version beside its file (hidden name: ingestion ignores it)."""
     for r in rewrites:
         tmp = _tmp(r.file.path)
+        content = r.content
+        if is_gzip(r.file.path):  # compressed again, as it came
+            content = gzip.compress(content, mtime=0)
         with tmp.open("wb") as handle:
-            handle.write(r.content)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -137,3 +137,17 @@ def test_file_the_reader_counts_differently_is_split_instead(tmp_path, fast, rea
         (10, "m9"),
     ]
     assert counts == (12, 5, 7, 11, 11)
+
+
+def test_malformed_line_over_the_limit_is_oversized_on_both_paths(tmp_path, reader_calls):
+    """The reader gives no text for a malformed line; once fetched, a line over 32 KB is
+    quarantined as oversized_payload (ranked before malformed_json), as the split path does."""
+    huge = '{"type":"page","messageId":"big","properties":{"x":"' + "y" * 40_000  # no end
+    lines = [page("m1"), huge, page("m3")]
+    fast = ingest(tmp_path / "fast", "\n".join(lines) + "\n")
+    assert reader_calls == [1]
+    assert [(line, m) for line, m, _ in fast[0]] == [(1, "m1"), (3, "m3")]
+    assert fast[1] == [(2, "oversized_payload", huge)]
+    assert fast[2] == (3, 2, 1, 3, 3)
+    assert ingest(tmp_path / "slow", "\n".join(lines) + "\n\n") == fast
+    assert reader_calls == [1]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.ingestion.file_scan import cleaned_text, scan_file, shown_bytes
+from orchestration.ingestion.file_scan import (
+    LINE_STEP,
+    cleaned_text,
+    read_lines,
+    scan_file,
+    shown_bytes,
+)
 from orchestration.ingestion.formats.common import glob_escaped
 from orchestration.ingestion.formats.csv_common import detect_delimiter, read_records
 from orchestration.ingestion.settle import is_temporary_name
@@ -30,6 +36,23 @@ def test_scan_counts_records_and_finds_invalid_lines(tmp_path):
     assert scan.bad_lines == [(4, b'{"b":\xff}')]
     assert cleaned_text(path, scan.bad_lines) == b'{"a":1}\n\n  \n\n{"c":3}'
     assert shown_bytes(b'{"b":\xff}') == '{"b":\\xff}'
+
+
+def test_scan_indexes_lines_and_read_lines_fetches_them_by_number(tmp_path):
+    lines = [f'{{"n":{i}}}' if i % 7 else "  " for i in range(1, 3 * LINE_STEP + 5)]
+    lines[100] = '{"n":"\u00e9t\u00e9 caf\u00e9"}\r'  # CRLF line ending
+    path = tmp_path / "x.jsonl"
+    path.write_bytes("\n".join(lines).encode() + b"\n")
+    scan = scan_file(path)
+    assert scan.lines == len(lines)
+    assert scan.records == len(lines) - sum(1 for line in lines if not line.strip())
+    data = path.read_bytes()
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10][:-1]
+    assert scan.line_index == starts[::LINE_STEP]
+    wanted = [1, 2, LINE_STEP, LINE_STEP + 1, 101, 2 * LINE_STEP + 3, len(lines)]
+    expected = [lines[n - 1].rstrip("\r").encode() for n in wanted]
+    assert read_lines(path, wanted, scan.line_index) == expected
+    assert read_lines(path, wanted) == expected  # without the index: from the file's start
 
 
 def test_scan_counts_csv_rows_and_json_array_elements(tmp_path):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingestion.file_scan import landing_bytes
 from orchestration.ingestion.formats.common import cleaned_contents, load_python_records
 
 #: delimiters tried on the header, in order of preference on a tie
@@ -59,7 +60,7 @@ def read_records(
     """``(lines, texts, payloads, reason)``: one entry a data row; payload = JSON object or
     None; ``reason`` is set for every row when the file's dialect is not recognised."""
     if text is None:
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        text = landing_bytes(path).decode("utf-8", errors="replace")
     lines = text.removeprefix("\ufeff").split("\n")
     lines = [line.rstrip("\r") for line in lines]
     out_lines: list[int] = []
@@ -106,7 +107,7 @@ def read_records(
 def load_csv_records(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
     """Temp table ``_records(_path, _line, _text, _ok, _json, _pre_reason)`` from CSV files
     with a header."""
-    cleaned = cleaned_contents(con)
+    cleaned = cleaned_contents(con, paths)
     names: list[str] = []
     lines: list[int] = []
     texts: list[str] = []

@@ -62,7 +62,7 @@ def array_lookup(array: str, key_path: str, key: str, value_paths: tuple[str, ..
 
 def form_id_from_name(prefix: str) -> str:
     """SQL: ``.../hubspot__<guid>-001.jsonl`` → ``<guid>`` (the id the submit URL carried)."""
-    return f"nullif(regexp_extract(_path, '/{prefix}__([^/]+)-[0-9]+\\.[a-z]+$', 1), '')"
+    return f"nullif(regexp_extract(_path, '/{prefix}__([^/]+)-[0-9]+\\.[a-z]+(\\.gz)?$', 1), '')"
 
 
 def stage_form(con: duckdb.DuckDBPyConnection, provider: str) -> None:

@@ -69,7 +69,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create or replace temp view _fields as
         select _path, _line, _text, _ok,
-               case when _ok then _text::json end as payload,
+               _payload as payload,
                coalesce({form_id_from_name("hubspot")},
                         case when _ok then json_extract_string(_text, '$.formGuid') end)
                    as form_id,

@@ -15,8 +15,8 @@ from orchestration.ingestion.formats.common import (
 )
 from orchestration.ingestion.formats.csv_common import load_csv_records
 
-#: SQL: the file's base name without ``.csv``; ``purchased__q2_fintech`` → kind, name
-_BASE = "regexp_extract(_path, '([^/]*)\\.csv$', 1)"
+#: SQL: the file's base name without ``.csv`` (``.csv.gz``); ``purchased__q2_fintech`` → kind, name
+_BASE = "regexp_extract(_path, '([^/]*)\\.csv(\\.gz)?$', 1)"
 
 
 def stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:

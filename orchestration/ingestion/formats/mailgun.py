@@ -46,7 +46,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create or replace temp view _fields as
         select _path, _line, _text, _ok,
-               case when _ok then _text::json end as payload,
+               _payload as payload,
                coalesce(f[1], f[12]) as provider_event_id, coalesce(f[2], f[13]) as event_name,
                coalesce(f[3], f[14]) as email, coalesce(f[4], f[15]) as ts_text,
                'id' as id_field, 'event' as event_field,

@@ -112,7 +112,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create or replace temp view _stage as
         select _path, _line, _text,
-               case when _ok then _text::json end as payload,
+               _payload as payload,
                {reason} as reason,
                f[2] as message_id,
                f[1] as event_type,

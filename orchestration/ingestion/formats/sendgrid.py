@@ -29,7 +29,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create or replace temp view _fields as
         select _path, _line, _text, _ok,
-               case when _ok then _text::json end as payload,
+               _payload as payload,
                f[1] as provider_event_id, f[2] as event_name, f[3] as email, f[4] as ts_text,
                'sg_event_id' as id_field, 'event' as event_field, null::varchar as pre_reason,
                f[5] as message_id, f[6] as bounce_type, f[7] as url, f[8] as user_agent,

@@ -39,7 +39,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create or replace temp view _ses as
-        select _path, _line, _text, _ok, s,
+        select _path, _line, _text, _ok, _payload, s,
                case
                    when not _ok then null
                    when s[3] is not null then s[3]                      -- SNS: Message string
@@ -57,8 +57,8 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
                case
                    when not _ok then null
                    when s[3] is not null and event_ok
-                       then json_merge_patch(_text::json, json_object('Message', event_text::json))
-                   else _text::json
+                       then json_merge_patch(_payload, json_object('Message', event_text::json))
+                   else _payload
                end as payload,
                case
                    when s[3] is not null then s[2]

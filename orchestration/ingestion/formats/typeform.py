@@ -143,7 +143,7 @@ def extract(con: duckdb.DuckDBPyConnection) -> None:
                case when f[1] is not null and f[1] <> 'form_response'
                     then 'unknown_event_type' end as pre_reason,
                {extras}
-        from (select *, case when _ok then _text::json end as payload,
+        from (select *, _payload as payload,
                      case when _ok then json_extract_string(_text, {_PATHS}) end as f,
                      case when _ok then
                          coalesce(json_extract(_text, '$.form_response.answers[*]'), [])
