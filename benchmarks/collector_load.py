@@ -181,7 +181,9 @@ def run_load(
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # no complete answer (connection lost, or the answer cut short by the server's
+                # death: IncompleteRead, BadStatusLine): the batch was in flight
                 with lock:
                     result.errors += 1
                     if keep_ids:

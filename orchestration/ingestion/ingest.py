@@ -2,7 +2,9 @@
 
 A file is identified by its path relative to the landing folder. Only settled files are
 read (settle.py: temporary names are skipped, others must keep their size and mtime for a
-quiet period). A file already in ``raw.load_manifest`` with the same sha256 is skipped; one
+quiet period). A file already in ``raw.load_manifest`` with the same size and mtime as when its
+checksum was last verified is skipped without being read; otherwise it is scanned, and skipped
+if its sha256 is the one loaded (its mtime is then recorded for the next run). One
 whose checksum changed since it was loaded is loaded again: its new records load, the ones
 already loaded count as duplicates (the source's key), the change is recorded in
 ``raw.file_changes`` and reported as a warning (``changed_after_load``). Nothing blocks and
@@ -151,14 +153,19 @@ def ingest_source(
     with wh.connect() as con, wh.scratch(con) as stage:
         ensure_schema(con)
         index_keys(con, source, spec.key)
-        known = dict(
-            con.execute(
-                "select path, checksum from raw.load_manifest where source = ?", [source]
+        known = {
+            path: (checksum, size, modified_ns)
+            for path, checksum, size, modified_ns in con.execute(
+                "select path, checksum, size_bytes, modified_ns from raw.load_manifest "
+                "where source = ?",
+                [source],
             ).fetchall()
-        )
+        }
         pending: dict[Stager, list[tuple[LandingFile, FileScan]]] = {}
         reload: set[str] = set()
-        candidates: list[tuple[LandingFile, Stager]] = []
+        # (the file, its format, its mtime in ns before the scan)
+        candidates: list[tuple[LandingFile, Stager, int]] = []
+        verified: list[tuple[int, str, str]] = []  # (mtime ns before the scan, path, checksum)
         for file in files:
             if file.path not in ready:
                 continue
@@ -167,16 +174,21 @@ def ingest_source(
                 log.warning("ingest %s: no format matches %s; not loaded", source, file.rel)
                 report.files.append(FileResult(file.rel, source, "unrecognized"))
                 continue
-            candidates.append((file, stager))
-        scans = _scan_all([(file.path, layout_of(stager)) for file, stager in candidates])
-        for (file, stager), scan in zip(candidates, scans, strict=True):
+            stat = file.path.stat()
+            if file.rel in known and known[file.rel][1:] == (stat.st_size, stat.st_mtime_ns):
+                report.files.append(FileResult(file.rel, source, "skipped"))
+                continue  # unchanged since its checksum was verified: not read again
+            file = LandingFile(file.source, file.path, file.rel, stat.st_size)
+            candidates.append((file, stager, stat.st_mtime_ns))
+        scans = _scan_all([(file.path, layout_of(stager)) for file, stager, _ in candidates])
+        for (file, stager, mtime_ns), scan in zip(candidates, scans, strict=True):
             if isinstance(scan, Exception):  # e.g. a truncated gzip file: only it fails
                 log.error("ingest %s: %s cannot be read: %s", source, file.rel, scan)
                 report.files.append(FileResult(file.rel, source, "failed", error=str(scan)))
                 continue
-            file = LandingFile(file.source, file.path, file.rel, file.path.stat().st_size)
+            verified.append((mtime_ns, file.rel, scan.checksum))
             if file.rel in known:
-                if scan.checksum == known[file.rel]:
+                if scan.checksum == known[file.rel][0]:
                     report.files.append(FileResult(file.rel, source, "skipped"))
                     continue
                 log.warning(
@@ -185,7 +197,7 @@ def ingest_source(
                     source,
                     file.rel,
                     scan.checksum[:12],
-                    known[file.rel][:12],
+                    known[file.rel][0][:12],
                 )
                 reload.add(file.rel)
             pending.setdefault(stager, []).append((file, scan))
@@ -209,6 +221,13 @@ def ingest_source(
                         bar.advance(
                             sum(f.size for f, _ in group), rows=sum(r.rows_in for r in done)
                         )
+            # the mtime under which each scanned file has the manifest's checksum: the next run
+            # skips it unread while its size and mtime stay the same
+            if verified:
+                con.executemany(
+                    "update raw.load_manifest set modified_ns = ? where path = ? and checksum = ?",
+                    verified,
+                )
         except WarehouseWriteError as exc:
             db = wh.location
             raise WarehouseWriteError(f"cannot write the warehouse {db}: {exc}") from None

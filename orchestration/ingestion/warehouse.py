@@ -36,6 +36,9 @@ DDL = [
     "alter table raw.load_manifest add column if not exists records_read bigint",
     "alter table raw.load_manifest add column if not exists versions integer",
     "alter table raw.load_manifest add column if not exists changed_at timestamptz",
+    # the file's mtime (ns) when its checksum was last verified: same size and mtime = skipped
+    # without reading the file again
+    "alter table raw.load_manifest add column if not exists modified_ns bigint",
     """create table if not exists raw.file_changes (
         path varchar, source varchar, old_checksum varchar, new_checksum varchar,
         old_size_bytes bigint, new_size_bytes bigint, detected_at timestamptz, batch_id varchar,

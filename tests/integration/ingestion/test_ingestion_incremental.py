@@ -180,3 +180,39 @@ def test_invalid_utf8_line_is_quarantined_and_the_rest_loads(lh_env):
         ).fetchall() == [(1, "invalid_encoding", '{"type":"page","messageId":"x\\xff\\xfe"}')]
         assert reconcile(con, "web_events").passed
     assert ingest_source("web_events").summary()["files_skipped"] == 2
+
+
+def test_unchanged_files_are_skipped_unread_by_size_and_mtime(lh_env):
+    """A loaded file with the size and mtime its checksum was verified under is not read again
+    (an hourly run does not re-hash every landed byte); a new mtime makes it read and checked."""
+    import os
+
+    ingest_all()
+    rel = "email_events/dt=2024-05-01/mailgun-001.jsonl"
+    path = lh_env["landing"] / rel
+    with connect(lh_env["warehouse"], read_only=True) as con:
+        (stamped,) = con.execute(
+            "select modified_ns from raw.load_manifest where path = ?", [rel]
+        ).fetchone()
+    assert stamped == path.stat().st_mtime_ns
+    # same size, other bytes, the old mtime put back: taken for unchanged, so never read
+    original, stat = path.read_bytes(), path.stat()
+    path.write_bytes(original.replace(b"opened", b"OPENED"))
+    assert path.stat().st_size == stat.st_size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    unread = ingest_source("email_events")
+    assert (unread.changed_after_load, unread.rows_in) == ([], 0)
+    # a new mtime: read, its checksum differs, loaded again as a changed file
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    changed = ingest_source("email_events")
+    assert changed.changed_after_load == [rel]
+    # same bytes as loaded, only touched: read once, skipped, and the new mtime recorded
+    path.write_bytes(original.replace(b"opened", b"OPENED"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    touched = ingest_source("email_events")
+    assert (touched.changed_after_load, touched.rows_in) == ([], 0)
+    with connect(lh_env["warehouse"], read_only=True) as con:
+        assert con.execute(
+            "select modified_ns from raw.load_manifest where path = ?", [rel]
+        ).fetchone() == (stat.st_mtime_ns + 2_000_000_000,)
+        assert reconcile(con, "email_events").passed

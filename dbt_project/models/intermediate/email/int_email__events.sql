@@ -12,10 +12,8 @@ with events as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (partition by provider, provider_event_id order by loaded_at, occurred_at) as arrival_rank
-    from events
+    -- one row per (provider, provider_event_id): the first loaded (keys that arrived once are not ranked)
+    {{ ranked_arrivals('events', ['provider', 'provider_event_id'], 'arrivals.loaded_at, arrivals.occurred_at') }}
 
 ),
 

@@ -29,10 +29,9 @@ with activity as (
 
 first_events as (
 
-    select
-        *,
-        row_number() over (partition by session_id order by occurred_at, message_id) as event_rank
-    from activity
+    -- a session's first event (by occurred_at, message_id) is the one that started it
+    select * from activity
+    where is_session_start
 
 ),
 
@@ -88,7 +87,6 @@ select
 from aggregated
 inner join first_events as landing
     on aggregated.session_id = landing.session_id
-        and landing.event_rank = 1
 left join (
     select session_id, page_path, row_number() over (partition by session_id order by occurred_at, message_id) as page_rank
     from activity

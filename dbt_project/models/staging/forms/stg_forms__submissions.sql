@@ -60,10 +60,8 @@ renamed as (
 
 deduplicated as (
 
-    select
-        *,
-        row_number() over (partition by submission_id order by _loaded_at, submitted_at) as arrival_rank
-    from renamed
+    -- one row per submission: the first loaded (a submission that arrived once is not ranked)
+    {{ ranked_arrivals('renamed', ['submission_id'], 'arrivals._loaded_at, arrivals.submitted_at') }}
 
 )
 

@@ -21,6 +21,17 @@ with source as (
 
 ),
 
+first_arrivals as (
+
+    -- one row per messageId: the first received (a key that arrived once is not ranked)
+    select *
+    from (
+        {{ ranked_arrivals('source', ['message_id'], 'arrivals.received_at, arrivals._loaded_at, arrivals._file') }}
+    ) as ranked
+    where arrival_rank = 1
+
+),
+
 renamed as (
 
     -- the JSON paths are read once, by the ingestion (orchestration/ingestion/formats/segment.py)
@@ -68,7 +79,7 @@ renamed as (
         {{ to_utc('_loaded_at') }} as loaded_at,
         _file as source_file
 
-    from source
+    from first_arrivals
 
 ),
 
@@ -88,8 +99,7 @@ enriched as (
             nullif(trim(substr(traits_full_name, length({{ dbt.split_part('traits_full_name', "' '", 1) }}) + 1)), '')
         ) as traits_last_name,
         {{ normalize_email('user_id') }} as user_id_email,
-        coalesce({{ regex_matches('lower(user_agent)', var('bot_user_agent_regex')) }}, false) as is_bot,
-        row_number() over (partition by message_id order by received_at, loaded_at, source_file) as arrival_rank
+        coalesce({{ regex_matches('lower(user_agent)', var('bot_user_agent_regex')) }}, false) as is_bot
     from renamed
 
 )
@@ -126,6 +136,5 @@ select
     traits_country,
     loaded_at
 from enriched
-where arrival_rank = 1
-    and event_type in ('page', 'track', 'identify', 'alias')
+where event_type in ('page', 'track', 'identify', 'alias')
     and {{ staging_unseen(['message_id'], 'enriched') }}
