@@ -1,6 +1,12 @@
 {{ config(materialized='table') }}
 -- One row per scored interaction x model: the engagement rule it matched and its decayed points.
 -- Machine opens and bots are excluded, and nothing after as_of counts (history can be replayed).
+--
+-- A rule reads four things of an interaction: its type, content category, form type and URL. The
+-- rules are matched once per distinct combination of them (a few thousand on `small`, against
+-- half a million interactions: the URL rules are regular expressions), and the interactions take
+-- their combination's rule by an equi-join. Nothing is kept between runs, so a change of the rules
+-- seed, of as_of or of any interaction is taken in by the next run, as by a full refresh.
 with as_of as (
     select {{ scoring_as_of() }} as as_of
 ),
@@ -28,27 +34,47 @@ rules as (
     from {{ ref('scoring_engagement_rules') }}
 ),
 
-matched as (
+signatures as (
+    -- what a rule can test of an interaction, once per distinct value
+    select distinct interaction_type, content_category, form_type, url
+    from interactions
+),
+
+signature_matches as (
+    -- per signature and model, the rule it matches: one with a detail_match beats the generic one
     select
-        i.interaction_id, i.lead_id, i.occurred_at, i.as_of, r.model_id, r.rule_id, r.category,
+        s.interaction_type, s.content_category, s.form_type, s.url, r.model_id, r.rule_id, r.category,
         r.points, r.half_life_days, r.window_days, r.cap_per_day, r.buying_stage,
-        {{ scoring_age_days('i.occurred_at', 'i.as_of') }} as age_days,
         row_number() over (
-            partition by i.interaction_id, r.model_id
+            partition by s.interaction_type, s.content_category, s.form_type, s.url, r.model_id
             order by case when r.detail_match is null then 1 else 0 end, r.rule_id
         ) as match_rank
-    from interactions as i
+    from signatures as s
     inner join rules as r
-        on r.interaction_type = i.interaction_type
+        on r.interaction_type = s.interaction_type
             and (
                 r.detail_match is null
-                or lower(r.detail_match) = i.content_category
-                or lower(r.detail_match) = i.form_type
+                or lower(r.detail_match) = s.content_category
+                or lower(r.detail_match) = s.form_type
                 or (
                     r.detail_match like 'url:%'
-                    and {{ regex_matches_ci('i.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}
+                    and {{ regex_matches_ci('s.url', dbt.right('r.detail_match', dbt.length('r.detail_match') ~ ' - 4')) }}
                 )
             )
+),
+
+matched as (
+    select
+        i.interaction_id, i.lead_id, i.occurred_at, m.model_id, m.rule_id, m.category,
+        m.points, m.half_life_days, m.window_days, m.cap_per_day, m.buying_stage,
+        {{ scoring_age_days('i.occurred_at', 'i.as_of') }} as age_days
+    from interactions as i
+    inner join signature_matches as m
+        on m.interaction_type = i.interaction_type
+            and m.content_category is not distinct from i.content_category
+            and m.form_type is not distinct from i.form_type
+            and m.url is not distinct from i.url
+    where m.match_rank = 1
 )
 
 select
@@ -57,5 +83,4 @@ select
     power(0.5, age_days / half_life_days) as decay_factor,
     points * power(0.5, age_days / half_life_days) as decayed_points
 from matched
-where match_rank = 1
-    and (window_days is null or age_days <= window_days)
+where window_days is null or age_days <= window_days
