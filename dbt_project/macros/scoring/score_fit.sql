@@ -81,23 +81,24 @@ with fit_rules as (
 attribute_values as (
     {{ _fit_attribute_values(leads, attributes or scoring_fit_attributes()) }}
 ),
-evaluated as (
-    select v.lead_id, r.model_id, r.persona_id, r.rule_id, r.attribute, r.operator, r.value,
-           r.points, r.description, v.attr_value,
-           {{ fit_rule_matches('r.operator', 'v.attr_value', 'r.value') }} as is_hit
-    from attribute_values as v
+distinct_values as (
+    -- a rule is evaluated once per distinct value of its attribute, not once per lead
+    select distinct attribute, attr_value from attribute_values
+),
+value_hits as (
+    select v.attribute, {{ null_safe_key('v.attr_value') }} as value_key, r.model_id, r.persona_id,
+           r.rule_id, r.operator, r.points,
+           coalesce(r.description, r.rule_id) || ' (' || v.attribute || ' ' || r.operator || ' '
+               || coalesce(r.value, '') || '; lead has ' || coalesce(v.attr_value, 'nothing') || ')' as detail
+    from distinct_values as v
     inner join fit_rules as r on r.attribute = v.attribute
-    where v.attr_value is not null or r.operator = 'is_missing'
+    where (v.attr_value is not null or r.operator = 'is_missing')
+        and {{ fit_rule_matches('r.operator', 'v.attr_value', 'r.value') }}
 )
-select lead_id, model_id, persona_id, rule_id, attribute, operator, points,
-       r_detail as detail
-from (
-    select evaluated.*,
-           coalesce(description, rule_id) || ' (' || attribute || ' ' || operator || ' '
-               || coalesce(value, '') || '; lead has ' || coalesce(attr_value, 'nothing') || ')' as r_detail
-    from evaluated
-    where is_hit
-) as hits
+select v.lead_id, h.model_id, h.persona_id, h.rule_id, h.attribute, h.operator, h.points, h.detail
+from attribute_values as v
+inner join value_hits as h
+    on h.attribute = v.attribute and h.value_key = {{ null_safe_key('v.attr_value') }}
 {%- endmacro %}
 
 {% macro score_fit_personas(leads, rules, attributes=none) -%}

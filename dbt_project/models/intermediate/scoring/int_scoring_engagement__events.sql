@@ -43,7 +43,9 @@ signatures as (
 signature_matches as (
     -- per signature and model, the rule it matches: one with a detail_match beats the generic one
     select
-        s.interaction_type, s.content_category, s.form_type, s.url, r.model_id, r.rule_id, r.category,
+        s.interaction_type, {{ null_safe_key('s.content_category') }} as content_category_key,
+        {{ null_safe_key('s.form_type') }} as form_type_key, {{ null_safe_key('s.url') }} as url_key,
+        r.model_id, r.rule_id, r.category,
         r.points, r.half_life_days, r.window_days, r.cap_per_day, r.buying_stage,
         row_number() over (
             partition by s.interaction_type, s.content_category, s.form_type, s.url, r.model_id
@@ -71,9 +73,9 @@ matched as (
     from interactions as i
     inner join signature_matches as m
         on m.interaction_type = i.interaction_type
-            and m.content_category is not distinct from i.content_category
-            and m.form_type is not distinct from i.form_type
-            and m.url is not distinct from i.url
+            and m.content_category_key = {{ null_safe_key('i.content_category') }}
+            and m.form_type_key = {{ null_safe_key('i.form_type') }}
+            and m.url_key = {{ null_safe_key('i.url') }}
     where m.match_rank = 1
 )
 
