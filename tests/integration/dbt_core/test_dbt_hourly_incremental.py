@@ -118,3 +118,84 @@ def _unique_status(core: DbtCore, args: tuple[str, ...], scope: str) -> str:
     statuses = {u: s for u, s in result.statuses().items() if ".unique_int_sessions" in u}
     assert len(statuses) == 1, statuses
     return next(iter(statuses.values()))
+
+
+#: the scoring tables the hourly run rebuilds from fct_interactions and the rules: after a new
+#: day AND a change of the engagement rules, the same rows as a full refresh at the same as_of
+SCORING = (
+    "intermediate.int_scoring_engagement__events",
+    "intermediate.int_scoring_engagement__rule_points",
+    "intermediate.int_scoring_fit__rule_hits",
+    "intermediate.int_scoring_fit__scores",
+    "marts.mart_lead_scores",
+    "marts.mart_lead_score_explanations",
+)
+SCORING_SELECTION = ("--select", "+mart_lead_scores", "+mart_lead_score_explanations")
+#: one instant for every build (scores decay with as_of), scored in place (not a replay schema)
+AS_OF_VARS = ("--vars", "{as_of: '2026-12-31 00:00:00', replay_in_place: true}")
+#: the rules change between the runs: a URL rule (a regex; its rule_id sorts first, so it beats
+#: the content-category rules of the same page views) and new points for an existing rule
+URL_RULE = (
+    "insert into seeds.scoring_engagement_rules (model_id, rule_id, interaction_type, "
+    "detail_match, category, points, half_life_days, window_days, cap_per_day, buying_stage) "
+    "values ('default', 'a_url_rule', 'page_view', 'url:/(pricing|demo)', 'high_intent', '33', "
+    "'10', '', '', 'decision')"
+)
+NEW_POINTS = "update seeds.scoring_engagement_rules set points = '7' where rule_id = 'cta_click'"
+
+
+def _all_rows(core: DbtCore, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(core.warehouse), read_only=True) as con:
+        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables}
+
+
+def test_hourly_scoring_after_a_rules_change_equals_full_refresh(tmp_path, monkeypatch):
+    """The scoring models keep nothing between runs: a new day and a changed rules seed give,
+    at the same as_of, the rows a full refresh gives (docs/warehouse.md, "Incremental models")."""
+    landing, core = tmp_path / "landing", DbtCore(tmp_path / "wh.duckdb", tmp_path)
+    monkeypatch.setenv("LEADHOUSE_LANDING", str(landing))
+    monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(core.warehouse))
+    monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "output"))
+    generate("tiny", 42, landing)
+    moves = hold_back_newest_day(landing, tmp_path / "aside")
+    ingest_all(landing_dir=landing, warehouse_path=core.warehouse)
+    core.run("build", *NO_TESTS, *SCORING_SELECTION, *AS_OF_VARS)
+    before = _all_rows(core, SCORING)
+    url_matches = (
+        "select count(*) from intermediate.int_scoring_engagement__events "
+        "where model_id = 'default' and rule_id = "
+    )
+
+    for original, moved in moves:
+        shutil.move(moved, original)
+    ingest_all(landing_dir=landing, warehouse_path=core.warehouse)
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(URL_RULE)
+        con.execute(NEW_POINTS)
+    keep_seeds = ("--exclude", "resource_type:seed")
+    core.run("build", *NO_TESTS, *SCORING_SELECTION, *keep_seeds, *AS_OF_VARS)
+    hourly = _all_rows(core, SCORING)
+
+    # in the default model, the new rule took the pricing and demo page views from their
+    # content-category rules (and only those), the CTA click earns its new points
+    assert core.scalar(url_matches + "'a_url_rule'") > 0
+    assert core.scalar(url_matches + "'pv_pricing'") == 0
+    assert core.scalar(url_matches + "'pv_demo'") == 0
+    assert (
+        core.scalar(
+            "select count(*) from intermediate.int_scoring_engagement__events as e "
+            "join marts.fct_interactions as i using (interaction_id) where e.rule_id = 'a_url_rule' "
+            "and not regexp_matches(i.url, '/(pricing|demo)', 'i')"
+        )
+        == 0
+    )
+    assert core.scalar(url_matches + "'cta_click' and points <> 7") == 0
+    assert core.scalar(url_matches + "'cta_click'") > 0
+    for table in SCORING:
+        assert hourly[table] != before[table], table
+
+    core.run("build", "--full-refresh", *NO_TESTS, *SCORING_SELECTION, *keep_seeds, *AS_OF_VARS)
+    full = _all_rows(core, SCORING)
+    for table in SCORING:
+        assert len(hourly[table]) == len(full[table]), table
+        assert hourly[table] == full[table], table
