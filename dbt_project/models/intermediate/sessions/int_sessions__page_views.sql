@@ -43,8 +43,11 @@ events as (
     select * from web_activity
     {% if is_incremental() %}
     where visitor_id in (
-        select visitor_id from web_activity
-        where loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+        -- read from staging, not from web_activity: a CTE read twice is materialized whole
+        select coalesce(new.anonymous_id, 'user:' || new.user_id) as visitor_id
+        from {{ ref('stg_segment__web_events') }} as new
+        where new.event_type in ('page', 'track')
+            and new.loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
     )
     {% endif %}
 
