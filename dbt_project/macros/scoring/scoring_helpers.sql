@@ -75,10 +75,3 @@
     case when trim(cast({{ expr }} as text)) ~ '^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$'
          then cast(trim(cast({{ expr }} as text)) as double precision) end
 {%- endmacro %}
-
-{#- null_safe_key(expr): a text key that two values share exactly when they are equal or both null:
-    an equi-join every engine hashes (PostgreSQL cannot hash `is not distinct from`). The rules are
-    matched once per distinct value and joined back to the rows on it. -#}
-{% macro null_safe_key(expr) -%}
-    coalesce({{ expr }} || '1', '0')
-{%- endmacro %}

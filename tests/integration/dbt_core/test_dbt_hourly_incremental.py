@@ -22,6 +22,8 @@ INCREMENTAL = {
     "staging.stg_segment__web_events": "message_id",
     "staging.stg_forms__submissions": "submission_id",
     "staging.stg_lead_lists__members": "list_member_id",
+    "staging.stg_email__events": "email_event_id",
+    "intermediate.int_email__events": "email_event_id",
     "intermediate.int_sessions__page_views": "message_id",
     "intermediate.int_interactions__web": "interaction_id",
     "marts.fct_interactions": "interaction_id",

@@ -4,6 +4,7 @@ gives exactly the rows of the incremental history."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -192,3 +193,44 @@ def test_incremental_sessions_equal_full_refresh(tmp_path):
     full = core.query("select * from intermediate.int_sessions__page_views order by message_id")
     assert len(full) == 12  # the fixture's page and track calls (m-002 once)
     assert incremental == full
+
+
+def test_incremental_email_events_equal_full_refresh(tmp_path):
+    """int_email__events recomputes the messages with a new event: a delivery that arrives after
+    the message's open gives the old open row its delivery time, other messages keep their rows,
+    and the table is row for row what a full refresh gives."""
+    core = DbtCore(tmp_path / "wh.duckdb", tmp_path)
+    load_raw_fixture(core.warehouse)
+    held = "provider_event_id = 'sg-4'"  # Jane's delivery of msg-j1; her open sg-5 stays
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(f"create table raw.held_back as select * from raw.email_events where {held}")
+        con.execute(f"delete from raw.email_events where {held}")
+    selection = ("--select", "stg_email__events", "int_email__events")
+    core.run("run", *selection)
+    open_row = (
+        "select delivered_at, is_machine_open from intermediate.int_email__events "
+        "where provider_event_id = 'sg-5'"
+    )
+    assert core.query(open_row) == [(None, False)]
+    other = "select * from intermediate.int_email__events where message_id = 'msg-d1' order by 1"
+    untouched = core.query(other)
+    assert len(untouched) == 3
+
+    with duckdb.connect(str(core.warehouse)) as con:
+        con.execute(
+            "insert into raw.email_events select * replace "
+            "(timestamptz '2024-05-21 00:00:00+00' as _loaded_at) from raw.held_back"
+        )
+        con.execute("drop table raw.held_back")
+    core.run("run", *selection)
+    # delivered 10:00:00, opened 11:01:40: not within the 60 s of a machine open
+    assert core.query(open_row) == [(datetime(2024, 5, 6, 10, 0), False)]
+    assert core.query(other) == untouched
+    incremental = {
+        t: core.query(f"select * from {t} order by email_event_id")
+        for t in ("staging.stg_email__events", "intermediate.int_email__events")
+    }
+
+    core.run("run", "--full-refresh", *selection)
+    for table, rows in incremental.items():
+        assert core.query(f"select * from {table} order by email_event_id") == rows, table

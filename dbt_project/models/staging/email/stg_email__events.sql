@@ -1,11 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        meta={'test_scope_column': 'loaded_at'},
+        indexes=[{'columns': ['provider', 'provider_event_id']}]
+    )
+}}
+{#- indexes: PostgreSQL (other engines ignore it); staging_unseen() looks every new key up. -#}
 -- Email events of SendGrid, Mailgun and SES in one canonical SendGrid-like shape
 -- (docs/formats.md §6.1), one row per raw row. The providers' JSON paths are read once, by
 -- the ingestion (orchestration/ingestion/formats); machine opens and the dedupe are in
--- int_email__events.
+-- int_email__events. Incremental (macros/staging.sql): a run stages the raw rows of keys it has
+-- not staged yet; raw is deduplicated on (provider, provider_event_id) at load.
 
 with source as (
 
-    select * from {{ source('raw', 'email_events') }}
+    -- raw_rows is read by staging_unseen() on incremental runs
+    select * from {{ source('raw', 'email_events') }} as raw_rows  -- noqa: AL05
+    where {{ staging_new_rows_window() }}
+        and {{ staging_unseen(['provider', 'provider_event_id'], 'raw_rows') }}
 
 ),
 
