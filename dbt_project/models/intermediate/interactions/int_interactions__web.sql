@@ -53,21 +53,42 @@ categories as (
 
 ),
 
+page_paths as (
+
+    -- the categories are matched once per distinct path (a prefix match: no equi-join), not per page view
+    select distinct page_path
+    from activity
+    where event_type = 'page'
+
+),
+
+path_categories as (
+
+    select
+        {{ null_safe_key('page_paths.page_path') }} as path_key,
+        categories.content_category,
+        row_number() over (
+            partition by page_paths.page_path
+            order by length(categories.path_prefix) desc, categories.priority
+        ) as match_rank
+    from page_paths
+    inner join categories
+        on categories.path_prefix = '/'
+            or page_paths.page_path = categories.path_prefix
+            or page_paths.page_path like categories.path_prefix || '/%'
+            or page_paths.page_path like categories.path_prefix || '?%'
+
+),
+
 categorised as (
 
     select
         activity.message_id,
-        categories.content_category,
-        row_number() over (
-            partition by activity.message_id
-            order by length(categories.path_prefix) desc, categories.priority
-        ) as match_rank
+        path_categories.content_category
     from activity
-    inner join categories
-        on categories.path_prefix = '/'
-            or activity.page_path = categories.path_prefix
-            or activity.page_path like categories.path_prefix || '/%'
-            or activity.page_path like categories.path_prefix || '?%'
+    inner join path_categories
+        on path_categories.path_key = {{ null_safe_key('activity.page_path') }}
+            and path_categories.match_rank = 1
     where activity.event_type = 'page'
 
 )
@@ -111,6 +132,5 @@ left join tracks
     on activity.message_id = tracks.message_id
 left join categorised
     on activity.message_id = categorised.message_id
-        and categorised.match_rank = 1
 where activity.event_type = 'page'
     or tracks.interaction_type is not null
