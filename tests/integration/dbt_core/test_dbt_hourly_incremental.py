@@ -24,6 +24,7 @@ INCREMENTAL = {
     "staging.stg_lead_lists__members": "list_member_id",
     "staging.stg_email__events": "email_event_id",
     "intermediate.int_email__events": "email_event_id",
+    "intermediate.int_interactions__other_sources": "interaction_id",
     "intermediate.int_sessions__page_views": "message_id",
     "intermediate.int_interactions__web": "interaction_id",
     "marts.fct_interactions": "interaction_id",

@@ -205,8 +205,8 @@ def test_incremental_email_events_equal_full_refresh(tmp_path):
     with duckdb.connect(str(core.warehouse)) as con:
         con.execute(f"create table raw.held_back as select * from raw.email_events where {held}")
         con.execute(f"delete from raw.email_events where {held}")
-    selection = ("--select", "stg_email__events", "int_email__events")
-    core.run("run", *selection)
+    selection = ("--select", "+int_interactions__other_sources")
+    core.run("build", *NO_TESTS, *selection)
     open_row = (
         "select delivered_at, is_machine_open from intermediate.int_email__events "
         "where provider_event_id = 'sg-5'"
@@ -222,15 +222,17 @@ def test_incremental_email_events_equal_full_refresh(tmp_path):
             "(timestamptz '2024-05-21 00:00:00+00' as _loaded_at) from raw.held_back"
         )
         con.execute("drop table raw.held_back")
-    core.run("run", *selection)
+    core.run("build", *NO_TESTS, *selection)
     # delivered 10:00:00, opened 11:01:40: not within the 60 s of a machine open
     assert core.query(open_row) == [(datetime(2024, 5, 6, 10, 0), False)]
     assert core.query(other) == untouched
-    incremental = {
-        t: core.query(f"select * from {t} order by email_event_id")
-        for t in ("staging.stg_email__events", "intermediate.int_email__events")
+    tables = {
+        "staging.stg_email__events": "email_event_id",
+        "intermediate.int_email__events": "email_event_id",
+        "intermediate.int_interactions__other_sources": "interaction_id",
     }
+    incremental = {t: core.query(f"select * from {t} order by {k}") for t, k in tables.items()}
 
-    core.run("run", "--full-refresh", *selection)
-    for table, rows in incremental.items():
-        assert core.query(f"select * from {table} order by email_event_id") == rows, table
+    core.run("build", "--full-refresh", *NO_TESTS, *selection)
+    for table, key in tables.items():
+        assert core.query(f"select * from {table} order by {key}") == incremental[table], table

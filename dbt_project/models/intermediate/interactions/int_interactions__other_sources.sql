@@ -1,8 +1,21 @@
--- A table, not a view: several models and tests read it, and stitching is recomputed in full each run.
-{{ config(materialized='table') }}
-
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='interaction_id',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_where(this, \"source <> 'email'\") if is_incremental() else '' }}"
+    )
+}}
 -- Interactions of the email, form, list and CRM sources in the fct_interactions taxonomy. All of them
 -- carry an email, so their lead is direct (no stitching).
+--
+-- Incremental for email, the big source: a run takes the email events of the messages with an
+-- event loaded after the table's newest email row (int_email__events recomputes those messages: a
+-- late delivery flags an earlier open) and replaces their rows (delete+insert on interaction_id).
+-- Forms (a form's type depends on its other submissions), lists and CRM deals (updated in place:
+-- a deal can reopen) are small and taken whole: the pre-hook deletes their rows first. A full
+-- refresh gives the same rows (tested).
 
 with email_events as (
 
@@ -38,6 +51,17 @@ with email_events as (
     from {{ ref('int_email__events') }}
     where email is not null
         and event_type in ('delivered', 'open', 'click', 'bounce_hard', 'bounce_soft', 'unsubscribe', 'group_unsubscribe', 'spam_report')
+    {% if is_incremental() %}
+        and (provider, message_id, email) in (
+            select new.provider, new.message_id, new.email
+            from {{ ref('int_email__events') }} as new
+            where new.loaded_at > (
+                select coalesce(max(existing.loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+                from {{ this }} as existing
+                where existing.source = 'email'
+            )
+        )
+    {% endif %}
 
 ),
 
