@@ -8,9 +8,6 @@ import gzip
 import shutil
 from pathlib import Path
 
-import pytest
-
-from orchestration.ingestion.formats import common
 from orchestration.ingestion.ingest import ingest_all, ingest_source
 from orchestration.ingestion.warehouse import connect
 
@@ -107,19 +104,6 @@ def load(tmp_path: Path, body: bytes) -> tuple[list[tuple], list[tuple], tuple, 
             "records_read from raw.load_manifest"
         ).fetchone()
     return loaded, quarantine, counts, report.summary()
-
-
-@pytest.fixture
-def reader_calls(monkeypatch) -> list[int]:
-    calls: list[int] = []
-    real = common.read_ndjson
-
-    def spy(con, paths):  # noqa: ANN001, ANN202
-        calls.append(len(paths))
-        return real(con, paths)
-
-    monkeypatch.setattr(common, "read_ndjson", spy)
-    return calls
 
 
 def test_malformed_line_inside_a_gzip_file_is_quarantined_with_its_text(tmp_path, reader_calls):

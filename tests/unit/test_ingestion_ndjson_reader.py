@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingestion.formats import common
 from orchestration.ingestion.ingest import ingest_source
 from orchestration.ingestion.warehouse import connect
 
@@ -34,17 +33,9 @@ MALFORMED = {2, 3, 4, 5, 6, 10}
 
 
 @pytest.fixture(autouse=True)
-def reader_calls(monkeypatch) -> list[int]:
-    """How many files each call of the reader path read (a spy around the real function)."""
-    calls: list[int] = []
-    real = common.read_ndjson
-
-    def spy(con, paths):  # noqa: ANN001, ANN202
-        calls.append(len(paths))
-        return real(con, paths)
-
-    monkeypatch.setattr(common, "read_ndjson", spy)
-    return calls
+def _spy_first(reader_calls) -> list[int]:  # noqa: ANN001
+    """The reader spy (tests/unit/conftest.py) is set before any other fixture ingests."""
+    return reader_calls
 
 
 def ingest(tmp_path: Path, text: str) -> tuple[list[tuple], list[tuple], tuple]:

@@ -40,6 +40,17 @@ MARK = "inputs_loaded_at"
 MARKED = ("intermediate.int_interactions__web", "marts.fct_web_sessions")
 
 
+def tiny_without_its_newest_day(tmp_path, monkeypatch) -> tuple:  # noqa: ANN001
+    """``tiny`` generated into ``tmp_path/landing`` with its newest day moved aside (nothing
+    ingested yet): (landing, a DbtCore on ``tmp_path/wh.duckdb``, the moves to undo)."""
+    landing, core = tmp_path / "landing", DbtCore(tmp_path / "wh.duckdb", tmp_path)
+    monkeypatch.setenv("LEADHOUSE_LANDING", str(landing))
+    monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(core.warehouse))
+    monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "output"))
+    generate("tiny", 42, landing)
+    return landing, core, hold_back_newest_day(landing, tmp_path / "aside")
+
+
 def _rows(core: DbtCore) -> dict[str, list[tuple]]:
     """Each table's rows in key order, every row as its (column, value) pairs sorted by column:
     a column appended by on_schema_change compares equal to the same column built in place."""
@@ -56,12 +67,7 @@ def _rows(core: DbtCore) -> dict[str, list[tuple]]:
 def test_hourly_day_incremental_equals_full_refresh(tmp_path, monkeypatch, upgrade):
     """``upgrade``: the tables were built by a Leadhouse from before the incremental web models'
     mark column; the next run recomputes every visitor once instead of failing."""
-    landing, core = tmp_path / "landing", DbtCore(tmp_path / "wh.duckdb", tmp_path)
-    monkeypatch.setenv("LEADHOUSE_LANDING", str(landing))
-    monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(core.warehouse))
-    monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "output"))
-    generate("tiny", 42, landing)
-    moves = hold_back_newest_day(landing, tmp_path / "aside")
+    landing, core, moves = tiny_without_its_newest_day(tmp_path, monkeypatch)
     assert {original.parent.name for original, _ in moves} >= {"web_events", "email_events"}
     ingest_all(landing_dir=landing, warehouse_path=core.warehouse)
     core.run("build", *NO_TESTS, *SELECTION)
@@ -155,12 +161,7 @@ def _all_rows(core: DbtCore, tables: tuple[str, ...]) -> dict[str, list[tuple]]:
 def test_hourly_scoring_after_a_rules_change_equals_full_refresh(tmp_path, monkeypatch):
     """The scoring models keep nothing between runs: a new day and a changed rules seed give,
     at the same as_of, the rows a full refresh gives (docs/warehouse.md, "Incremental models")."""
-    landing, core = tmp_path / "landing", DbtCore(tmp_path / "wh.duckdb", tmp_path)
-    monkeypatch.setenv("LEADHOUSE_LANDING", str(landing))
-    monkeypatch.setenv("LEADHOUSE_WAREHOUSE", str(core.warehouse))
-    monkeypatch.setenv("LEADHOUSE_OUTPUT", str(tmp_path / "output"))
-    generate("tiny", 42, landing)
-    moves = hold_back_newest_day(landing, tmp_path / "aside")
+    landing, core, moves = tiny_without_its_newest_day(tmp_path, monkeypatch)
     ingest_all(landing_dir=landing, warehouse_path=core.warehouse)
     core.run("build", *NO_TESTS, *SCORING_SELECTION, *AS_OF_VARS)
     before = _all_rows(core, SCORING)
