@@ -16,12 +16,9 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from benchmarks.run import hold_back_newest_day
+from benchmarks.run import dbt_build, hold_back_newest_day
 from orchestration.config import REPO_ROOT
 
 
@@ -37,35 +34,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no cached sample in {landing}: run `make bench SCALE={args.scale}` first")
     base_dir = REPO_ROOT / "data" / "bench" / f"{args.scale}-hourly"
     base, work = base_dir / "base.duckdb", base_dir / "wh" / "leadhouse.duckdb"
-    env = {
-        **os.environ,
-        "LEADHOUSE_LANDING": str(landing),
-        "LEADHOUSE_OUTPUT": str(base_dir / "out"),
-        "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project"),
-    }
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT, TEST_SCOPE_ENV
-
-    def dbt_build(warehouse: Path, *extra: str, scope: str = "full") -> None:
-        subprocess.run(
-            [dbt, "build", "--exclude-resource-type", "unit_test", *extra,
-             "--target-path", str(base_dir / "target"), "--log-path", str(base_dir / "logs"),
-             "--quiet"],
-            cwd=REPO_ROOT, check=True,
-            env={**env, "LEADHOUSE_WAREHOUSE": str(warehouse), TEST_SCOPE_ENV: scope},
-        )  # fmt: skip
+    os.environ["LEADHOUSE_LANDING"] = str(landing)
+    os.environ["LEADHOUSE_OUTPUT"] = str(base_dir / "out")
+    from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT
 
     if args.rebuild or not base.exists():
         from orchestration.ingestion.ingest import ingest_all
 
         shutil.rmtree(base_dir, ignore_errors=True)
         base_dir.mkdir(parents=True)
-        os.environ.update(LEADHOUSE_LANDING=str(landing), LEADHOUSE_WAREHOUSE=str(base))
+        os.environ["LEADHOUSE_WAREHOUSE"] = str(base)
         moves = hold_back_newest_day(landing, base_dir / "holdback")
         try:
             ingest_all(landing_dir=landing, warehouse_path=base)
             t0 = time.perf_counter()
-            dbt_build(base, "--exclude-resource-type", "test")
+            dbt_build(base, base_dir, "--exclude-resource-type", "test")
             print(f"full build (no tests): {time.perf_counter() - t0:.1f} s")
         finally:
             for original, moved in moves:
@@ -75,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     work.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(base, work)
     t0 = time.perf_counter()
-    dbt_build(work, "--exclude", SNAPSHOTS_SELECT, scope=HOURLY_TEST_SCOPE)
+    dbt_build(work, base_dir, "--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
     wall = time.perf_counter() - t0
     results = json.loads((base_dir / "target" / "run_results.json").read_text())["results"]
     models = [r for r in results if r["unique_id"].startswith(("model.", "seed."))]

@@ -12,18 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from benchmarks.run import FLOOR_READERS, _cpu, ingest_floor
-
-
-def _timed(fn: Callable[[], object]) -> tuple[float, float, object]:
-    cpu0, t0 = _cpu(), time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t0, _cpu() - cpu0, result
+from benchmarks.run import ingest_floor, measure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,32 +30,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from orchestration.ingestion.ingest import ingest_all
 
-    floors = dict(FLOOR_READERS)
-    if args.source:
-        for name in list(FLOOR_READERS):
-            if name not in args.source:
-                del FLOOR_READERS[name]
-    try:
-        for run in range(args.repeat):
-            with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
-                wh = Path(tmp) / "wh.duckdb"
-                os.environ["LEADHOUSE_WAREHOUSE"] = str(wh)
-                wall, cpu, reports = _timed(
-                    partial(ingest_all, args.source, landing_dir=landing, warehouse_path=wh)
-                )
-                rows = sum(r.rows_in for r in reports.values())
-                f_wall, f_cpu, f_rows = _timed(
-                    partial(ingest_floor, landing, Path(tmp) / "floor.duckdb")
-                )
-            print(
-                f"run {run + 1}: ingest {wall:6.1f} s wall {cpu:6.1f} s cpu ({rows:,} rows) | "
-                f"floor {f_wall:6.1f} s wall {f_cpu:6.1f} s cpu ({f_rows:,} rows) | "
-                f"ratio wall {wall / f_wall:.2f}x cpu {cpu / f_cpu:.2f}x",
-                flush=True,
+    for run in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
+            wh = Path(tmp) / "wh.duckdb"
+            os.environ["LEADHOUSE_WAREHOUSE"] = str(wh)
+            wall, cpu, reports = measure(
+                partial(ingest_all, args.source, landing_dir=landing, warehouse_path=wh)
             )
-    finally:
-        FLOOR_READERS.clear()
-        FLOOR_READERS.update(floors)
+            rows = sum(r.rows_in for r in reports.values())
+            f_wall, f_cpu, f_rows = measure(
+                partial(ingest_floor, landing, Path(tmp) / "floor.duckdb", args.source)
+            )
+        print(
+            f"run {run + 1}: ingest {wall:6.1f} s wall {cpu:6.1f} s cpu ({rows:,} rows) | "
+            f"floor {f_wall:6.1f} s wall {f_cpu:6.1f} s cpu ({f_rows:,} rows) | "
+            f"ratio wall {wall / f_wall:.2f}x cpu {cpu / f_cpu:.2f}x",
+            flush=True,
+        )
     return 0
 
 

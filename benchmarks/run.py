@@ -71,6 +71,29 @@ def _peak_mb() -> float:
     return max(me, kids) / 1024
 
 
+def measure(fn: Callable[[], object]) -> tuple[float, float, object]:
+    """``fn()`` timed: (wall seconds, CPU seconds of this process, its threads and children,
+    its result)."""
+    cpu0, t0 = _cpu(), time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, _cpu() - cpu0, result
+
+
+def dbt_build(warehouse: Path, workdir: Path, *extra_args: str, test_scope: str = "full") -> None:
+    """``dbt build`` (no unit tests) on ``warehouse``, target and logs under ``workdir``;
+    ``test_scope``: the dbt tests' scope (full, or the hourly job's newest load)."""
+    from orchestration.transform.dbt_args import TEST_SCOPE_ENV
+
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    subprocess.run(
+        [dbt, "build", "--exclude-resource-type", "unit_test", *extra_args,
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"), "--quiet"],
+        cwd=REPO_ROOT, check=True,
+        env={**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project"),
+             "LEADHOUSE_WAREHOUSE": str(warehouse), TEST_SCOPE_ENV: test_scope},
+    )  # fmt: skip
+
+
 def timed(
     phases: list[Phase],
     name: str,
@@ -81,9 +104,8 @@ def timed(
     """Run ``fn`` as phase ``name``; an int result is its row count, a str its note.
 
     ``after`` runs once the phase is recorded (the benchmark rewrites its partial results)."""
-    cpu0, t0 = _cpu(), time.perf_counter()
-    result = fn()
-    phase = Phase(name, time.perf_counter() - t0, _cpu() - cpu0, _peak_mb(), **kw)
+    wall, cpu, result = measure(fn)
+    phase = Phase(name, wall, cpu, _peak_mb(), **kw)
     if isinstance(result, int):
         phase.rows = result
     elif isinstance(result, str):
@@ -132,13 +154,16 @@ FLOOR_READERS = {
 }
 
 
-def ingest_floor(landing: Path, floor_db: Path) -> int:
-    """DuckDB's readers on the same landing files, typed and deduplicated on the source key."""
+def ingest_floor(landing: Path, floor_db: Path, sources: list[str] | None = None) -> int:
+    """DuckDB's readers on the same landing files, typed and deduplicated on the source key
+    (``sources``: only these; default every source)."""
     import duckdb
 
     rows = 0
     with duckdb.connect(str(floor_db)) as con:
         for source, (pattern, reader, key) in FLOOR_READERS.items():
+            if sources is not None and source not in sources:
+                continue
             files = sorted(str(p) for p in (landing / source).glob(f"dt=*/{pattern}"))
             if not files:
                 continue
@@ -394,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.quality.suites import all_checks
     from orchestration.quality.thresholds import load_thresholds
     from orchestration.sample_data.engine import generate
-    from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT, TEST_SCOPE_ENV
+    from orchestration.transform.dbt_args import HOURLY_TEST_SCOPE, SNAPSHOTS_SELECT
 
     phases: list[Phase] = list(done[0]) if done else []
     extra: dict = dict(done[1]) if done else {}
@@ -426,12 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt_project")}
     dbt = str(Path(sys.executable).with_name("dbt"))
 
-    def dbt_build(*extra_args: str, test_scope: str = "full") -> str:
-        subprocess.run(
-            [dbt, "build", "--exclude-resource-type", "unit_test", *extra_args,
-             "--target-path", str(base / "target"), "--log-path", str(base / "logs"), "--quiet"],
-            cwd=REPO_ROOT, env={**env, TEST_SCOPE_ENV: test_scope}, check=True,
-        )  # fmt: skip
+    def build(*extra_args: str, test_scope: str = "full") -> str:
+        dbt_build(warehouse, base, *extra_args, test_scope=test_scope)
         return "seeds, models, snapshots and dbt tests"
 
     def checks() -> str:
@@ -460,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             seeded = base / "floor" / warehouse.name
             seeded.parent.mkdir(exist_ok=True)
             shutil.copy(warehouse, seeded)
-            step("dbt build (full)", dbt_build, floor="dbt SQL floor")
+            step("dbt build (full)", build, floor="dbt SQL floor")
             subprocess.run(
                 [dbt, "seed", "--target-path", str(base / "target_floor"), "--quiet"],
                 cwd=REPO_ROOT, env={**env, "LEADHOUSE_WAREHOUSE": str(seeded)}, check=True,
@@ -490,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         step(
             "hourly: dbt build (incremental)",
             lambda: (
-                dbt_build("--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
+                build("--exclude", SNAPSHOTS_SELECT, test_scope=HOURLY_TEST_SCOPE)
                 and "models and dbt tests (newest load), no snapshots"
             ),
         )
