@@ -57,6 +57,18 @@ def landing_bytes(path: Path) -> bytes:
         return handle.read()
 
 
+class _Hashing:
+    """A binary file whose bytes feed ``digest`` as they are read."""
+
+    def __init__(self, raw: BinaryIO, digest: hashlib._Hash) -> None:
+        self.raw, self.digest = raw, digest
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.raw.read(size)
+        self.digest.update(block)
+        return block
+
+
 @dataclass
 class FileScan:
     """What one pass over a file found."""
@@ -100,11 +112,12 @@ def scan_file(path: Path, layout: str = "lines") -> FileScan:
     base = 0  # offset in the file of ``buf[0]``
     tail = b""
     compressed = is_gzip(path)
-    if compressed:  # the checksum is the file's, the lines are its decompressed text's
-        with path.open("rb") as raw:
-            while block := raw.read(CHUNK):
-                digest.update(block)
-    with open_landing(path) as handle:
+    # the checksum is the file's bytes', the lines are its decompressed text's: a gzip file is
+    # hashed as gzip reads it, in the same pass
+    with (
+        path.open("rb") as raw,
+        gzip.GzipFile(fileobj=_Hashing(raw, digest), mode="rb") if compressed else raw as handle,
+    ):
         while block := handle.read(CHUNK):
             if not compressed:
                 digest.update(block)
